@@ -1,0 +1,37 @@
+import { describe } from 'vitest';
+import { graded } from '../support/graded.ts';
+import { loadLab } from '../support/target.ts';
+import { LOOPBACK, pause, startTestServer } from '../support/net.ts';
+import { show, firstDifference } from '../support/show.ts';
+import lab from './lab.ts';
+
+const { sendOnce } = await loadLab<typeof import('../../labs/01-echo/client.ts')>('01-echo', 'client.ts');
+
+describe(lab.title, () => {
+  graded(lab.tests.clientReadsWholeReply, async (t) => {
+    const reply = Buffer.from('a reply long enough to arrive in several pieces: ' + 'ü'.repeat(40));
+    let received = Buffer.alloc(0);
+    let halfClosed = false;
+    // A test server that waits for the client's half-close, then answers in pieces.
+    const port = await startTestServer(t, (socket) => {
+      socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+      socket.on('end', async () => {
+        halfClosed = true;
+        for (let i = 0; i < reply.length && !socket.destroyed; i += 7) {
+          socket.write(reply.subarray(i, i + 7));
+          await pause(1);
+        }
+        socket.end();
+      });
+    });
+    t.step('the test server answers only after your client half-closes, in 7-byte pieces 1 ms apart');
+    t.step(`called sendOnce({ host: "${LOOPBACK}", port: ${port}, message: "ping" })`);
+    const got = await t.within(sendOnce({ host: LOOPBACK, port, message: 'ping' }), 3000,
+      'sendOnce to resolve with the whole reply',
+      () => halfClosed ? `sendOnce had not resolved; the test server had received ${show(received)} and your half-close, and sent the whole reply`
+        : `the test server received ${show(received)} but your client never half-closed (socket.end()), so the server is still waiting for the rest of the message`);
+    t.step(`sendOnce resolved with ${show(got)}`);
+    t.check(received.equals(Buffer.from('ping')), 'the test server to receive "ping"', () => show(received));
+    t.check(Buffer.isBuffer(got) && got.equals(reply), `the whole reply ${show(reply)}`, () => `${show(got)}: ${firstDifference(Buffer.from(got), reply)}`);
+  });
+});

@@ -1,0 +1,179 @@
+// Test-side TCP helpers. Everything here binds or connects to 127.0.0.1 only, records its
+// steps in the test's Trace, waits for events with a time limit, and registers its own
+// teardown, so a failing or hanging student program never leaves a socket behind.
+import net from 'node:net';
+import { once } from 'node:events';
+import { Mismatch, type Trace } from './graded.ts';
+import { show } from './show.ts';
+
+export const LOOPBACK = '127.0.0.1';
+
+/** Resolves after `ms` of a real timer: used to make the peer see separate reads, never to wait for a result. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A client socket driven by the test, remembering everything it received. */
+export class Peer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  ended = false;
+  closed = false;
+  error: Error | undefined;
+  private readonly changed = new EventTarget();
+
+  private constructor(private readonly t: Trace, readonly socket: net.Socket, readonly label: string) {
+    socket.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      this.notify();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    socket.on('error', (error) => {
+      this.error = error;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.notify();
+    });
+    t.defer(() => socket.destroy());
+  }
+
+  static async connect(t: Trace, port: number, label = 'a test client', ms = 2000): Promise<Peer> {
+    t.step(`connected ${label} to ${LOOPBACK}:${port}`);
+    const socket = net.connect({ host: LOOPBACK, port });
+    const peer = new Peer(t, socket, label);
+    try {
+      await t.within(once(socket, 'connect'), ms, `to connect to ${LOOPBACK}:${port}`, () => 'no answer yet');
+    } catch (error) {
+      if (error instanceof Mismatch) throw error;
+      t.fail(`to connect to ${LOOPBACK}:${port}`, `the connection failed: ${(error as Error).message}`);
+    }
+    return peer;
+  }
+
+  private notify(): void {
+    this.changed.dispatchEvent(new Event('change'));
+  }
+
+  get received(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /** What this peer has seen so far, for "Got:" lines. */
+  describe(): string {
+    const state = this.error
+      ? `then the connection failed (${this.error.message})`
+      : this.ended ? 'then the connection was closed by the other side' : 'and the connection is still open';
+    return this.size === 0 ? `nothing received, ${state}` : `received ${show(this.received)}, ${state}`;
+  }
+
+  send(data: string | Buffer): void {
+    this.t.step(`${this.label} sent ${show(data)}`);
+    this.socket.write(data);
+  }
+
+  /** Sends `data` in pieces of `size` bytes with a real timer delay between them, so the receiver sees many reads. */
+  async sendInPieces(data: string | Buffer, size = 1, delayMs = 1): Promise<void> {
+    const bytes = Buffer.from(data);
+    this.t.step(`${this.label} sent ${show(bytes)} in ${Math.ceil(bytes.length / size)} pieces of ${size} byte${size > 1 ? 's' : ''}, ${delayMs} ms apart`);
+    for (let i = 0; i < bytes.length && !this.socket.destroyed; i += size) {
+      this.socket.write(bytes.subarray(i, i + size));
+      if (i + size < bytes.length) await pause(delayMs);
+    }
+  }
+
+  /** Half-close: no more data from this side (C: shutdown(fd, SHUT_WR)). */
+  end(): void {
+    this.t.step(`${this.label} closed its sending side (half-close, FIN)`);
+    this.socket.end();
+  }
+
+  /** Abortive close: the other side sees ECONNRESET. */
+  reset(): void {
+    this.t.step(`${this.label} reset the connection (RST)`);
+    this.socket.resetAndDestroy();
+  }
+
+  /** Waits until `done()` holds, at most `ms`. */
+  async until(done: () => boolean, ms: number, expected: string): Promise<void> {
+    if (done()) return;
+    let listener = () => {};
+    const reached = new Promise<void>((resolve) => {
+      listener = () => { if (done()) resolve(); };
+      this.changed.addEventListener('change', listener);
+    });
+    try {
+      await this.t.within(reached, ms, expected, () => this.describe());
+    } finally {
+      this.changed.removeEventListener('change', listener);
+    }
+  }
+
+  /** Waits for the other side to close, then returns everything received. */
+  async readToEnd(ms: number, expected: string): Promise<Buffer> {
+    await this.until(() => this.ended || this.closed, ms, expected);
+    return this.received;
+  }
+}
+
+/**
+ * Takes charge of a server started by student code: remembers every connection it accepts
+ * and, in teardown, destroys them and closes the server, so nothing the test caused stays open.
+ */
+export function superviseServer(t: Trace, server: net.Server): void {
+  const connections = new Set<net.Socket>();
+  server.on('connection', (socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
+  t.defer(async () => {
+    for (const socket of connections) socket.destroy();
+    if (!server.listening) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+}
+
+/** The port a listening server is bound to. */
+export function portOf(server: net.Server): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the server is not listening on a TCP port');
+  return address.port;
+}
+
+/**
+ * A test-owned server on 127.0.0.1, port 0, closed in teardown. Half-open connections are
+ * allowed: after the client's FIN the handler may still answer, as long as it likes.
+ */
+export async function startTestServer(t: Trace, onConnection: (socket: net.Socket) => void): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  server.listen(0, LOOPBACK);
+  await once(server, 'listening');
+  t.defer(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const port = portOf(server);
+  t.step(`started a test server on ${LOOPBACK}:${port}`);
+  return port;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (taken from the OS, then released). */
+export async function unusedPort(): Promise<number> {
+  const server = net.createServer().listen(0, LOOPBACK);
+  await once(server, 'listening');
+  const port = portOf(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,14 @@
+// What a graded test run writes, one JSON object per line, to GRADER_EVENTS_FILE.
+// "start" and "settled" come from the test worker itself (tests/support/graded.ts), so they
+// reach the file even when student code then blocks the worker forever; "result",
+// "module-error", "unhandled" and "end" come from vitest's reporter (reporter.ts), which
+// also sees failures outside the test body (hooks, vitest's own timeout).
+export type TestState = 'passed' | 'failed' | 'skipped';
+
+export type GraderEvent =
+  | { type: 'start'; name: string }
+  | { type: 'settled'; name: string; state: TestState; errors: string[] }
+  | { type: 'result'; name: string; state: TestState; errors: string[]; durationMs: number }
+  | { type: 'module-error'; file: string; errors: string[] }
+  | { type: 'unhandled'; errors: string[] }
+  | { type: 'end' };

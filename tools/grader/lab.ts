@@ -1,0 +1,65 @@
+// Lab metadata: the one place where a lab's title, graded tests, points and hints live.
+// Each lab declares itself in tests/NN-topic/lab.ts; the grader, the handout's "What is
+// graded" table and the course-tooling exports all read it from there.
+import { readdirSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface TestSpec {
+  /** Reads as a spec sentence; it is the vitest test name and what the student sees. */
+  name: string;
+  points: number;
+  /** One or two sentences that point the student in the right direction. */
+  hint: string;
+  /** A heading of the lab's handout (README.md) that explains what this test needs. */
+  section: string;
+  /** How long the test may take; every wait inside it is shorter. */
+  timeoutMs?: number;
+}
+
+export interface LabInfo<Tests extends Record<string, TestSpec> = Record<string, TestSpec>> {
+  /** Folder name shared by labs/, solutions/ and tests/, e.g. "01-echo". */
+  slug: string;
+  title: string;
+  /** One line for the README's list of labs. */
+  summary: string;
+  tests: Tests;
+}
+
+export function defineLab<Tests extends Record<string, TestSpec>>(lab: LabInfo<Tests>): LabInfo<Tests> {
+  return lab;
+}
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const TESTS_DIR = join(REPO_ROOT, 'tests');
+const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
+
+export function labNumber(lab: LabInfo): string {
+  return lab.slug.slice(0, 2);
+}
+
+export function maxPoints(lab: LabInfo): number {
+  return Object.values(lab.tests).reduce((sum, test) => sum + test.points, 0);
+}
+
+/** Every lab in tests/, in order: adding a lab is adding its folders. */
+export async function discoverLabs(testsDir = TESTS_DIR): Promise<LabInfo[]> {
+  const slugs = readdirSync(testsDir).filter((name) => LAB_FOLDER.test(name) && existsSync(join(testsDir, name, 'lab.ts')));
+  const labs: LabInfo[] = [];
+  for (const slug of slugs.sort()) {
+    const module = (await import(pathToFileURL(join(testsDir, slug, 'lab.ts')).href)) as { default: LabInfo };
+    if (module.default.slug !== slug) throw new Error(`tests/${slug}/lab.ts declares slug "${module.default.slug}"; it must match its folder`);
+    labs.push(module.default);
+  }
+  return labs;
+}
+
+/** "01", "1", "01-echo" or "echo" → the lab; throws a message listing the labs otherwise. */
+export function selectLabs(all: LabInfo[], wanted: string[]): LabInfo[] {
+  if (wanted.length === 0) return all;
+  return wanted.map((want) => {
+    const found = all.find((lab) => lab.slug === want || labNumber(lab) === want.padStart(2, '0') || lab.slug.slice(3) === want);
+    if (!found) throw new Error(`no lab "${want}"; the labs are: ${all.map((lab) => lab.slug).join(', ')}`);
+    return found;
+  });
+}

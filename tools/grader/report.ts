@@ -1,0 +1,57 @@
+// Turns grading results into what a student reads in the terminal.
+import type { LabResult, TestOutcome } from './run-lab.ts';
+
+const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: number) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const style = { green: paint(32), red: paint(31), yellow: paint(33), dim: paint(2), bold: paint(1) };
+
+const NOT_IMPLEMENTED = /not implemented yet — see (labs\/\S+), section "([^"]+)"/;
+
+function indent(text: string, spaces: number): string {
+  return text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
+}
+
+function formatTest(test: TestOutcome, slug: string): string {
+  const score = `${test.points}/${test.maxPoints}`;
+  if (test.status === 'passed') return `  ${style.green('✓')} ${test.name} ${style.dim(score)}`;
+  const mark = test.status === 'not-run' ? style.yellow('-') : style.red('✗');
+  const todo = test.message?.match(NOT_IMPLEMENTED);
+  // A stub still in place: one line says where to start, a trace would only be noise.
+  if (todo) return `  ${mark} ${test.name} ${style.dim(score)}\n      ${style.yellow('not implemented yet')}: see ${todo[1]}, section "${todo[2]}"`;
+  const lines = [`  ${mark} ${test.name} ${style.dim(score)}`];
+  if (test.message) lines.push(indent(test.message, 6));
+  lines.push(`      ${style.bold('Hint:')} ${test.hint}`);
+  lines.push(`      ${style.bold('Read:')} labs/${slug}/README.md, section "${test.section}"`);
+  return lines.join('\n');
+}
+
+export function labHeading(result: LabResult): string {
+  const tag = { complete: style.green('complete'), incomplete: style.yellow('incomplete'), 'timed-out': style.red('timed out'), crashed: style.red('could not run') }[result.status];
+  return `${style.bold(`Lab ${result.slug.slice(0, 2)}: ${result.title}`)}  ${result.passed}/${result.total} tests, ${result.points}/${result.maxPoints} points  (${tag}, ${(result.durationMs / 1000).toFixed(1)} s)`;
+}
+
+export function formatLab(result: LabResult): string {
+  const parts = [labHeading(result)];
+  for (const note of result.notes) parts.push(indent(`${style.red('!')} ${note}`, 2));
+  parts.push(...result.tests.map((test) => formatTest(test, result.slug)));
+  return parts.join('\n');
+}
+
+/** The progress line and the one thing to do next. */
+export function formatSummary(results: LabResult[], command: string): string {
+  const complete = results.filter((result) => result.status === 'complete').length;
+  const points = results.reduce((sum, result) => sum + result.points, 0);
+  const max = results.reduce((sum, result) => sum + result.maxPoints, 0);
+  const lines = [`${style.bold('Progress:')} ${complete} of ${results.length} lab${results.length === 1 ? '' : 's'} complete, ${points}/${max} points`];
+  const next = results.find((result) => result.status !== 'complete');
+  if (!next) {
+    lines.push(`${style.bold('Next:')} all done here. Compare your code with solutions/, then go on to the next lab.`);
+    return lines.join('\n');
+  }
+  const failing = next.tests.find((test) => test.status !== 'passed')!;
+  const number = next.slug.slice(0, 2);
+  lines.push(`${style.bold('Next:')} lab ${number} — read labs/${next.slug}/README.md, section "${failing.section}",`);
+  lines.push(`      then make "${failing.name}" pass.`);
+  lines.push(`      Re-grade on every save: ${command} -- ${number} --watch`);
+  return lines.join('\n');
+}

@@ -1,0 +1,198 @@
+// Grades one lab: runs its tests in a vitest process of its own, in a new process group,
+// under a hard wall-clock limit. Whatever the student's code does — loops forever, throws
+// on import, leaves servers or child processes running — the limit kills the whole group,
+// and the result says what happened, test by test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
+import type { GraderEvent } from './events.ts';
+
+const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const REPORTER = fileURLToPath(new URL('./reporter.ts', import.meta.url));
+const KEEP_OUTPUT_BYTES = 64 * 1024;
+
+export type TestStatus = 'passed' | 'failed' | 'not-run';
+export type LabStatus = 'complete' | 'incomplete' | 'timed-out' | 'crashed';
+
+export interface TestOutcome {
+  key: string;
+  name: string;
+  status: TestStatus;
+  points: number;
+  maxPoints: number;
+  /** The failure as the test explained it (steps, expected, got), or why it did not run. */
+  message?: string;
+  hint: string;
+  section: string;
+}
+
+export interface LabResult {
+  slug: string;
+  title: string;
+  status: LabStatus;
+  points: number;
+  maxPoints: number;
+  passed: number;
+  total: number;
+  tests: TestOutcome[];
+  /** Things that happened outside any single test (crash at import, leftover processes...). */
+  notes: string[];
+  durationMs: number;
+  /** The last bytes vitest printed, for --verbose and for debugging the grader. */
+  output: string;
+}
+
+export interface GradeOptions {
+  /** Absolute directory laid out like labs/. */
+  target: string;
+  timeLimitMs: number;
+}
+
+interface RunOutcome {
+  events: GraderEvent[];
+  timedOut: boolean;
+  exitCode: number | null;
+  leftovers: boolean;
+  output: string;
+  durationMs: number;
+}
+
+function killGroup(pid: number): boolean {
+  try {
+    process.kill(-pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false; // ESRCH: the group is already empty
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every process group still running, so the grader can clean up if it is interrupted. */
+const running = new Set<number>();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    for (const pid of running) killGroup(pid);
+    process.exit(130);
+  });
+}
+
+async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcome> {
+  const workDir = mkdtempSync(join(tmpdir(), `grade-${lab.slug}-`));
+  const eventsFile = join(workDir, 'events.jsonl');
+  const started = Date.now();
+  const child = spawn(process.execPath, [VITEST, 'run', `tests/${lab.slug}/`, '--reporter', REPORTER], {
+    cwd: REPO_ROOT,
+    detached: true, // a process group of its own: one kill reaches every process it starts
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LAB_TARGET: options.target, GRADER_EVENTS_FILE: eventsFile, FORCE_COLOR: '0', NO_COLOR: '1' },
+  });
+  running.add(child.pid!);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-KEEP_OUTPUT_BYTES);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child.pid!);
+  }, options.timeLimitMs);
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearTimeout(timer);
+  // vitest has exited; anything left in its group was started by the code under test.
+  const leftovers = !timedOut && groupAlive(child.pid!);
+  killGroup(child.pid!);
+  running.delete(child.pid!);
+
+  const events = existsSync(eventsFile)
+    ? readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as GraderEvent)
+    : [];
+  rmSync(workDir, { recursive: true, force: true });
+  return { events, timedOut, exitCode, leftovers, output, durationMs: Date.now() - started };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
+  const run = await runVitest(lab, options);
+  const results = new Map<string, { state: string; errors: string[] }>();
+  const started = new Set<string>();
+  const moduleErrors: string[] = [];
+  const unhandled: string[] = [];
+  let ended = false;
+  for (const event of run.events) {
+    if (event.type === 'start') started.add(event.name);
+    // The reporter's verdict wins over the worker's own: it also sees hook failures.
+    if (event.type === 'settled' && !results.has(event.name)) results.set(event.name, event);
+    if (event.type === 'result') results.set(event.name, event);
+    if (event.type === 'module-error') moduleErrors.push(...event.errors);
+    if (event.type === 'unhandled') unhandled.push(...event.errors);
+    if (event.type === 'end') ended = true;
+  }
+
+  const limitSeconds = Math.round(options.timeLimitMs / 1000);
+  const notes: string[] = [];
+  let notRunReason = 'this test did not run';
+  if (run.timedOut) {
+    notes.push(`Timed out: the tests of this lab did not finish within ${limitSeconds} s, so the grader stopped them. ` +
+      'Look for a loop that never ends, or code that waits for something that never happens.');
+    notRunReason = `did not run: the lab hit its ${limitSeconds} s limit before this test started`;
+  } else if (moduleErrors.length > 0) {
+    notes.push(`Your code could not be loaded, so the tests that need it did not run:\n${[...new Set(moduleErrors)].map((e) => `    ${e}`).join('\n')}`);
+    notRunReason = `did not run: your code could not be loaded (${firstLine(moduleErrors[0])})`;
+  } else if (!ended) {
+    notes.push(`The test process stopped unexpectedly (exit code ${run.exitCode}): did your code call process.exit()?`);
+    notRunReason = 'did not run: the test process stopped before this test started';
+  }
+  if (run.leftovers) notes.push('Your code left a process running after the tests ended; the grader stopped it.');
+  const explained = (error: string) => [...results.values()].some((result) => result.errors.some((e) => e.includes(firstLine(error))));
+  for (const error of unhandled.filter((e) => !explained(e))) notes.push(`Your code threw an error outside any single test:\n    ${error}`);
+
+  const tests = Object.entries(lab.tests).map(([key, spec]: [string, TestSpec]): TestOutcome => {
+    const base = { key, name: spec.name, maxPoints: spec.points, hint: spec.hint, section: spec.section };
+    const result = results.get(spec.name);
+    if (result?.state === 'passed') return { ...base, status: 'passed', points: spec.points };
+    if (result) return { ...base, status: 'failed', points: 0, message: result.errors.join('\n') || 'failed' };
+    if (run.timedOut && started.has(spec.name)) {
+      return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit. ` +
+        'Your code kept the test busy: a loop that never ends (while (true) { ... }) blocks everything, even the test\'s own time limit.' };
+    }
+    return { ...base, status: 'not-run', points: 0, message: notRunReason };
+  });
+  for (const name of results.keys()) {
+    if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points.`);
+  }
+
+  const passed = tests.filter((test) => test.status === 'passed').length;
+  const status: LabStatus = run.timedOut ? 'timed-out'
+    : moduleErrors.length > 0 || !ended ? 'crashed'
+    : passed === tests.length ? 'complete' : 'incomplete';
+  return {
+    slug: lab.slug,
+    title: lab.title,
+    status,
+    points: tests.reduce((sum, test) => sum + test.points, 0),
+    maxPoints: tests.reduce((sum, test) => sum + test.maxPoints, 0),
+    passed,
+    total: tests.length,
+    tests,
+    notes,
+    durationMs: run.durationMs,
+    output: run.output,
+  };
+}

@@ -1,0 +1,162 @@
+// Generates labs/ (the student's starters) from solutions/, the one source of truth.
+//
+// In a solution file, the code a student must write sits between two marker lines:
+//     // BEGIN SOLUTION "Task 2: the server"
+//     ...
+//     // END SOLUTION
+// The starter keeps everything else and replaces each region with a stub that throws
+// "not implemented yet — see labs/NN-topic/README.md, section "…"". The section must be a
+// heading of the lab's handout. Unbalanced or nested markers are an error.
+// The handout's "What is graded" table is generated here too, from tests/NN-topic/lab.ts.
+//
+//   npm run starters              regenerate labs/ (refuses to overwrite uncommitted edits)
+//   npm run starters -- --check   exit 1 if labs/ or a handout table is out of date
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverLabs, REPO_ROOT, type LabInfo } from './grader/lab.ts';
+
+export const SOLUTIONS_DIR = join(REPO_ROOT, 'solutions');
+export const LABS_DIR = join(REPO_ROOT, 'labs');
+
+const BEGIN = /^(\s*)\/\/ BEGIN SOLUTION(?:\s+"([^"]+)")?\s*$/;
+const END = /^\s*\/\/ END SOLUTION\s*$/;
+const ANY_MARKER = /\b(BEGIN|END) SOLUTION\b/;
+const CODE_FILE = /\.(ts|mts|js|mjs)$/;
+const TABLE_BEGIN = '<!-- graded-tests:begin -->';
+const TABLE_END = '<!-- graded-tests:end -->';
+
+export class MarkerError extends Error {}
+
+/** The handout's section headings, without the leading #'s. */
+export function headingsOf(markdown: string): string[] {
+  return markdown.split('\n').filter((line) => /^#{1,6} /.test(line)).map((line) => line.replace(/^#+ /, '').trim());
+}
+
+/** Replaces every solution region of `source` with a stub; `where` names the file in errors. */
+export function stripSolutions(source: string, slug: string, where: string, sections: string[]): string {
+  const out: string[] = [];
+  let open: { line: number; indent: string; section: string } | undefined;
+  source.split('\n').forEach((line, index) => {
+    const lineNo = index + 1;
+    const begin = line.match(BEGIN);
+    if (begin) {
+      if (open) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION inside the region opened at line ${open.line} (regions cannot nest)`);
+      const section = begin[2];
+      if (!section) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION needs the handout section it belongs to: // BEGIN SOLUTION "Task 1: ..."`);
+      if (!sections.includes(section)) throw new MarkerError(`${where}:${lineNo}: section "${section}" is not a heading of solutions/${slug}/README.md`);
+      open = { line: lineNo, indent: begin[1], section };
+      return;
+    }
+    if (END.test(line)) {
+      if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it`);
+      const pointer = `see labs/${slug}/README.md, section "${open.section}"`;
+      out.push(`${open.indent}// TODO: write this part (${pointer}).`);
+      out.push(`${open.indent}throw new Error(${JSON.stringify(`not implemented yet — ${pointer}`)});`);
+      open = undefined;
+      return;
+    }
+    if (ANY_MARKER.test(line)) throw new MarkerError(`${where}:${lineNo}: malformed marker line: ${line.trim()}`);
+    if (!open) out.push(line);
+  });
+  if (open) throw new MarkerError(`${where}:${open.line}: BEGIN SOLUTION is never closed by an END SOLUTION`);
+  return out.join('\n');
+}
+
+/** The "What is graded" table for a handout, from the lab's metadata. */
+export function gradedTable(lab: LabInfo): string {
+  const rows = Object.values(lab.tests).map((test) => `| ${test.name.replace(/\|/g, '\\|')} | ${test.points} | ${test.section} |`);
+  const total = Object.values(lab.tests).reduce((sum, test) => sum + test.points, 0);
+  return ['| Test | Points | Handout section |', '| --- | ---: | --- |', ...rows, `| **Total** | **${total}** | |`].join('\n');
+}
+
+export function withGradedTable(markdown: string, lab: LabInfo, where: string): string {
+  const begin = markdown.indexOf(TABLE_BEGIN);
+  const end = markdown.indexOf(TABLE_END);
+  if (begin < 0 || end < begin) throw new MarkerError(`${where}: needs the lines ${TABLE_BEGIN} and ${TABLE_END} (the "What is graded" table goes between them)`);
+  return `${markdown.slice(0, begin + TABLE_BEGIN.length)}\n\n${gradedTable(lab)}\n\n${markdown.slice(end)}`;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => statSync(join(dir, name)).isFile())
+    .sort();
+}
+
+export interface Generated {
+  /** Path relative to the repository → content, for every file generation writes. */
+  files: Map<string, string>;
+  /** Paths under labs/<slug>/ that no solution file produces. */
+  strays: string[];
+}
+
+export function generate(labs: LabInfo[]): Generated {
+  const files = new Map<string, string>();
+  const strays: string[] = [];
+  for (const lab of labs) {
+    const solutionDir = join(SOLUTIONS_DIR, lab.slug);
+    const handoutPath = join(solutionDir, 'README.md');
+    if (!existsSync(handoutPath)) throw new MarkerError(`solutions/${lab.slug}/README.md is missing: every lab needs a handout`);
+    const handout = withGradedTable(readFileSync(handoutPath, 'utf8'), lab, `solutions/${lab.slug}/README.md`);
+    const sections = headingsOf(handout);
+    for (const name of filesUnder(solutionDir)) {
+      const source = name === 'README.md' ? handout : readFileSync(join(solutionDir, name), 'utf8');
+      const where = `solutions/${lab.slug}/${name}`;
+      if (name === 'README.md') files.set(where, handout);
+      files.set(`labs/${lab.slug}/${name}`, CODE_FILE.test(name) ? stripSolutions(source, lab.slug, where, sections) : source);
+    }
+    for (const name of filesUnder(join(LABS_DIR, lab.slug))) {
+      if (!files.has(`labs/${lab.slug}/${name}`)) strays.push(`labs/${lab.slug}/${name}`);
+    }
+  }
+  return { files, strays };
+}
+
+/** Files whose content on disk differs from what generation produces. */
+export function outOfDate({ files, strays }: Generated): string[] {
+  const stale = [...files].filter(([path, content]) => !existsSync(join(REPO_ROOT, path)) || readFileSync(join(REPO_ROOT, path), 'utf8') !== content).map(([path]) => path);
+  return [...stale, ...strays.map((path) => `${path} (not in solutions/: remove it)`)];
+}
+
+function labsHaveUncommittedEdits(): boolean {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--', 'labs'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false; // not a git checkout: nothing to protect against
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } } });
+  const generated = generate(await discoverLabs());
+  const stale = outOfDate(generated);
+  if (values.check) {
+    if (stale.length === 0) {
+      console.log(`labs/ is up to date with solutions/ (${generated.files.size} files)`);
+      return;
+    }
+    console.error(`labs/ is out of date with solutions/; run \`npm run starters\` to regenerate:\n${stale.map((path) => `  ${path}`).join('\n')}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (stale.length > 0 && labsHaveUncommittedEdits() && !values.force) {
+    console.error('labs/ has uncommitted changes (your own work?). Commit or stash them first, or pass --force to overwrite them.');
+    process.exitCode = 1;
+    return;
+  }
+  for (const [path, content] of generated.files) {
+    mkdirSync(dirname(join(REPO_ROOT, path)), { recursive: true });
+    writeFileSync(join(REPO_ROOT, path), content);
+  }
+  for (const path of generated.strays) rmSync(join(REPO_ROOT, path));
+  console.log(stale.length === 0 ? 'labs/ was already up to date' : `regenerated:\n${stale.map((path) => `  ${relative('.', join(REPO_ROOT, path.split(' ')[0]))}`).join('\n')}`);
+}
+
+if (process.argv[1] === import.meta.filename) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof MarkerError ? `error: ${error.message}` : error);
+    process.exitCode = 1;
+  });
+}
