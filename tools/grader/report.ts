@@ -5,6 +5,7 @@ const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
 export const style = { green: paint(32), red: paint(31), yellow: paint(33), dim: paint(2), bold: paint(1) };
 
+export const NOT_SELECTED = 'not selected for this run';
 const NOT_IMPLEMENTED = /not implemented yet — see (labs\/\S+), section "([^"]+)"/;
 
 function indent(text: string, spaces: number): string {
@@ -15,6 +16,7 @@ function formatTest(test: TestOutcome, slug: string): string {
   const score = `${test.points}/${test.maxPoints}`;
   if (test.status === 'passed') return `  ${style.green('✓')} ${test.name} ${style.dim(score)}`;
   const mark = test.status === 'not-run' ? style.yellow('-') : style.red('✗');
+  if (test.message === NOT_SELECTED) return `  ${mark} ${test.name} ${style.dim(`(${NOT_SELECTED})`)}`;
   const todo = test.message?.match(NOT_IMPLEMENTED);
   // A stub still in place: one line says where to start, a trace would only be noise.
   if (todo) return `  ${mark} ${test.name} ${style.dim(score)}\n      ${style.yellow('not implemented yet')}: see ${todo[1]}, section "${todo[2]}"`;
@@ -48,7 +50,7 @@ export function formatSummary(results: LabResult[], command: string): string {
     lines.push(`${style.bold('Next:')} all done here. Compare your code with solutions/, then go on to the next lab.`);
     return lines.join('\n');
   }
-  const failing = next.tests.find((test) => test.status !== 'passed')!;
+  const failing = next.tests.find((test) => test.status === 'failed') ?? next.tests.find((test) => test.status !== 'passed')!;
   const number = next.slug.slice(0, 2);
   lines.push(`${style.bold('Next:')} lab ${number} — read labs/${next.slug}/README.md, section "${failing.section}",`);
   lines.push(`      then make "${failing.name}" pass.`);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
+import { stageOutsideEsm } from './target.ts';
+import { NOT_SELECTED } from './report.ts';
 import type { GraderEvent } from './events.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -49,6 +51,8 @@ export interface GradeOptions {
   /** Absolute directory laid out like labs/. */
   target: string;
   timeLimitMs: number;
+  /** Run only these tests (keys of lab.tests); the others are reported as not run. */
+  only?: string[];
 }
 
 interface RunOutcome {
@@ -78,6 +82,13 @@ function groupAlive(pid: number): boolean {
   }
 }
 
+/** SIGKILL is delivered asynchronously: wait (bounded) until the group is really gone. */
+async function killGroupAndWait(pid: number): Promise<void> {
+  killGroup(pid);
+  const deadline = Date.now() + 2000;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Every process group still running, so the grader can clean up if it is interrupted. */
 const running = new Set<number>();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -91,7 +102,12 @@ async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcom
   const workDir = mkdtempSync(join(tmpdir(), `grade-${lab.slug}-`));
   const eventsFile = join(workDir, 'events.jsonl');
   const started = Date.now();
-  const child = spawn(process.execPath, [VITEST, 'run', `tests/${lab.slug}/`, '--reporter', REPORTER], {
+  const args = [VITEST, 'run', `tests/${lab.slug}/`, '--reporter', REPORTER];
+  if (options.only) {
+    const names = options.only.map((key) => lab.tests[key].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    args.push('--testNamePattern', `^(.* )?(${names.join('|')})$`);
+  }
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     detached: true, // a process group of its own: one kill reaches every process it starts
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,7 +130,7 @@ async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcom
   clearTimeout(timer);
   // vitest has exited; anything left in its group was started by the code under test.
   const leftovers = !timedOut && groupAlive(child.pid!);
-  killGroup(child.pid!);
+  await killGroupAndWait(child.pid!);
   running.delete(child.pid!);
 
   const events = existsSync(eventsFile)
@@ -129,6 +145,16 @@ function firstLine(text: string): string {
 }
 
 export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
+  const staged = stageOutsideEsm(options.target, lab.slug);
+  try {
+    const result = await gradeStaged(lab, { ...options, target: staged?.dir ?? options.target });
+    return staged ? JSON.parse(JSON.stringify(result).replaceAll(staged.dir, options.target)) as LabResult : result;
+  } finally {
+    if (staged) rmSync(staged.dir, { recursive: true, force: true });
+  }
+}
+
+async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
   const run = await runVitest(lab, options);
   const results = new Map<string, { state: string; errors: string[] }>();
   const started = new Set<string>();
@@ -167,6 +193,7 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
     const base = { key, name: spec.name, maxPoints: spec.points, hint: spec.hint, section: spec.section };
     const result = results.get(spec.name);
     if (result?.state === 'passed') return { ...base, status: 'passed', points: spec.points };
+    if (result?.state === 'skipped') return { ...base, status: 'not-run', points: 0, message: NOT_SELECTED };
     if (result) return { ...base, status: 'failed', points: 0, message: result.errors.join('\n') || 'failed' };
     if (run.timedOut && started.has(spec.name)) {
       return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit. ` +

@@ -1,8 +1,8 @@
 // Which code the tests exercise. One switch, the LAB_TARGET environment variable:
 // "labs" (the default: the student's work), "solutions", or any directory laid out like
 // labs/ — or a whole repository that has a labs/ folder (a submission).
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { REPO_ROOT } from './lab.ts';
 
 export function resolveTarget(target: string | undefined, cwd = process.cwd()): string {
@@ -20,4 +20,39 @@ export function resolveTarget(target: string | undefined, cwd = process.cwd()): 
 /** Short form for messages: "labs/01-echo/server.ts" inside the repository, absolute outside. */
 export function displayPath(path: string): string {
   return path.startsWith(REPO_ROOT + '/') ? path.slice(REPO_ROOT.length + 1) : path;
+}
+
+/** Scratch space inside the repository (git-ignored), where the repository's ESM package.json applies. */
+export const SCRATCH_DIR = join(REPO_ROOT, '.grader-tmp');
+
+export function scratchDir(prefix: string): string {
+  mkdirSync(SCRATCH_DIR, { recursive: true });
+  return mkdtempSync(join(SCRATCH_DIR, prefix));
+}
+
+/** True when Node treats .ts/.js files in `dir` as ES modules (nearest package.json says "type": "module"). */
+function inEsmScope(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    const manifest = join(at, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(at) === at) return false;
+  }
+}
+
+/**
+ * The lab programs are ES modules (top-level await, import.meta). A submission copied to a
+ * folder outside any "type": "module" package would be run as CommonJS and fail for that
+ * reason alone, so such a lab folder is graded from a copy inside the repository.
+ */
+export function stageOutsideEsm(target: string, slug: string): { dir: string } | undefined {
+  if (inEsmScope(target)) return undefined;
+  const dir = scratchDir('stage-');
+  if (existsSync(join(target, slug))) cpSync(join(target, slug), join(dir, slug), { recursive: true });
+  return { dir };
 }

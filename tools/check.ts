@@ -1,0 +1,51 @@
+// npm test: the repository's own checks, in order, each reported with its time:
+//   1. type-check everything (tsc, strict)
+//   2. lint every Markdown file
+//   3. labs/ is what solutions/ generates (npm run starters)
+//   4. the self-tests: solutions earn full marks, starters none, every buggy variant is
+//      caught, and the grader handles code that hangs, crashes or leaks.
+// It runs every check even after one fails, and ends with one line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './grader/lab.ts';
+
+const bin = (path: string) => join(REPO_ROOT, 'node_modules', path);
+const scratch = mkdtempSync(join(tmpdir(), 'check-'));
+const selfTestJson = join(scratch, 'self-test.json');
+
+const checks: Array<{ name: string; command: string[] }> = [
+  { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
+  { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules', '--ignore', '.grader-tmp', '**/*.md'] },
+  { name: 'labs/ up to date with solutions/', command: ['--import', 'tsx', 'tools/starters.ts', '--check'] },
+  {
+    name: 'self-tests',
+    command: [bin('vitest/vitest.mjs'), 'run', '--config', 'tools/self-test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${selfTestJson}`],
+  },
+];
+
+let passed = 0;
+let failed = 0;
+const started = Date.now();
+for (const check of checks) {
+  console.log(`\n=== ${check.name} ===`);
+  const at = Date.now();
+  const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: 'inherit' });
+  const ok = run.status === 0;
+  console.log(`--- ${check.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - at) / 1000).toFixed(1)} s)`);
+  if (check.name === 'self-tests') {
+    try {
+      const report = JSON.parse(readFileSync(selfTestJson, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+      passed += report.numPassedTests;
+      failed += report.numFailedTests + (ok || report.numFailedTests > 0 ? 0 : 1);
+    } catch {
+      failed += 1; // no report at all: the run itself broke
+    }
+  } else if (ok) passed += 1;
+  else failed += 1;
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\nnpm test finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;

@@ -1,0 +1,156 @@
+// The grader itself: student code that loops forever, throws on import, leaks a server or
+// leaves a process behind is reported as exactly that, within the time limit, and nothing
+// it started survives the grade.
+import { describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gradeLab } from '../grader/run-lab.ts';
+import { REPO_ROOT } from '../grader/lab.ts';
+import { buildVariant } from '../grader/variants.ts';
+import { freshStarters, labs, processesTesting, removeDir } from './helpers.ts';
+
+const echo = labs.find((lab) => lab.slug === '01-echo')!;
+const START_OF_SERVER = 'const server = net.createServer((socket) => {';
+
+async function gradePatched(patch: { file: string; find: string; replace: string }, timeLimitMs: number, only?: string[]) {
+  const target = buildVariant(echo.slug, [patch], 'grader fixture');
+  try {
+    const started = Date.now();
+    const result = await gradeLab(echo, { target, timeLimitMs, only });
+    return { result, elapsedMs: Date.now() - started, leftBehind: processesTesting(target) };
+  } finally {
+    removeDir(target);
+  }
+}
+
+describe('the grader', () => {
+  test('stops a lab whose code loops forever (while (true) {}) at the time limit, names the test, and leaves no process', async () => {
+    const { result, elapsedMs, leftBehind } = await gradePatched({ file: 'server.ts', find: START_OF_SERVER, replace: `while (true) {}\n  ${START_OF_SERVER}` }, 5000, ['explainsErrors', 'replies']);
+    expect(result.status).toBe('timed-out');
+    expect(elapsedMs).toBeLessThan(5000 + 3000);
+    expect(result.notes.join('\n')).toMatch(/did not finish within 5 s/);
+    const hung = result.tests.find((test) => test.message?.includes('this test was running when the lab hit its 5 s limit'));
+    expect(hung, JSON.stringify(result.tests, null, 2)).toBeDefined();
+    expect(leftBehind).toEqual([]);
+  });
+
+  test('reports code that throws on import as "could not be loaded", and still grades the files that do load', async () => {
+    const { result, leftBehind } = await gradePatched({ file: 'server.ts', find: 'export const DEFAULT_PORT = 5000;', replace: "throw new Error('boom at import time');" }, 30_000, ['explainsErrors', 'replies']);
+    expect(result.status).toBe('crashed');
+    expect(result.notes.join('\n')).toMatch(/could not be loaded[\s\S]*boom at import time/);
+    expect(result.tests.find((test) => test.key === 'explainsErrors')!.status).toBe('passed');
+    expect(result.tests.find((test) => test.key === 'replies')!.message).toMatch(/could not be loaded/);
+    expect(leftBehind).toEqual([]);
+  });
+
+  test('fails a test whose code leaves a listening server open, saying so', async () => {
+    const { result } = await gradePatched(
+      { file: 'server.ts', find: START_OF_SERVER, replace: `net.createServer().listen(0, '127.0.0.1');\n  ${START_OF_SERVER}` }, 30_000, ['replies'],
+    );
+    const replies = result.tests.find((test) => test.key === 'replies')!;
+    expect(replies.status).toBe('failed');
+    expect(replies.message).toMatch(/1 listening server still open after the test ended/);
+  });
+
+  test('stops a process the code under test left running, and says so', async () => {
+    const { result, leftBehind } = await gradePatched(
+      { file: 'errors.ts', find: 'export interface Endpoint', replace: "import { spawn } from 'node:child_process';\nspawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });\nexport interface Endpoint" },
+      30_000, ['explainsErrors'],
+    );
+    expect(result.notes.join('\n')).toMatch(/left a process running/);
+    expect(leftBehind).toEqual([]);
+  });
+
+  test('grades a copy of the lab outside the repository (a submission elsewhere on disk)', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'submission-'));
+    try {
+      cpSync(join(REPO_ROOT, 'solutions', echo.slug), join(elsewhere, echo.slug), { recursive: true });
+      const result = await gradeLab(echo, { target: elsewhere, timeLimitMs: 60_000 });
+      expect(result.points, JSON.stringify(result.tests, null, 2)).toBe(result.maxPoints);
+    } finally {
+      removeDir(elsewhere);
+    }
+  });
+
+  test('two grades of the same lab can run side by side (no fixed ports)', async () => {
+    const solutions = join(REPO_ROOT, 'solutions');
+    const only = ['replies', 'keepsListening', 'serverProgram', 'portInUse'];
+    const results = await Promise.all([1, 2].map(() => gradeLab(echo, { target: solutions, timeLimitMs: 60_000, only })));
+    for (const result of results) expect(result.passed, JSON.stringify(result.tests, null, 2)).toBe(only.length);
+  });
+});
+
+/** Runs `npm run grade` as a student would, without npm: node --import tsx tools/grade.ts. */
+async function runGradeCommand(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/grade.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout };
+}
+
+describe('npm run grade', () => {
+  test('on fresh starters: exits 0 (no npm error banner), scores 0, and says what to do first', async () => {
+    const starters = freshStarters();
+    try {
+      const { code, stdout } = await runGradeCommand(['01', '--target', starters]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/Lab 01: One-shot echo {2}0\/\d+ tests, 0\/\d+ points/);
+      expect(stdout).toMatch(/Progress: 0 of 1 lab complete/);
+      expect(stdout).toMatch(/Next: lab 01 — read labs\/01-echo\/README\.md, section "Task 1: when things go wrong"/);
+    } finally {
+      removeDir(starters);
+    }
+  });
+
+  test('--strict exits 1 when a test fails, and --json writes every test with its points', async () => {
+    const starters = freshStarters();
+    const jsonFile = join(mkdtempSync(join(tmpdir(), 'grade-json-')), 'results.json');
+    try {
+      const { code } = await runGradeCommand(['01', '--target', starters, '--strict', '--json', jsonFile, '--test', 'explainSocketError']);
+      expect(code).toBe(1);
+      const json = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      expect(json.points).toBe(0);
+      expect(json.maxPoints).toBe(Object.values(echo.tests).reduce((sum, spec) => sum + spec.points, 0));
+      expect(json.labs[0].tests).toHaveLength(Object.keys(echo.tests).length);
+      expect(json.labs[0].tests[0]).toMatchObject({ status: 'failed', points: 0, maxPoints: echo.tests.explainsErrors.points });
+      expect(json.labs[0].tests[1]).toMatchObject({ status: 'not-run', points: 0 });
+    } finally {
+      removeDir(starters);
+      removeDir(join(jsonFile, '..'));
+    }
+  });
+
+  test.each([[[] as string[]], [['--poll']]])('--watch %j re-grades the lab when one of its files is saved', async (extra) => {
+    const starters = freshStarters();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--target', starters, '--test', 'explainSocketError', '--watch', ...extra], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true,
+    });
+    let stdout = '';
+    const seen = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} in 30 s; output so far:\n${stdout}`)), 30_000);
+      const check = () => {
+        if (!pattern.test(stdout)) return;
+        child.stdout.off('data', check);
+        clearTimeout(timer);
+        resolve();
+      };
+      child.stdout.on('data', check);
+      check();
+    });
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    try {
+      await seen(/Watching/);
+      cpSync(join(REPO_ROOT, 'solutions', '01-echo', 'errors.ts'), join(starters, '01-echo', 'errors.ts'));
+      writeFileSync(join(starters, '01-echo', 'errors.ts'), readFileSync(join(starters, '01-echo', 'errors.ts'), 'utf8') + '\n');
+      await seen(/re-grading lab 01[\s\S]*Progress:/);
+      expect(stdout).toMatch(/re-grading lab 01[\s\S]*✓ explainSocketError/);
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+      removeDir(starters);
+    }
+  });
+});

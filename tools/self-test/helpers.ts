@@ -1,0 +1,46 @@
+// Shared by the self-tests: grade a lab against a directory, build throwaway targets.
+import { existsSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { discoverLabs, TESTS_DIR, type LabInfo } from '../grader/lab.ts';
+import { scratchDir } from '../grader/target.ts';
+import { generate } from '../starters.ts';
+import type { BuggyVariant } from '../grader/variants.ts';
+
+export const labs: LabInfo[] = await discoverLabs();
+
+/** The starters exactly as `npm run starters` would write them, in a fresh directory. */
+export function freshStarters(): string {
+  const root = scratchDir('starters-');
+  for (const [path, content] of generate(labs).files) {
+    if (!path.startsWith('labs/')) continue;
+    const file = join(root, path.slice('labs/'.length));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return root;
+}
+
+export async function variantsOf(lab: LabInfo): Promise<BuggyVariant[]> {
+  const file = join(TESTS_DIR, lab.slug, 'buggy-variants.ts');
+  if (!existsSync(file)) return [];
+  return ((await import(pathToFileURL(file).href)) as { default: BuggyVariant[] }).default;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Processes whose environment says they test `target`: what a grade must leave behind is none. */
+export function processesTesting(target: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`LAB_TARGET=${target}`)) pids.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}

@@ -1,0 +1,13 @@
+// The repository's own checks (npm test): not graded, never copied to students.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: new URL('../..', import.meta.url).pathname,
+    include: ['tools/self-test/**/*.test.ts'],
+    pool: 'forks',
+    // Each check grades whole labs in child processes: allow for a loaded 2-core machine.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
+});
