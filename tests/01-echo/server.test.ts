@@ -7,7 +7,8 @@ import lab from './lab.ts';
 
 const { startEchoServer } = await loadLab<typeof import('../../labs/01-echo/server.ts')>('01-echo', 'server.ts');
 
-const REPLY_MS = 2000;
+// Long enough for a loaded machine; it only costs time when the reply never comes.
+const REPLY_MS = 5000;
 
 /** Starts the student's server on 127.0.0.1, port 0; returns its port and what it logged. */
 async function startServer(t: Trace): Promise<{ port: number; logged: string[] }> {

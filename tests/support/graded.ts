@@ -151,7 +151,7 @@ export interface GradedOptions {
 }
 
 export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { concurrent = false }: GradedOptions = {}): void {
-  const limit = spec.timeoutMs ?? 5000;
+  const limit = spec.timeoutMs ?? 10_000;
   // vitest's own limit is a backstop for teardown; ours fires first and explains itself.
   test(spec.name, { timeout: limit + CLEANUP_LIMIT_MS + LEAK_WAIT_MS + 1000, concurrent }, async () => {
     record({ type: 'start', name: spec.name });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
-import { stageOutsideEsm } from './target.ts';
+import { displayPath, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import type { GraderEvent } from './events.ts';
 
@@ -148,7 +148,10 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
   const staged = stageOutsideEsm(options.target, lab.slug);
   try {
     const result = await gradeStaged(lab, { ...options, target: staged?.dir ?? options.target });
-    return staged ? JSON.parse(JSON.stringify(result).replaceAll(staged.dir, options.target)) as LabResult : result;
+    if (!staged) return result;
+    // Report paths as the student knows them, not as the staged copy's.
+    const json = JSON.stringify(result).replaceAll(staged.dir, options.target).replaceAll(displayPath(staged.dir), options.target);
+    return JSON.parse(json) as LabResult;
   } finally {
     if (staged) rmSync(staged.dir, { recursive: true, force: true });
   }

@@ -6,6 +6,8 @@ export default defineConfig({
     root: new URL('../..', import.meta.url).pathname,
     include: ['tools/self-test/**/*.test.ts'],
     pool: 'forks',
+    // Each check starts whole grades in child processes: two files at a time fill 2 cores.
+    maxWorkers: 2,
     // Each check grades whole labs in child processes: allow for a loaded 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 60_000,

@@ -1,0 +1,83 @@
+// `npm run grade` as a student runs it: exit codes, progress, --json, --strict, --watch.
+import { describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../grader/lab.ts';
+import { freshStarters, labs, removeDir } from './helpers.ts';
+
+const echo = labs.find((lab) => lab.slug === '01-echo')!;
+
+/** Runs `npm run grade` as a student would, without npm: node --import tsx tools/grade.ts. */
+async function runGradeCommand(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/grade.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout };
+}
+
+describe('npm run grade', () => {
+  test('on fresh starters: exits 0 (no npm error banner), scores 0, and says what to do first', async () => {
+    const starters = freshStarters();
+    try {
+      const { code, stdout } = await runGradeCommand(['01', '--target', starters]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/Lab 01: One-shot echo {2}0\/\d+ tests, 0\/\d+ points/);
+      expect(stdout).toMatch(/Progress: 0 of 1 lab complete/);
+      expect(stdout).toMatch(/Next: lab 01 — read labs\/01-echo\/README\.md, section "Task 1: when things go wrong"/);
+    } finally {
+      removeDir(starters);
+    }
+  });
+
+  test('--strict exits 1 when a test fails, and --json writes every test with its points', async () => {
+    const starters = freshStarters();
+    const jsonFile = join(mkdtempSync(join(tmpdir(), 'grade-json-')), 'results.json');
+    try {
+      const { code } = await runGradeCommand(['01', '--target', starters, '--strict', '--json', jsonFile, '--test', 'explainSocketError']);
+      expect(code).toBe(1);
+      const json = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      expect(json.points).toBe(0);
+      expect(json.maxPoints).toBe(Object.values(echo.tests).reduce((sum, spec) => sum + spec.points, 0));
+      expect(json.labs[0].tests).toHaveLength(Object.keys(echo.tests).length);
+      expect(json.labs[0].tests[0]).toMatchObject({ status: 'failed', points: 0, maxPoints: echo.tests.explainsErrors.points });
+      expect(json.labs[0].tests[1]).toMatchObject({ status: 'not-run', points: 0 });
+    } finally {
+      removeDir(starters);
+      removeDir(join(jsonFile, '..'));
+    }
+  });
+
+  test.each([[[] as string[]], [['--poll']]])('--watch %j re-grades the lab when one of its files is saved', async (extra) => {
+    const starters = freshStarters();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--target', starters, '--test', 'explainSocketError', '--watch', ...extra], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true,
+    });
+    let stdout = '';
+    const seen = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} in 30 s; output so far:\n${stdout}`)), 30_000);
+      const check = () => {
+        if (!pattern.test(stdout)) return;
+        child.stdout.off('data', check);
+        clearTimeout(timer);
+        resolve();
+      };
+      child.stdout.on('data', check);
+      check();
+    });
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    try {
+      await seen(/Watching/);
+      cpSync(join(REPO_ROOT, 'solutions', '01-echo', 'errors.ts'), join(starters, '01-echo', 'errors.ts'));
+      writeFileSync(join(starters, '01-echo', 'errors.ts'), readFileSync(join(starters, '01-echo', 'errors.ts'), 'utf8') + '\n');
+      await seen(/re-grading lab 01[\s\S]*Progress:/);
+      expect(stdout).toMatch(/re-grading lab 01[\s\S]*✓ explainSocketError/);
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+      removeDir(starters);
+    }
+  });
+});
