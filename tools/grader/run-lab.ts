@@ -3,7 +3,7 @@
 // on import, leaves servers or child processes running — the limit kills the whole group,
 // and the result says what happened, test by test.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,20 +73,42 @@ function killGroup(pid: number): boolean {
   }
 }
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * True while a process of the group is alive. Zombies (dead, waiting to be reaped, which
+ * may never happen when the sandbox's init does not reap) do not count. Reads /proc where
+ * there is one (Linux); elsewhere asks the kernel, zombies included.
+ */
+function groupAlive(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid pgrp ...": comm may contain spaces, so parse after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
 }
 
-/** SIGKILL is delivered asynchronously: wait (bounded) until the group is really gone. */
-async function killGroupAndWait(pid: number): Promise<void> {
-  killGroup(pid);
-  const deadline = Date.now() + 2000;
-  while (groupAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Waits up to `ms` for the group to end by itself; true if it did. */
+async function groupEnds(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
 }
 
 /** Every process group still running, so the grader can clean up if it is interrupted. */
@@ -128,9 +150,11 @@ async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcom
   }, options.timeLimitMs);
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   clearTimeout(timer);
-  // vitest has exited; anything left in its group was started by the code under test.
-  const leftovers = !timedOut && groupAlive(child.pid!);
-  await killGroupAndWait(child.pid!);
+  // vitest has exited and its workers end a moment later; anything still alive after that
+  // was started by the code under test.
+  const leftovers = !timedOut && !(await groupEnds(child.pid!, 1000));
+  killGroup(child.pid!);
+  await groupEnds(child.pid!, 2000); // SIGKILL is delivered asynchronously
   running.delete(child.pid!);
 
   const events = existsSync(eventsFile)
