@@ -124,7 +124,8 @@ async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcom
   const workDir = mkdtempSync(join(tmpdir(), `grade-${lab.slug}-`));
   const eventsFile = join(workDir, 'events.jsonl');
   const started = Date.now();
-  const args = [VITEST, 'run', `tests/${lab.slug}/`, '--reporter', REPORTER];
+  const files = options.only ? testFilesDeclaring(lab, options.only) : [`tests/${lab.slug}/`];
+  const args = [VITEST, 'run', ...files, '--reporter', REPORTER];
   if (options.only) {
     const names = options.only.map((key) => lab.tests[key].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     args.push('--testNamePattern', `^(.* )?(${names.join('|')})$`);
@@ -162,6 +163,19 @@ async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcom
     : [];
   rmSync(workDir, { recursive: true, force: true });
   return { events, timedOut, exitCode, leftovers, output, durationMs: Date.now() - started };
+}
+
+/**
+ * The test files that declare the given tests (graded(lab.tests.KEY, ...)), so that a run
+ * of a few tests starts only the workers it needs; the whole lab if a key is not found.
+ */
+export function testFilesDeclaring(lab: LabInfo, keys: string[]): string[] {
+  const dir = join('tests', lab.slug);
+  const files = readdirSync(join(REPO_ROOT, dir)).filter((name) => name.endsWith('.test.ts'));
+  const declares = (file: string, key: string) => readFileSync(join(REPO_ROOT, dir, file), 'utf8').includes(`lab.tests.${key},`);
+  const chosen = files.filter((file) => keys.some((key) => declares(file, key)));
+  const allFound = keys.every((key) => chosen.some((file) => declares(file, key)));
+  return allFound ? chosen.map((file) => join(dir, file)) : [`${dir}/`];
 }
 
 function firstLine(text: string): string {

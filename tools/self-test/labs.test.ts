@@ -1,6 +1,6 @@
 // Proof that the graded tests are right: the reference solutions earn every point, the
 // starters earn none, and every classic mistake in a lab's catalog is caught.
-import { describe, expect, test, afterAll } from 'vitest';
+import { describe, test, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gradeLab } from '../grader/run-lab.ts';
@@ -19,7 +19,7 @@ function failures(result: Awaited<ReturnType<typeof gradeLab>>): string {
 }
 
 describe.each(labs)('lab $slug', (lab) => {
-  test('every test has a unique name, positive points, and a hint section that is a heading of the handout', () => {
+  test('every test has a unique name, positive points, and a hint section that is a heading of the handout', ({ expect }) => {
     expect(catalogs.get(lab.slug)!.length, 'a catalog of at least 3 buggy variants').toBeGreaterThanOrEqual(3);
     const sections = headingsOf(readFileSync(join(REPO_ROOT, 'solutions', lab.slug, 'README.md'), 'utf8'));
     const names = Object.values(lab.tests).map((spec) => spec.name);
@@ -30,23 +30,23 @@ describe.each(labs)('lab $slug', (lab) => {
     }
   });
 
-  test('is listed in the top-level README', () => {
+  test('is listed in the top-level README', ({ expect }) => {
     expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain(`(labs/${lab.slug}/README.md)`);
   });
 
-  test('the reference solution earns every point, and every test that ran is declared in lab.ts', async () => {
+  test.concurrent('the reference solution earns every point, and every test that ran is declared in lab.ts', async ({ expect }) => {
     const result = await gradeLab(lab, { target: join(REPO_ROOT, 'solutions'), timeLimitMs: TIME_LIMIT_MS });
     expect(result.notes, failures(result)).toEqual([]);
     expect(result.points, failures(result)).toBe(result.maxPoints);
   });
 
-  test('the starter earns no points, and every failure says where to start', async () => {
+  test.concurrent('the starter earns no points, and every failure says where to start', async ({ expect }) => {
     const result = await gradeLab(lab, { target: starters, timeLimitMs: TIME_LIMIT_MS });
     expect(result.points).toBe(0);
     for (const outcome of result.tests) expect(outcome.message, outcome.name).toMatch(/not implemented yet — see labs\//);
   });
 
-  test.each(catalogs.get(lab.slug)!)('catches the mistake "$name"', async (variant) => {
+  test.concurrent.for(catalogs.get(lab.slug)!)('catches the mistake "$name"', async (variant, { expect }) => {
     const target = buildVariant(lab.slug, [variant], variant.name);
     try {
       const result = await gradeLab(lab, { target, timeLimitMs: TIME_LIMIT_MS, only: variant.caughtBy });
