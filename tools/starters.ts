@@ -6,7 +6,9 @@
 //     // END SOLUTION
 // The starter keeps everything else and replaces each region with a stub that throws
 // "not implemented yet — see labs/NN-topic/README.md, section "…"". The section must be a
-// heading of the lab's handout. Unbalanced or nested markers are an error.
+// heading of the lab's handout. A region of class members (fields, helper methods) is
+// marked `// BEGIN SOLUTION "…" members` and becomes a TODO comment alone, since a throw
+// cannot stand in a class body. Unbalanced or nested markers are an error.
 // The handout's "What is graded" table is generated here too, from tests/NN-topic/lab.ts.
 //
 //   npm run starters              regenerate labs/ (refuses to overwrite uncommitted edits)
@@ -20,7 +22,7 @@ import { discoverLabs, REPO_ROOT, type LabInfo } from './grader/lab.ts';
 export const SOLUTIONS_DIR = join(REPO_ROOT, 'solutions');
 export const LABS_DIR = join(REPO_ROOT, 'labs');
 
-const BEGIN = /^(\s*)\/\/ BEGIN SOLUTION(?:\s+"([^"]+)")?\s*$/;
+const BEGIN = /^(\s*)\/\/ BEGIN SOLUTION(?:\s+"([^"]+)")?(\s+members)?\s*$/;
 const END = /^\s*\/\/ END SOLUTION\s*$/;
 const ANY_MARKER = /\b(BEGIN|END) SOLUTION\b/;
 const CODE_FILE = /\.(ts|mts|js|mjs)$/;
@@ -37,7 +39,7 @@ export function headingsOf(markdown: string): string[] {
 /** Replaces every solution region of `source` with a stub; `where` names the file in errors. */
 export function stripSolutions(source: string, slug: string, where: string, sections: string[]): string {
   const out: string[] = [];
-  let open: { line: number; indent: string; section: string } | undefined;
+  let open: { line: number; indent: string; section: string; members: boolean } | undefined;
   source.split('\n').forEach((line, index) => {
     const lineNo = index + 1;
     const begin = line.match(BEGIN);
@@ -46,14 +48,18 @@ export function stripSolutions(source: string, slug: string, where: string, sect
       const section = begin[2];
       if (!section) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION needs the handout section it belongs to: // BEGIN SOLUTION "Task 1: ..."`);
       if (!sections.includes(section)) throw new MarkerError(`${where}:${lineNo}: section "${section}" is not a heading of solutions/${slug}/README.md`);
-      open = { line: lineNo, indent: begin[1], section };
+      open = { line: lineNo, indent: begin[1], section, members: begin[3] !== undefined };
       return;
     }
     if (END.test(line)) {
       if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it`);
       const pointer = `see labs/${slug}/README.md, section "${open.section}"`;
-      out.push(`${open.indent}// TODO: write this part (${pointer}).`);
-      out.push(`${open.indent}throw new Error(${JSON.stringify(`not implemented yet — ${pointer}`)});`);
+      if (open.members) {
+        out.push(`${open.indent}// TODO: add the fields and helper methods you need (${pointer}).`);
+      } else {
+        out.push(`${open.indent}// TODO: write this part (${pointer}).`);
+        out.push(`${open.indent}throw new Error(${JSON.stringify(`not implemented yet — ${pointer}`)});`);
+      }
       open = undefined;
       return;
     }
@@ -122,7 +128,7 @@ export function outOfDate({ files, strays }: Generated): string[] {
 
 function labsHaveUncommittedEdits(): boolean {
   try {
-    return execFileSync('git', ['status', '--porcelain', '--', 'labs'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'labs'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
   } catch {
     return false; // not a git checkout: nothing to protect against
   }

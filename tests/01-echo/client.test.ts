@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { loadLab } from '../support/target.ts';
 import { LOOPBACK, pause, startTestServer } from '../support/net.ts';
-import { show, firstDifference } from '../support/show.ts';
+import { show, firstDifference } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
 const { sendOnce } = await loadLab<typeof import('../../labs/01-echo/client.ts')>('01-echo', 'client.ts');

@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
 import { loadLab } from '../support/target.ts';
 import { LOOPBACK, Peer, portOf, superviseServer } from '../support/net.ts';
-import { show, firstDifference } from '../support/show.ts';
+import { show, firstDifference } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
 const { startEchoServer } = await loadLab<typeof import('../../labs/01-echo/server.ts')>('01-echo', 'server.ts');

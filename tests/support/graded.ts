@@ -25,6 +25,7 @@ const LEAK_WAIT_MS = 500;
 export class Trace {
   readonly steps: string[] = [];
   private readonly cleanups: Array<() => unknown> = [];
+  private readonly explainers: Array<() => string> = [];
 
   /** Records an action the test took or something it observed. */
   step(text: string): void {
@@ -37,6 +38,16 @@ export class Trace {
 
   check(ok: boolean, expected: string, got: () => string): void {
     if (!ok) this.fail(expected, got());
+  }
+
+  /** Adds what `describe()` says (evaluated at failure time) below a failure's steps. */
+  onFailure(describe: () => string): void {
+    this.explainers.push(describe);
+  }
+
+  /** The extra context registered with onFailure, one block per line. */
+  context(): string[] {
+    return this.explainers.map((describe) => describe());
   }
 
   /** Runs fn when the test ends, pass or fail, newest first. */
@@ -93,7 +104,8 @@ function studentFrame(stack: string | undefined): string | undefined {
 function explain(trace: Trace, error: unknown): Error {
   const steps = trace.steps.map((text, i) => `  ${String(i + 1).padStart(2)}. ${text}`).join('\n');
   const outcome = error instanceof Mismatch ? error.message : `Your code threw: ${describeError(error)}`;
-  const failure = new Error(`${steps ? `Steps:\n${steps}\n` : ''}${outcome}`);
+  const context = trace.context().map((text) => `\n${text}`).join('');
+  const failure = new Error(`${steps ? `Steps:\n${steps}\n` : ''}${outcome}${context}`);
   failure.name = 'GradedTestFailure';
   return failure;
 }

@@ -4,7 +4,8 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { Mismatch, type Trace } from './graded.ts';
-import { show } from './show.ts';
+import { show } from '../../tools/bytes.ts';
+import { startChaosProxy, type ChaosOptions } from '../../tools/chaos-proxy.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -176,4 +177,21 @@ export async function unusedPort(): Promise<number> {
   const port = portOf(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * Puts the chaos proxy in front of `port` (see tools/chaos-proxy.ts) and returns the
+ * proxy's port. The last lines of its trace go into the test's steps if the test fails.
+ */
+export async function throughChaosProxy(t: Trace, port: number, options: Omit<ChaosOptions, 'target' | 'trace'> = {}): Promise<number> {
+  const trace: string[] = [];
+  const proxy = await startChaosProxy({ ...options, target: { port }, trace: (line) => trace.push(line) });
+  t.step(`started the chaos proxy on ${LOOPBACK}:${proxy.port} in front of port ${port} (${proxy.describe()})`);
+  t.onFailure(() => {
+    if (trace.length === 0) return 'the chaos proxy forwarded nothing';
+    const shown = trace.slice(-12);
+    return `the chaos proxy's last ${shown.length} of ${trace.length} trace lines:\n${shown.map((line) => `      ${line}`).join('\n')}`;
+  });
+  t.defer(() => proxy.close());
+  return proxy.port;
 }

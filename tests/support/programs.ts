@@ -86,6 +86,12 @@ export class Program {
     this.child.stdin!.write(text);
   }
 
+  /** Ends standard input, as Ctrl-D does at a terminal. */
+  endStdin(): void {
+    this.t.step(`ended ${this.label}'s input (Ctrl-D)`);
+    this.child.stdin!.end();
+  }
+
   async kill(): Promise<void> {
     if (this.exit || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGKILL');

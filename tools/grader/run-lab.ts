@@ -183,7 +183,7 @@ function firstLine(text: string): string {
 }
 
 export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
-  const staged = stageOutsideEsm(options.target, lab.slug);
+  const staged = stageOutsideEsm(options.target);
   try {
     const result = await gradeStaged(lab, { ...options, target: staged?.dir ?? options.target });
     if (!staged) return result;

@@ -48,11 +48,12 @@ function inEsmScope(dir: string): boolean {
 /**
  * The lab programs are ES modules (top-level await, import.meta). A submission copied to a
  * folder outside any "type": "module" package would be run as CommonJS and fail for that
- * reason alone, so such a lab folder is graded from a copy inside the repository.
+ * reason alone, so such a submission is graded from a copy inside the repository.
  */
-export function stageOutsideEsm(target: string, slug: string): { dir: string } | undefined {
+export function stageOutsideEsm(target: string): { dir: string } | undefined {
   if (inEsmScope(target)) return undefined;
   const dir = scratchDir('stage-');
-  if (existsSync(join(target, slug))) cpSync(join(target, slug), join(dir, slug), { recursive: true });
+  // Every lab folder, not just the one graded: later labs import earlier ones.
+  cpSync(target, dir, { recursive: true, filter: (path) => !path.includes('node_modules') });
   return { dir };
 }

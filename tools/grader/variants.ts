@@ -27,10 +27,13 @@ export function defineVariants<Key extends string>(_lab: { tests: Record<Key, un
   return variants;
 }
 
-/** Copies solutions/<slug> into a fresh directory laid out like labs/ and applies the patches. */
+/**
+ * Copies solutions/ into a fresh directory laid out like labs/ (every lab: later labs import
+ * earlier ones) and applies the patches to the given lab.
+ */
 export function buildVariant(slug: string, patches: Array<Pick<BuggyVariant, 'file' | 'find' | 'replace'>>, label: string): string {
   const root = scratchDir(`variant-${slug}-`);
-  cpSync(join(REPO_ROOT, 'solutions', slug), join(root, slug), { recursive: true });
+  cpSync(join(REPO_ROOT, 'solutions'), root, { recursive: true });
   for (const { file, find, replace } of patches) {
     const path = join(root, slug, file);
     const source = readFileSync(path, 'utf8');

@@ -1,29 +1,30 @@
-// Shows bytes the way a student needs to see them in a failure: as a quoted string with
-// \n, \r, control bytes and invalid UTF-8 made visible, and long data shortened in the
-// middle with its true length.
+// Shows bytes the way a person needs to see them, in a test failure or a proxy trace: as
+// a quoted string in which \n, \r, control bytes and every non-ASCII byte are visible
+// (\xNN), and long data shortened in the middle with its true length.
 const LIMIT = 160;
 
-function escapeText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\\"\ufffd]/g, (ch) => {
-    switch (ch) {
-      case '\n': return '\\n';
-      case '\r': return '\\r';
-      case '\t': return '\\t';
-      case '\\': return '\\\\';
-      case '"': return '\\"';
-      case '\ufffd': return '\\ufffd';
-      default: return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    }
-  });
+/** Byte-exact: printable ASCII as is, \n \r \t \\ \" escaped, every other byte as \xNN. */
+export function escapeBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) {
+    if (byte === 0x0a) out += '\\n';
+    else if (byte === 0x0d) out += '\\r';
+    else if (byte === 0x09) out += '\\t';
+    else if (byte === 0x5c) out += '\\\\';
+    else if (byte === 0x22) out += '\\"';
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }
 
 export function show(data: Buffer | Uint8Array | string): string {
   const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const size = `${bytes.length} byte${bytes.length === 1 ? '' : 's'}`;
   if (bytes.length === 0) return '"" (0 bytes)';
-  if (bytes.length <= LIMIT) return `"${escapeText(bytes.toString('utf8'))}" (${size})`;
-  const head = escapeText(bytes.subarray(0, 100).toString('utf8'));
-  const tail = escapeText(bytes.subarray(bytes.length - 40).toString('utf8'));
+  if (bytes.length <= LIMIT) return `"${escapeBytes(bytes)}" (${size})`;
+  const head = escapeBytes(bytes.subarray(0, 100));
+  const tail = escapeBytes(bytes.subarray(bytes.length - 40));
   return `"${head}" … "${tail}" (${size})`;
 }
 

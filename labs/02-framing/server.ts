@@ -1,0 +1,48 @@
+// Lab 02 server: many messages per connection. Answers each message "echo: <message>",
+// in order, until the client ends its side; closes a connection that breaks the framing.
+//
+// Run it:  npx tsx labs/02-framing/server.ts [--host 0.0.0.0] [--port 5000] [--max-bytes 4096]
+import net from 'node:net';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, FramingError, MessageDecoder } from './framing.ts';
+import { explainSocketError } from '../01-echo/errors.ts';
+
+export interface FramedEchoServerOptions {
+  host?: string;
+  port?: number;
+  maxBytes?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Resolves with the server once it listens (rejects with the listen error). Per
+ * connection: one MessageDecoder; reply `echo: <message>\n` to every message; on a
+ * FramingError write `error: <its message>\n` and end the connection; at the client's end
+ * of stream, finish() the decoder and end the connection. Never crash on a socket error.
+ */
+export function startFramedEchoServer({ host = '0.0.0.0', port = 5000, maxBytes = DEFAULT_MAX_MESSAGE_BYTES, log = console.log }: FramedEchoServerOptions = {}): Promise<net.Server> {
+  // TODO: write this part (see labs/02-framing/README.md, section "Task 3: the server").
+  throw new Error("not implemented yet — see labs/02-framing/README.md, section \"Task 3: the server\"");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '0.0.0.0' },
+      port: { type: 'string', default: '5000' },
+      'max-bytes': { type: 'string', default: String(DEFAULT_MAX_MESSAGE_BYTES) },
+    },
+  });
+  const host = values.host;
+  const port = Number(values.port);
+  try {
+    const server = await startFramedEchoServer({ host, port, maxBytes: Number(values['max-bytes']) });
+    console.log(`listening on ${host}:${(server.address() as net.AddressInfo).port}`);
+  } catch (error) {
+    console.error(`error: ${explainSocketError(error, { host, port })}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,89 @@
+// Classic mistakes of lab 02, each caught by the tests named in caughtBy (npm test checks).
+// Instructors only: the student copy leaves this file out.
+import { defineVariants } from '../../tools/grader/variants.ts';
+import lab from './lab.ts';
+
+const JOIN_PENDING = 'let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);';
+
+export default defineVariants(lab, [
+  {
+    name: 'decodes each chunk to a string on its own',
+    mistake: 'Turns every chunk into text as it arrives: a UTF-8 character cut by a chunk boundary becomes two replacement characters.',
+    file: 'framing.ts',
+    find: JOIN_PENDING,
+    replace: "let data = Buffer.concat([this.pending, Buffer.from(chunk.toString('utf8'))]);",
+    caughtBy: ['utf8Split', 'anyCut'],
+  },
+  {
+    name: 'looks for the terminator only in the newest chunk',
+    mistake: 'Searches the latest chunk for "\\n" and forgets the bytes that came before it.',
+    file: 'framing.ts',
+    find: JOIN_PENDING,
+    replace: 'let data = chunk;',
+    caughtBy: ['splitMessage', 'serverBehindProxy', 'anyCut'],
+  },
+  {
+    name: 'drops the bytes after the last terminator',
+    mistake: 'Keeps only complete messages: the start of the next message, already received, is thrown away.',
+    file: 'framing.ts',
+    find: 'this.pending = Buffer.from(data);',
+    replace: 'this.pending = Buffer.alloc(0);',
+    caughtBy: ['manyInOne', 'splitMessage', 'anyCut'],
+  },
+  {
+    name: 'no length limit while waiting for the terminator',
+    mistake: 'Checks the length only of complete messages: a peer that never sends "\\n" makes the buffer grow without bound.',
+    file: 'framing.ts',
+    find: 'if (data.length > this.maxBytes + 1) {',
+    replace: 'if (false) {',
+    caughtBy: ['maxLength'],
+  },
+  {
+    name: 'skips empty messages',
+    mistake: 'Treats an empty line as nothing, so a protocol cannot carry an empty message.',
+    file: 'framing.ts',
+    find: 'messages.push(this.decode(body, messages));',
+    replace: 'if (body.length > 0) messages.push(this.decode(body, messages));',
+    caughtBy: ['emptyMessages'],
+  },
+  {
+    name: 'keeps the "\\r" of "\\r\\n"',
+    mistake: 'Line endings from telnet and nc -C end in "\\r\\n": the "\\r" stays in the message.',
+    file: 'framing.ts',
+    find: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);',
+    replace: 'const body = data.subarray(0, end);',
+    caughtBy: ['carriageReturn'],
+  },
+  {
+    name: 'server answers each chunk',
+    mistake: 'The naive server: every \'data\' event is treated as one message.',
+    file: 'server.ts',
+    find: 'answer(decoder.push(chunk));',
+    replace: "socket.write(`echo: ${chunk.toString('utf8').replace(/\\n$/, '')}\\n`);",
+    caughtBy: ['serverBehindProxy'],
+  },
+  {
+    name: 'server forgets the messages before a bad one',
+    mistake: 'On a framing error, answers only with the error: good messages that arrived in the same chunk are lost.',
+    file: 'server.ts',
+    find: 'answer(error.messagesBefore); // bad input loses nothing that came before it',
+    replace: '',
+    caughtBy: ['serverRefusesTooLong'],
+  },
+  {
+    name: 'client resolves on the first reply chunk',
+    mistake: 'Treats the first \'data\' event as all the replies.',
+    file: 'client.ts',
+    find: "socket.on('end', () => resolve(replies));",
+    replace: "socket.on('data', () => resolve(replies));",
+    caughtBy: ['exchangeBehindProxy'],
+  },
+  {
+    name: 'client program sends only at the end of input',
+    mistake: 'Collects every typed line and sends them when input ends, so nothing is answered while the user types.',
+    file: 'client.ts',
+    find: "lines.on('line', (line) => socket.write(encodeMessage(line)));\n  lines.on('close', () => socket.end());",
+    replace: "const typed: string[] = [];\n  lines.on('line', (line) => typed.push(line));\n  lines.on('close', () => { for (const line of typed) socket.write(encodeMessage(line)); socket.end(); });",
+    caughtBy: ['clientProgram'],
+  },
+]);

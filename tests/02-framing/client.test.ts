@@ -1,0 +1,52 @@
+import { describe } from 'vitest';
+import type net from 'node:net';
+import { graded, type Trace } from '../support/graded.ts';
+import { loadLab } from '../support/target.ts';
+import { LOOPBACK, pause, startTestServer, throughChaosProxy } from '../support/net.ts';
+import { show } from '../../tools/bytes.ts';
+import lab from './lab.ts';
+
+const { exchange } = await loadLab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
+
+const MESSAGES = ['hello', 'ünïcödé ✓', '', 'bye'];
+
+/** A test server that reads every line until the client half-closes, then answers "got <line>" for each, in 3-byte pieces. */
+async function startLineServer(t: Trace): Promise<{ port: number; received: () => Buffer }> {
+  let received = Buffer.alloc(0);
+  const port = await startTestServer(t, (socket: net.Socket) => {
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    socket.on('end', async () => {
+      const reply = Buffer.from(received.toString('utf8').split('\n').slice(0, -1).map((line) => `got ${line}\n`).join(''));
+      for (let i = 0; i < reply.length && !socket.destroyed; i += 3) {
+        socket.write(reply.subarray(i, i + 3));
+        await pause(1);
+      }
+      socket.end();
+    });
+  });
+  t.step('the test server answers "got <line>" for each line once the client half-closes, in 3-byte pieces');
+  return { port, received: () => received };
+}
+
+async function expectExchange(t: Trace, port: number, received: () => Buffer): Promise<void> {
+  t.step(`called exchange({ host: "${LOOPBACK}", port: ${port}, messages: ${JSON.stringify(MESSAGES)} })`);
+  const replies = await t.within(exchange({ host: LOOPBACK, port, messages: MESSAGES }), 8000, 'exchange to resolve with every reply',
+    () => `it had not resolved; the test server had received ${show(received())}`);
+  const sent = MESSAGES.map((message) => `${message}\n`).join('');
+  t.check(received().equals(Buffer.from(sent)), `the test server to receive ${show(sent)}`, () => show(received()));
+  const want = MESSAGES.map((message) => `got ${message}`);
+  t.check(JSON.stringify(replies) === JSON.stringify(want), `the replies ${JSON.stringify(want)}`, () => JSON.stringify(replies));
+}
+
+describe(lab.title, () => {
+  graded(lab.tests.exchange, async (t) => {
+    const { port, received } = await startLineServer(t);
+    await expectExchange(t, port, received);
+  });
+
+  graded(lab.tests.exchangeBehindProxy, async (t) => {
+    const { port, received } = await startLineServer(t);
+    const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 1 }, delayMs: 1 });
+    await expectExchange(t, proxied, received);
+  });
+});

@@ -1,0 +1,163 @@
+import { describe } from 'vitest';
+import fc from 'fast-check';
+import { graded, type Trace } from '../support/graded.ts';
+import { loadLab } from '../support/target.ts';
+import { show } from '../../tools/bytes.ts';
+import lab from './lab.ts';
+
+type Framing = typeof import('../../labs/02-framing/framing.ts');
+type Decoder = InstanceType<Framing['MessageDecoder']>;
+const { MessageDecoder } = await loadLab<Framing>('02-framing', 'framing.ts');
+
+/** Pushes each chunk, recording what came out, and returns every message. */
+function feed(t: Trace, decoder: Decoder, chunks: Array<Buffer | string>): string[] {
+  const messages: string[] = [];
+  for (const chunk of chunks) {
+    const bytes = Buffer.from(chunk);
+    const out = decoder.push(bytes);
+    t.step(`pushed ${show(bytes)} → ${JSON.stringify(out)}`);
+    messages.push(...out);
+  }
+  return messages;
+}
+
+function expectMessages(t: Trace, got: string[], want: string[]): void {
+  t.check(JSON.stringify(got) === JSON.stringify(want), `the messages ${JSON.stringify(want)}`, () => JSON.stringify(got));
+}
+
+/** Runs `call`, which must throw a FramingError. */
+function expectFramingError(t: Trace, call: () => unknown, expectation: string): void {
+  try {
+    const result = call();
+    t.fail(expectation, `no error; it returned ${JSON.stringify(result)}`);
+  } catch (error) {
+    if ((error as Error)?.name === 'Mismatch') throw error;
+    t.check((error as Error)?.name === 'FramingError', expectation, () => `${(error as Error)?.name}: ${(error as Error)?.message}`);
+    t.step(`it threw FramingError: ${(error as Error).message}`);
+  }
+}
+
+/** Splits bytes at the given offsets. */
+function cut(bytes: Buffer, offsets: number[]): Buffer[] {
+  const points = [...new Set(offsets.map((n) => n % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const at of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(from, at));
+    from = at;
+  }
+  return chunks;
+}
+
+describe(lab.title, () => {
+  graded(lab.tests.splitMessage, async (t) => {
+    t.step('created new MessageDecoder()');
+    const decoder = new MessageDecoder();
+    expectMessages(t, feed(t, decoder, ['he', 'l', 'lo, w', 'orld', '\n']), ['hello, world']);
+    t.check(decoder.pendingBytes === 0, 'pendingBytes to be 0 after a complete message', () => String(decoder.pendingBytes));
+  });
+
+  graded(lab.tests.manyInOne, async (t) => {
+    const decoder = new MessageDecoder();
+    expectMessages(t, feed(t, decoder, ['one\ntwo\nthree\nfour']), ['one', 'two', 'three']);
+    t.check(decoder.pendingBytes === 4, 'pendingBytes to be 4 (the unfinished "four")', () => String(decoder.pendingBytes));
+    expectMessages(t, feed(t, decoder, ['\nfive\n']), ['four', 'five']);
+  });
+
+  graded(lab.tests.emptyMessages, async (t) => {
+    const decoder = new MessageDecoder();
+    expectMessages(t, feed(t, decoder, ['\n\na\n', '\n']), ['', '', 'a', '']);
+  });
+
+  graded(lab.tests.carriageReturn, async (t) => {
+    const decoder = new MessageDecoder();
+    expectMessages(t, feed(t, decoder, ['telnet says hi\r\n', 'split\r', '\n', 'only\rinside\n']), ['telnet says hi', 'split', 'only\rinside']);
+  });
+
+  graded(lab.tests.utf8Split, async (t) => {
+    const text = 'naïve café ✓ 🎉';
+    const bytes = Buffer.from(`${text}\n`, 'utf8');
+    t.step(`the message ${JSON.stringify(text)} is ${bytes.length} bytes: ${show(bytes)}`);
+    // Cut after every byte: every multi-byte character gets split somewhere.
+    const decoder = new MessageDecoder();
+    expectMessages(t, feed(t, decoder, [...bytes].map((byte) => Buffer.from([byte]))), [text]);
+  });
+
+  graded(lab.tests.invalidUtf8, async (t) => {
+    const decoder = new MessageDecoder();
+    t.step('pushed "ok\\n" then the bytes 0xff 0xfe "\\n" (0xff never occurs in UTF-8)');
+    expectMessages(t, decoder.push(Buffer.from('ok\n')), ['ok']);
+    expectFramingError(t, () => decoder.push(Buffer.from([0xff, 0xfe, 0x0a])), 'a FramingError for a message that is not valid UTF-8');
+  });
+
+  graded(lab.tests.maxLength, async (t) => {
+    t.step('created new MessageDecoder(16)');
+    const decoder = new MessageDecoder(16);
+    expectMessages(t, feed(t, decoder, [`${'a'.repeat(16)}\n`, `${'b'.repeat(16)}\r\n`]), ['a'.repeat(16), 'b'.repeat(16)]);
+    t.step('pushed "ok\\n" and a complete message of 17 bytes in one chunk into a new MessageDecoder(16):');
+    let lost: string[] | undefined;
+    expectFramingError(t, () => {
+      try {
+        return new MessageDecoder(16).push(Buffer.from(`ok\n${'c'.repeat(17)}\n`));
+      } catch (error) {
+        lost = (error as { messagesBefore?: string[] }).messagesBefore;
+        throw error;
+      }
+    }, 'a FramingError for the message of 17 bytes');
+    t.check(JSON.stringify(lost) === '["ok"]', 'the error\'s messagesBefore to be ["ok"]: bad input must not lose the good message before it', () => JSON.stringify(lost));
+    t.step('pushed "d" bytes one at a time, never a "\\n", into a new MessageDecoder(16):');
+    const slow = new MessageDecoder(16);
+    let threw = false;
+    for (let i = 1; i <= 64 && !threw; i++) {
+      try {
+        slow.push(Buffer.from('d'));
+        t.check(slow.pendingBytes <= 17, 'pendingBytes never above maxBytes + 1 = 17', () => `pendingBytes was ${slow.pendingBytes} after ${i} bytes`);
+      } catch (error) {
+        if ((error as Error)?.name === 'Mismatch') throw error;
+        t.check((error as Error)?.name === 'FramingError', 'a FramingError', () => `${(error as Error)?.name}: ${(error as Error)?.message}`);
+        t.check(i === 18, 'the error at the 18th byte, the first that cannot fit', () => `the error came at byte ${i}`);
+        threw = true;
+      }
+    }
+    t.check(threw, 'a FramingError by the 18th byte', () => 'no error after 64 bytes without a "\\n"');
+    t.step('pushed 1 MiB with no "\\n" in one chunk into a new MessageDecoder(16):');
+    expectFramingError(t, () => new MessageDecoder(16).push(Buffer.alloc(1 << 20, 0x65)), 'a FramingError at once, not 1 MiB held');
+  });
+
+  graded(lab.tests.finish, async (t) => {
+    const decoder = new MessageDecoder();
+    expectMessages(t, feed(t, decoder, ['done\n']), ['done']);
+    t.step('called finish() with nothing pending');
+    decoder.finish();
+    feed(t, decoder, ['half a mess']);
+    t.step('called finish() with 11 bytes pending');
+    expectFramingError(t, () => decoder.finish(), 'a FramingError: the stream ended in the middle of a message');
+  });
+
+  graded(lab.tests.anyCut, async (t) => {
+    const message = fc.string({ unit: 'grapheme', maxLength: 24 }).filter((text) => !/[\r\n]/.test(text));
+    const input = fc.record({ messages: fc.array(message, { maxLength: 12 }), cuts: fc.array(fc.nat(), { maxLength: 24 }) });
+    const decodeAll = ({ messages, cuts }: { messages: string[]; cuts: number[] }) => {
+      const chunks = cut(Buffer.from(messages.map((text) => `${text}\n`).join(''), 'utf8'), cuts);
+      const decoder = new MessageDecoder();
+      const out = chunks.flatMap((chunk) => decoder.push(chunk));
+      decoder.finish();
+      return { chunks, out };
+    };
+    t.step('generated 300 random lists of messages (any Unicode, empty ones too) and cut their bytes at random places');
+    const result = fc.check(fc.property(input, (value) => JSON.stringify(decodeAll(value).out) === JSON.stringify(value.messages)), { numRuns: 300 });
+    if (!result.failed || !result.counterexample) return;
+    const [value] = result.counterexample;
+    let got: string;
+    try {
+      got = JSON.stringify(decodeAll(value).out);
+    } catch (error) {
+      got = `an error: ${(error as Error).message}`;
+    }
+    const chunks = cut(Buffer.from(value.messages.map((text) => `${text}\n`).join(''), 'utf8'), value.cuts);
+    t.fail(
+      `the messages ${JSON.stringify(value.messages)} back, for the chunks ${chunks.map((chunk) => show(chunk)).join(', ')}`,
+      `${got} (smallest failing case found; seed ${result.seed})`,
+    );
+  });
+});

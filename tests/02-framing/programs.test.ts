@@ -1,0 +1,48 @@
+// End-to-end: the lab's programs run as separate processes, as a student runs them.
+import { describe } from 'vitest';
+import type net from 'node:net';
+import { graded } from '../support/graded.ts';
+import { runProgram } from '../support/programs.ts';
+import { LOOPBACK, Peer, startTestServer } from '../support/net.ts';
+import { show } from '../../tools/bytes.ts';
+import lab from './lab.ts';
+
+const SLUG = '02-framing';
+// A program needs ~0.5 s of CPU to start; a loaded machine may start several at once.
+const WAIT_MS = 10_000;
+
+describe(lab.title, () => {
+  graded(lab.tests.clientProgram, async (t) => {
+    // A test server that answers each complete line at once: "reply: <line>".
+    const port = await startTestServer(t, (socket: net.Socket) => {
+      let pending = '';
+      socket.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        const parts = pending.split('\n');
+        pending = parts.pop()!;
+        for (const line of parts) socket.write(`reply: ${line}\n`);
+      });
+      socket.on('end', () => socket.end());
+    });
+    t.step('the test server answers every line at once with "reply: <line>"');
+    const client = runProgram(t, SLUG, 'client.ts', ['--host', LOOPBACK, '--port', String(port)]);
+    client.writeStdin('hello\n');
+    await client.waitForLine(/^reply: hello$/, WAIT_MS, 'the client to print "reply: hello" while its input is still open');
+    client.writeStdin('ünïcödé ✓\n');
+    await client.waitForLine(/^reply: ünïcödé ✓$/, WAIT_MS, 'the client to print "reply: ünïcödé ✓"');
+    client.endStdin();
+    const exit = await client.waitForExit(WAIT_MS, 'the client to exit once its input ended and the server closed');
+    t.check(exit.code === 0, 'exit code 0', () => client.describe());
+  }, { concurrent: true });
+
+  graded(lab.tests.serverProgram, async (t) => {
+    const server = runProgram(t, SLUG, 'server.ts', ['--host', LOOPBACK, '--port', '0', '--max-bytes', '8']);
+    const [, port] = await server.waitForLine(/^listening on 127\.0\.0\.1:(\d+)$/, WAIT_MS, 'a line "listening on 127.0.0.1:PORT"');
+    const peer = await Peer.connect(t, Number(port));
+    peer.send('short\nalso ok\nmuch too long\n');
+    const reply = await peer.readToEnd(WAIT_MS, 'two echoes, then "error: ...", then the connection closed');
+    const lines = reply.toString('utf8').split('\n');
+    t.check(lines[0] === 'echo: short' && lines[1] === 'echo: also ok', 'the replies "echo: short" and "echo: also ok"', () => show(reply));
+    t.check(lines[2]?.startsWith('error: ') === true, 'then a line "error: ..." for the 13-byte message (limit 8)', () => show(reply));
+  }, { concurrent: true });
+});

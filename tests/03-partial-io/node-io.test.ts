@@ -1,0 +1,189 @@
+// Part 2: the same lesson in Node, on real loopback sockets.
+import { describe } from 'vitest';
+import net from 'node:net';
+import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import { graded, type Trace } from '../support/graded.ts';
+import { loadLab } from '../support/target.ts';
+import { LOOPBACK, pause, portOf, startTestServer, throughChaosProxy } from '../support/net.ts';
+import { show } from '../../tools/bytes.ts';
+import lab from './lab.ts';
+
+const { writeAll, readExactly, readMessage } = await loadLab<typeof import('../../labs/03-partial-io/node-io.ts')>('03-partial-io', 'node-io.ts');
+
+const WAIT_MS = 5000;
+const MiB = 1 << 20;
+/** Node's queue may hold the high-water mark (16 KiB) plus one chunk (64 KiB); allow double. */
+const QUEUE_BOUND = 2 * (16 * 1024 + 64 * 1024);
+
+/** A recognisable payload: byte i is i mod 251, so a lost or repeated byte shows. */
+function pattern(size: number): Buffer {
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) data[i] = i % 251;
+  return data;
+}
+
+const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** A connected pair: `client` (the test's socket, given to the student's code) and `peer` (the server side). */
+async function connectedPair(t: Trace, { paused = false } = {}): Promise<{ client: net.Socket; peer: net.Socket }> {
+  const server = net.createServer({ pauseOnConnect: paused });
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  server.listen(0, LOOPBACK);
+  await once(server, 'listening');
+  const client = net.connect({ host: LOOPBACK, port: portOf(server) });
+  client.on('error', () => {}); // the test owns this socket; its failures are checked through the student's promise
+  const peer = await accepted;
+  peer.on('error', () => {});
+  t.defer(() => {
+    client.destroy();
+    peer.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  t.step(`connected a socket pair on ${LOOPBACK}:${portOf(server)}${paused ? '; the reading side does not read' : ''}`);
+  return { client, peer };
+}
+
+/** Samples client.writableLength every millisecond; resolves once the sender has been stalled for 100 samples in a row. */
+function watchQueue(client: net.Socket): { max: () => number; stalled: Promise<void>; stop: () => void } {
+  let max = 0;
+  let stalledFor = 0;
+  let onStall = () => {};
+  const stalled = new Promise<void>((resolve) => (onStall = resolve));
+  const timer = setInterval(() => {
+    max = Math.max(max, client.writableLength);
+    stalledFor = client.writableLength > 0 ? stalledFor + 1 : 0;
+    if (stalledFor >= 100) onStall();
+  }, 1);
+  return { max: () => max, stalled, stop: () => clearInterval(timer) };
+}
+
+/** Collects everything `peer` receives; resolves when `size` bytes have come. */
+function collect(peer: net.Socket, size: number): { done: Promise<Buffer>; received: () => number } {
+  const parts: Buffer[] = [];
+  let received = 0;
+  const done = new Promise<Buffer>((resolve) => {
+    peer.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      received += chunk.length;
+      if (received >= size) resolve(Buffer.concat(parts));
+    });
+  });
+  return { done, received: () => received };
+}
+
+/** A test server that writes `pieces` with 1 ms between them, then ends if asked. */
+async function serverSending(t: Trace, pieces: Array<string | Buffer>, end: boolean): Promise<number> {
+  const port = await startTestServer(t, async (socket) => {
+    for (const piece of pieces) {
+      if (socket.destroyed) return;
+      socket.write(piece);
+      await pause(1);
+    }
+    if (end) socket.end();
+  });
+  t.step(`the test server sends ${pieces.map((piece) => show(piece)).join(', ')} as separate writes, 1 ms apart${end ? ', then ends the connection' : ''}`);
+  return port;
+}
+
+async function connect(t: Trace, port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: LOOPBACK, port });
+  socket.on('error', () => {});
+  t.defer(() => socket.destroy());
+  await once(socket, 'connect');
+  return socket;
+}
+
+function frame(payload: Buffer): Buffer {
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(payload.length);
+  return Buffer.concat([header, payload]);
+}
+
+describe(lab.title, () => {
+  graded(lab.tests.writeAllDelivers, async (t) => {
+    const { client, peer } = await connectedPair(t);
+    const data = pattern(20 * MiB);
+    const incoming = collect(peer, data.length);
+    t.step('called writeAll(socket, 20 MiB)');
+    await t.within(writeAll(client, data), WAIT_MS, 'writeAll to resolve', () => `the reader had received ${incoming.received()} bytes`);
+    const got = await t.within(incoming.done, WAIT_MS, 'the reader to receive all 20 MiB', () => `it received ${incoming.received()} bytes`);
+    t.check(got.length === data.length && sha(got) === sha(data), 'exactly the 20 MiB written, in order', () => `${got.length} bytes, ${sha(got) === sha(data) ? 'same' : 'different'} content`);
+  });
+
+  graded(lab.tests.writeAllBounded, async (t) => {
+    const { client, peer } = await connectedPair(t, { paused: true });
+    const data = pattern(16 * MiB);
+    const queue = watchQueue(client);
+    t.defer(queue.stop);
+    t.step('called writeAll(socket, 16 MiB) while the reader reads nothing (the kernel absorbs about 4 MB of it)');
+    const done = writeAll(client, data);
+    done.catch(() => {});
+    await t.within(queue.stalled, WAIT_MS, 'the transfer to stall with data waiting', () => `socket.writableLength is ${client.writableLength}`);
+    t.step(`the transfer stalled; the most Node queued in memory was ${queue.max()} bytes`);
+    t.check(queue.max() <= QUEUE_BOUND, `at most ${QUEUE_BOUND} bytes queued in memory (about the high-water mark plus one chunk)`,
+      () => `${queue.max()} bytes were queued in memory: write() returned false and more was written anyway`);
+    t.step('the reader started reading');
+    const incoming = collect(peer, data.length);
+    peer.resume();
+    await t.within(done, WAIT_MS, 'writeAll to resolve once the reader reads', () => `the reader had received ${incoming.received()} bytes`);
+    const got = await t.within(incoming.done, WAIT_MS, 'the reader to receive all 16 MiB', () => `it received ${incoming.received()} bytes`);
+    t.check(sha(got) === sha(data), 'exactly the 16 MiB written, in order', () => `${got.length} bytes with different content`);
+  });
+
+  graded(lab.tests.writeAllRejectsOnClose, async (t) => {
+    const { client, peer } = await connectedPair(t, { paused: true });
+    const queue = watchQueue(client);
+    t.defer(queue.stop);
+    t.step('called writeAll(socket, 16 MiB) while the reader reads nothing');
+    const done = writeAll(client, pattern(16 * MiB)).then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+    await t.within(queue.stalled, WAIT_MS, 'the transfer to stall with data waiting', () => `socket.writableLength is ${client.writableLength}`);
+    t.step('the reader reset the connection mid-transfer');
+    peer.resetAndDestroy();
+    const outcome = await t.within(done, WAIT_MS, 'writeAll to reject once the connection is gone', () => 'it is still waiting (for a \'drain\' that will never come?)');
+    t.check(outcome.startsWith('rejected'), 'writeAll to reject', () => outcome);
+  });
+
+  graded(lab.tests.readExactly, async (t) => {
+    const port = await serverSending(t, ['HEA', 'DERbo', 'dyREST', 'abcdef'], false);
+    const socket = await connect(t, port);
+    for (const want of ['HEADER', 'body', 'REST', 'ab', 'cd', 'ef']) {
+      t.step(`called readExactly(socket, ${want.length})`);
+      const got = await t.within(readExactly(socket, want.length), WAIT_MS, `readExactly to resolve with "${want}"`, () => 'it had not resolved');
+      t.check(Buffer.isBuffer(got) && got.toString() === want, `"${want}"`, () => show(Buffer.from(got)));
+    }
+  });
+
+  graded(lab.tests.readExactlyEnd, async (t) => {
+    const port = await serverSending(t, ['abc'], true);
+    const socket = await connect(t, port);
+    t.step('called readExactly(socket, 10)');
+    const outcome = await t.within(readExactly(socket, 10).then((got) => ({ got }), (error: Error) => ({ error })), WAIT_MS,
+      'readExactly to reject when the connection ends', () => 'it had not settled');
+    if ('got' in outcome) return t.fail('a ShortReadError', `it resolved with ${show(outcome.got)}`);
+    t.check(outcome.error?.name === 'ShortReadError' && outcome.error.message.includes('3 of 10'), 'a ShortReadError saying "3 of 10" bytes arrived',
+      () => `${outcome.error?.name}: ${outcome.error?.message}`);
+  });
+
+  graded(lab.tests.readMessage, async (t) => {
+    const payloads = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from([0, 10, 13, 255, 10]), pattern(400)];
+    const port = await serverSending(t, [Buffer.concat(payloads.map(frame))], false);
+    const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 7 }, delayMs: 1 });
+    const socket = await connect(t, proxied);
+    for (const want of payloads) {
+      t.step('called readMessage(socket)');
+      const got = await t.within(readMessage(socket), WAIT_MS, `readMessage to resolve with ${show(want)}`, () => 'it had not resolved');
+      t.check(Buffer.isBuffer(got) && got.equals(want), show(want), () => show(Buffer.from(got)));
+    }
+  });
+
+  graded(lab.tests.readMessageTooLong, async (t) => {
+    const port = await serverSending(t, [Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(100)], false);
+    const socket = await connect(t, port);
+    t.step('called readMessage(socket, 1024) on a header announcing 1048576 bytes');
+    const outcome = await t.within(readMessage(socket, 1024).then((got) => ({ got }), (error: Error) => ({ error })), WAIT_MS,
+      'readMessage to reject', () => 'it had not settled (is it waiting for 1 MiB that will never come?)');
+    if ('got' in outcome) return t.fail('a MessageTooLongError', `it resolved with ${show(outcome.got)}`);
+    t.check(outcome.error?.name === 'MessageTooLongError', 'a MessageTooLongError', () => `${outcome.error?.name}: ${outcome.error?.message}`);
+  });
+});

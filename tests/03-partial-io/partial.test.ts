@@ -1,0 +1,121 @@
+// Part 1: the C lesson, against a fault-injecting POSIX-style socket.
+import { describe } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { graded, type Trace } from '../support/graded.ts';
+import { loadLab } from '../support/target.ts';
+import { firstDifference, show } from '../../tools/bytes.ts';
+import { FaultySocket, oneByte, randomSizes } from './faulty-socket.ts';
+import lab from './lab.ts';
+
+const { sendAll, recvExact, sendMessage, recvMessage } = await loadLab<typeof import('../../labs/03-partial-io/partial.ts')>('03-partial-io', 'partial.ts');
+
+const WAIT_MS = 5000;
+
+/** Awaits `promise`, which must reject with an error named `name`; returns the error. */
+async function expectRejection(t: Trace, promise: Promise<unknown>, name: string, expectation: string): Promise<Error> {
+  const outcome = await t.within(promise.then((value) => ({ value }), (error: Error) => ({ error })), WAIT_MS, expectation, () => 'it had not settled');
+  if (!('error' in outcome)) return t.fail(expectation, `it resolved with ${Buffer.isBuffer(outcome.value) ? show(outcome.value) : String(outcome.value)}`);
+  const error = outcome.error;
+  t.check(error?.name === name, expectation, () => `${error?.name}: ${error?.message}`);
+  t.step(`it rejected with ${error.name}: ${error.message}`);
+  return error;
+}
+
+async function expectSentAll(t: Trace, sock: FaultySocket, data: Buffer, how: string): Promise<void> {
+  t.step(`called sendAll(socket, ${data.length} random bytes) on a socket whose send() takes ${how}`);
+  await t.within(sendAll(sock, data), WAIT_MS, 'sendAll to resolve', () => `it had not resolved; ${sock.sentBytes} bytes had been sent in ${sock.sendCalls} calls`);
+  t.step(`send() was called ${sock.sendCalls} times`);
+  t.check(sock.sentData.equals(data), `all ${data.length} bytes sent, in order`, () => firstDifference(sock.sentData, data));
+}
+
+describe(lab.title, () => {
+  graded(lab.tests.sendAllShort, async (t) => {
+    await expectSentAll(t, new FaultySocket({ sendSizes: randomSizes(1, 97) }), randomBytes(5000), '1 to 97 bytes per call');
+  });
+
+  graded(lab.tests.sendAllOneByte, async (t) => {
+    await expectSentAll(t, new FaultySocket({ sendSizes: oneByte }), randomBytes(300), 'one byte per call');
+  });
+
+  graded(lab.tests.sendAllError, async (t) => {
+    const sock = new FaultySocket({ sendSizes: randomSizes(2, 10), sendFailsAfter: 25 });
+    t.step('called sendAll(socket, 100 bytes) on a socket whose send() fails with EPIPE after 25 bytes');
+    await expectRejection(t, sendAll(sock, randomBytes(100)), 'SocketError', 'sendAll to reject with the SocketError (EPIPE)');
+    t.check(sock.sendCallsAfterError === 0, 'no send() after the one that failed', () => `send() was called ${sock.sendCallsAfterError} more times`);
+  });
+
+  graded(lab.tests.recvExactShort, async (t) => {
+    const incoming = randomBytes(4000);
+    const sock = new FaultySocket({ incoming: Buffer.concat([incoming, Buffer.from('the next message')]), recvSizes: randomSizes(3, 61) });
+    t.step('called recvExact(socket, 4000) on a socket whose recv() returns 1 to 61 bytes per call, with more data after the 4000');
+    const got = await t.within(recvExact(sock, 4000), WAIT_MS, 'recvExact to resolve', () => `it had not resolved after ${sock.recvCalls} recv() calls`);
+    t.check(Buffer.isBuffer(got) && got.equals(incoming), 'exactly the first 4000 bytes', () => firstDifference(Buffer.from(got), incoming));
+    t.check(sock.delivered === 4000, 'no byte beyond the 4000 taken from the socket', () => `${sock.delivered} bytes were taken`);
+  });
+
+  graded(lab.tests.recvExactEnd, async (t) => {
+    const sock = new FaultySocket({ incoming: Buffer.from('abc'), recvSizes: oneByte });
+    t.step('called recvExact(socket, 10) on a socket that delivers 3 bytes, then end of stream');
+    const error = await expectRejection(t, recvExact(sock, 10), 'ShortReadError', 'a ShortReadError');
+    t.check(error.message.includes('3 of 10'), 'the message to say "3 of 10" bytes arrived', () => error.message);
+    t.check(sock.recvCallsAfterEnd === 1, 'recv() not called again after it returned end of stream', () => `recv() was called ${sock.recvCallsAfterEnd} times after the end`);
+  });
+
+  graded(lab.tests.recvExactError, async (t) => {
+    const sock = new FaultySocket({ incoming: randomBytes(50), recvSizes: randomSizes(4, 5), recvFailsAfter: 20 });
+    t.step('called recvExact(socket, 50) on a socket whose recv() fails with ECONNRESET after 20 bytes');
+    await expectRejection(t, recvExact(sock, 50), 'SocketError', 'recvExact to reject with the SocketError (ECONNRESET)');
+  });
+
+  graded(lab.tests.messageHeader, async (t) => {
+    const sock = new FaultySocket({ sendSizes: randomSizes(5, 3) });
+    t.step('called sendMessage(socket, "hello") on a socket whose send() takes 1 to 3 bytes per call');
+    await t.within(sendMessage(sock, Buffer.from('hello')), WAIT_MS, 'sendMessage to resolve', () => `${sock.sentBytes} bytes sent so far`);
+    const want = Buffer.from([0, 0, 0, 5, ...Buffer.from('hello')]);
+    t.check(sock.sentData.equals(want), `the bytes ${show(want)}`, () => show(sock.sentData));
+  });
+
+  graded(lab.tests.messageRoundTrip, async (t) => {
+    t.step('for 60 random lists of payloads (any bytes, empty ones too): sendMessage each into a socket with random short sends, then recvMessage them from a socket with random short recvs');
+    const payloads = fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 });
+    let failure: string | undefined;
+    let thrown: unknown;
+    const result = await fc.check(fc.asyncProperty(payloads, fc.nat(), async (list, seed) => {
+      const got: Buffer[] = [];
+      try {
+        const out = new FaultySocket({ sendSizes: randomSizes(seed, 13) });
+        for (const payload of list) await sendMessage(out, payload);
+        const inn = new FaultySocket({ incoming: out.sentData, recvSizes: randomSizes(seed + 1, 13) });
+        for (let message = await recvMessage(inn); message !== null; message = await recvMessage(inn)) got.push(Buffer.from(message));
+      } catch (error) {
+        thrown = error;
+        return false;
+      }
+      const same = got.length === list.length && got.every((message, i) => message.equals(Buffer.from(list[i])));
+      if (!same) failure = `sent ${list.map((p) => show(p)).join(', ') || 'no messages'}; got back ${got.map((p) => show(p)).join(', ') || 'nothing'}`;
+      return same;
+    }), { numRuns: 60 });
+    if (!result.failed) return;
+    if (thrown !== undefined) throw thrown; // reported as "Your code threw: ..."
+    t.fail('every payload back, in order, then null at the end', failure ?? 'a different list');
+  });
+
+  graded(lab.tests.messageEnd, async (t) => {
+    t.step('recvMessage on a socket that ends before any byte');
+    const clean = await t.within(recvMessage(new FaultySocket()), WAIT_MS, 'recvMessage to resolve', () => 'no answer');
+    t.check(clean === null, 'null (no more messages)', () => String(clean));
+    t.step('recvMessage on a socket that delivers 2 header bytes, then ends');
+    await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0]), recvSizes: oneByte })), 'ShortReadError', 'a ShortReadError for a cut header');
+    t.step('recvMessage on a socket that delivers a header announcing 10 bytes, then 4 payload bytes, then ends');
+    const error = await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0, 0, 10, 1, 2, 3, 4]) })), 'ShortReadError', 'a ShortReadError for a cut payload');
+    t.check(error.message.includes('4 of 10'), 'the message to say "4 of 10" bytes arrived', () => error.message);
+  });
+
+  graded(lab.tests.messageTooLong, async (t) => {
+    const sock = new FaultySocket({ incoming: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), randomBytes(100)]) });
+    t.step('recvMessage(socket, 1024) on a socket whose header announces 4294967295 bytes');
+    await expectRejection(t, recvMessage(sock, 1024), 'MessageTooLongError', 'a MessageTooLongError');
+    t.check(sock.delivered <= 4, 'no payload byte read: the check comes right after the header', () => `${sock.delivered} bytes were read`);
+  });
+});
