@@ -72,7 +72,9 @@ export function stripSolutions(source: string, slug: string, where: string, sect
 
 /** The "What is graded" table for a handout, from the lab's metadata. */
 export function gradedTable(lab: LabInfo): string {
-  const rows = Object.values(lab.tests).map((test) => `| ${test.name.replace(/\|/g, '\\|')} | ${test.points} | ${test.section} |`);
+  // Test names quote protocol lines such as "MSG <sender> <text>": escape what Markdown would read as HTML or a column.
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const rows = Object.values(lab.tests).map((test) => `| ${cell(test.name)} | ${test.points} | ${test.section} |`);
   const total = Object.values(lab.tests).reduce((sum, test) => sum + test.points, 0);
   return ['| Test | Points | Handout section |', '| --- | ---: | --- |', ...rows, `| **Total** | **${total}** | |`].join('\n');
 }

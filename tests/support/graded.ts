@@ -101,8 +101,18 @@ function studentFrame(stack: string | undefined): string | undefined {
   return undefined;
 }
 
+/** Long runs (random sequences) show their start and their last steps, where it went wrong. */
+const SHOWN_STEPS = { head: 3, tail: 30 };
+
+function formatSteps(steps: string[]): string {
+  const numbered = steps.map((text, i) => `  ${String(i + 1).padStart(2)}. ${text}`);
+  if (numbered.length <= SHOWN_STEPS.head + SHOWN_STEPS.tail + 1) return numbered.join('\n');
+  const hidden = numbered.length - SHOWN_STEPS.head - SHOWN_STEPS.tail;
+  return [...numbered.slice(0, SHOWN_STEPS.head), `      … ${hidden} more steps …`, ...numbered.slice(-SHOWN_STEPS.tail)].join('\n');
+}
+
 function explain(trace: Trace, error: unknown): Error {
-  const steps = trace.steps.map((text, i) => `  ${String(i + 1).padStart(2)}. ${text}`).join('\n');
+  const steps = formatSteps(trace.steps);
   const outcome = error instanceof Mismatch ? error.message : `Your code threw: ${describeError(error)}`;
   const context = trace.context().map((text) => `\n${text}`).join('');
   const failure = new Error(`${steps ? `Steps:\n${steps}\n` : ''}${outcome}${context}`);
@@ -166,7 +176,7 @@ export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { conc
   const limit = spec.timeoutMs ?? 10_000;
   // vitest's own limit is a backstop for teardown; ours fires first and explains itself.
   test(spec.name, { timeout: limit + CLEANUP_LIMIT_MS + LEAK_WAIT_MS + 1000, concurrent }, async () => {
-    record({ type: 'start', name: spec.name });
+    record({ type: 'start', name: spec.name, run: process.env.GRADER_RUN });
     const t = new Trace();
     const before = openHandles();
     let crash: (error: unknown) => void = () => {};
@@ -197,7 +207,7 @@ export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { conc
       if (!failure && cleanupProblems.length > 0) {
         failure = explain(t, new Mismatch('closing your server to work', cleanupProblems.join('; ')));
       }
-      record({ type: 'settled', name: spec.name, state: failure ? 'failed' : 'passed', errors: failure ? [failure.message] : [] });
+      record({ type: 'settled', name: spec.name, state: failure ? 'failed' : 'passed', errors: failure ? [failure.message] : [], run: process.env.GRADER_RUN });
     }
     if (failure) throw failure;
   });

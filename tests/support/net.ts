@@ -21,6 +21,8 @@ export class Peer {
   ended = false;
   closed = false;
   error: Error | undefined;
+  /** Bytes of `received` already returned by readLine(). */
+  private consumed = 0;
   private readonly changed = new EventTarget();
 
   private constructor(private readonly t: Trace, readonly socket: net.Socket, readonly label: string) {
@@ -116,6 +118,36 @@ export class Peer {
     }
   }
 
+  /** Sends one protocol line (a "\n" is added). */
+  sendLine(line: string): void {
+    this.send(`${line}\n`);
+  }
+
+  private nextLineEnd(): number {
+    return this.received.indexOf(0x0a, this.consumed);
+  }
+
+  /** The next complete line received (without "\n"), waiting for it at most `ms`. */
+  async readLine(ms: number, expected: string): Promise<string> {
+    await this.until(() => this.nextLineEnd() >= 0 || this.ended || this.closed, ms, expected);
+    const end = this.nextLineEnd();
+    if (end < 0) this.t.fail(expected, this.describe());
+    const line = this.received.subarray(this.consumed, end).toString('utf8');
+    this.consumed = end + 1;
+    this.t.step(`${this.label} received the line ${JSON.stringify(line)}`);
+    return line;
+  }
+
+  /** Sends `line`, then reads the next line and checks it against `want` (a string, or a pattern). */
+  async ask(line: string, want: string | RegExp, ms = 5000): Promise<string> {
+    this.sendLine(line);
+    const shown = typeof want === 'string' ? JSON.stringify(want) : `a line matching ${want}`;
+    const got = await this.readLine(ms, `the reply ${shown}`);
+    const ok = typeof want === 'string' ? got === want : want.test(got);
+    this.t.check(ok, `the reply ${shown}`, () => JSON.stringify(got));
+    return got;
+  }
+
   /** Waits for the other side to close, then returns everything received. */
   async readToEnd(ms: number, expected: string): Promise<Buffer> {
     await this.until(() => this.ended || this.closed, ms, expected);
@@ -127,7 +159,7 @@ export class Peer {
  * Takes charge of a server started by student code: remembers every connection it accepts
  * and, in teardown, destroys them and closes the server, so nothing the test caused stays open.
  */
-export function superviseServer(t: Trace, server: net.Server): void {
+export function superviseServer(t: Trace, server: net.Server): Set<net.Socket> {
   const connections = new Set<net.Socket>();
   server.on('connection', (socket) => {
     connections.add(socket);
@@ -138,6 +170,7 @@ export function superviseServer(t: Trace, server: net.Server): void {
     if (!server.listening) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
+  return connections;
 }
 
 /** The port a listening server is bound to. */

@@ -21,6 +21,8 @@ export class Program {
   stdout = '';
   stderr = '';
   exit: Exit | undefined;
+  /** Settles when the program exits, however. */
+  readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
   private readonly changed = new EventTarget();
 
@@ -33,7 +35,11 @@ export class Program {
     });
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => { this.stdout += text; this.notify(); });
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => { this.stderr += text; this.notify(); });
-    this.child.on('exit', (code, signal) => { this.exit = { code, signal }; this.notify(); });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
+      this.exit = { code, signal };
+      this.notify();
+      resolve(this.exit);
+    }));
     this.child.on('error', (error) => { this.stderr += `\n[could not start: ${error.message}]`; this.notify(); });
     t.defer(() => this.kill());
   }

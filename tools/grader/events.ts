@@ -5,10 +5,12 @@
 // also sees failures outside the test body (hooks, vitest's own timeout).
 export type TestState = 'passed' | 'failed' | 'skipped';
 
+// `run` names the vitest project the event belongs to when one vitest run grades several
+// targets (gradeBatch); it is absent otherwise, and on the events of the whole run.
 export type GraderEvent =
-  | { type: 'start'; name: string }
-  | { type: 'settled'; name: string; state: TestState; errors: string[] }
-  | { type: 'result'; name: string; state: TestState; errors: string[]; durationMs: number }
-  | { type: 'module-error'; file: string; errors: string[] }
+  | { type: 'start'; name: string; run?: string }
+  | { type: 'settled'; name: string; state: TestState; errors: string[]; run?: string }
+  | { type: 'result'; name: string; state: TestState; errors: string[]; durationMs: number; run?: string }
+  | { type: 'module-error'; file: string; errors: string[]; run?: string }
   | { type: 'unhandled'; errors: string[] }
   | { type: 'end' };

@@ -21,7 +21,7 @@ export default class GraderReporter implements Reporter {
   }
 
   onTestCaseReady(test: TestCase): void {
-    this.emit({ type: 'start', name: test.name });
+    this.emit({ type: 'start', name: test.name, run: test.project.name || undefined });
   }
 
   onTestCaseResult(test: TestCase): void {
@@ -32,12 +32,13 @@ export default class GraderReporter implements Reporter {
       state: result.state === 'passed' ? 'passed' : result.state === 'skipped' ? 'skipped' : 'failed',
       errors: (result.errors ?? []).map(messageOf),
       durationMs: test.diagnostic()?.duration ?? 0,
+      run: test.project.name || undefined,
     });
   }
 
   onTestModuleEnd(module: TestModule): void {
     const errors = module.errors();
-    if (errors.length > 0) this.emit({ type: 'module-error', file: module.moduleId, errors: errors.map(messageOf) });
+    if (errors.length > 0) this.emit({ type: 'module-error', file: module.moduleId, errors: errors.map(messageOf), run: module.project.name || undefined });
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string; name?: string }>): void {

@@ -3,12 +3,12 @@
 // on import, leaves servers or child processes running — the limit kills the whole group,
 // and the result says what happened, test by test.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
-import { displayPath, stageOutsideEsm } from './target.ts';
+import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import type { GraderEvent } from './events.ts';
 
@@ -120,21 +120,22 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcome> {
+/** The vitest name filter that selects exactly these tests of the lab. */
+function namePattern(lab: LabInfo, keys: string[]): string {
+  const names = keys.map((key) => lab.tests[key].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return `^(.* )?(${names.join('|')})$`;
+}
+
+/** Runs vitest with `args` in a process group of its own, under the time limit; collects the events. */
+async function runVitest(lab: LabInfo, args: string[], env: Record<string, string>, timeLimitMs: number): Promise<RunOutcome> {
   const workDir = mkdtempSync(join(tmpdir(), `grade-${lab.slug}-`));
   const eventsFile = join(workDir, 'events.jsonl');
   const started = Date.now();
-  const files = options.only ? testFilesDeclaring(lab, options.only) : [`tests/${lab.slug}/`];
-  const args = [VITEST, 'run', ...files, '--reporter', REPORTER];
-  if (options.only) {
-    const names = options.only.map((key) => lab.tests[key].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    args.push('--testNamePattern', `^(.* )?(${names.join('|')})$`);
-  }
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [VITEST, 'run', ...args, '--reporter', REPORTER], {
     cwd: REPO_ROOT,
     detached: true, // a process group of its own: one kill reaches every process it starts
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LAB_TARGET: options.target, GRADER_EVENTS_FILE: eventsFile, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   running.add(child.pid!);
   let output = '';
@@ -148,7 +149,7 @@ async function runVitest(lab: LabInfo, options: GradeOptions): Promise<RunOutcom
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup(child.pid!);
-  }, options.timeLimitMs);
+  }, timeLimitMs);
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   clearTimeout(timer);
   // vitest has exited and its workers end a moment later; anything still alive after that
@@ -196,7 +197,49 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
 }
 
 async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
-  const run = await runVitest(lab, options);
+  const args = options.only ? [...testFilesDeclaring(lab, options.only), '--testNamePattern', namePattern(lab, options.only)] : [`tests/${lab.slug}/`];
+  const run = await runVitest(lab, args, { LAB_TARGET: options.target }, options.timeLimitMs);
+  return summarize(lab, run, options.timeLimitMs);
+}
+
+export interface BatchRun {
+  /** Absolute directory laid out like labs/, inside an ES module scope (see stageOutsideEsm). */
+  target: string;
+  only?: string[];
+}
+
+/**
+ * Grades the same lab against many targets in ONE vitest run, a vitest project per target:
+ * vitest starts once instead of once per target. For the repository's own checks (buggy
+ * variants); a student's submission is graded alone, so that nothing else shares its limit.
+ */
+export async function gradeBatch(lab: LabInfo, runs: BatchRun[], timeLimitMs: number): Promise<LabResult[]> {
+  const dir = scratchDir(`batch-${lab.slug}-`);
+  try {
+    const projects = runs.map((run, index) => {
+      const files = run.only ? testFilesDeclaring(lab, run.only) : [`tests/${lab.slug}/**/*.test.ts`];
+      const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
+      return `{ test: { ...shared, root: ${JSON.stringify(REPO_ROOT)}, name: 'run-${index}', env: { LAB_TARGET: ${JSON.stringify(run.target)}, GRADER_RUN: 'run-${index}' }, include: ${JSON.stringify(files)}${pattern} } }`;
+    });
+    const config = join(dir, 'vitest.config.ts');
+    writeFileSync(config, [
+      `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
+      'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
+      `export default { test: { ...shared, projects: [\n${projects.join(',\n')}\n] } };`,
+    ].join('\n'));
+    const outcome = await runVitest(lab, ['--config', config], {}, timeLimitMs);
+    return runs.map((_, index) => {
+      // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
+      const mine = outcome.events.filter((event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`);
+      return summarize(lab, { ...outcome, events: mine }, timeLimitMs);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Turns what one run reported into a result per declared test, and notes on what went wrong. */
+function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number): LabResult {
   const results = new Map<string, { state: string; errors: string[] }>();
   const started = new Set<string>();
   const moduleErrors: string[] = [];
@@ -212,7 +255,7 @@ async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResu
     if (event.type === 'end') ended = true;
   }
 
-  const limitSeconds = Math.round(options.timeLimitMs / 1000);
+  const limitSeconds = Math.round(timeLimitMs / 1000);
   const notes: string[] = [];
   let notRunReason = 'this test did not run';
   if (run.timedOut) {

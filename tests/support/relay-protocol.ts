@@ -1,0 +1,35 @@
+// Test-side helpers for the relay protocol of labs 04-06 (docs/protocol.md).
+import type { Trace } from './graded.ts';
+import { Peer } from './net.ts';
+
+const WAIT_MS = 5000;
+
+/** Connects a client and registers `name`, expecting "OK NAME <name>". */
+export async function registerAs(t: Trace, port: number, name: string): Promise<Peer> {
+  const peer = await Peer.connect(t, port, name);
+  await peer.ask(`NAME ${name}`, `OK NAME ${name}`);
+  return peer;
+}
+
+/** Asks LIST until `done(names)` holds: a server notices a disconnect a moment after it happens. */
+export async function listUntil(t: Trace, observer: Peer, done: (names: string[]) => boolean, expected: string): Promise<string[]> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    observer.sendLine('LIST');
+    const line = await observer.readLine(WAIT_MS, 'a NAMES line');
+    const names = line.split(' ').slice(1);
+    if (line.startsWith('NAMES') && done(names)) return names;
+    if (Date.now() > deadline) t.fail(expected, `LIST still answers ${JSON.stringify(line)}`);
+  }
+}
+
+/** A small seeded generator, so a failing random sequence can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), a | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
