@@ -47,7 +47,10 @@ async function send(host: string, port: number, bytes: number): Promise<void> {
   let maxQueued = 0;
   const watch = setInterval(() => (maxQueued = Math.max(maxQueued, socket.writableLength)), 1);
   const started = Date.now();
-  await writeAll(socket, frame(payload));
+  const sending = writeAll(socket, frame(payload));
+  // A writeAll that ignores write()'s return value queues everything at once, right here.
+  maxQueued = Math.max(maxQueued, socket.writableLength);
+  await sending;
   clearInterval(watch);
   console.log(`sent ${bytes} bytes in ${Date.now() - started} ms; queued in memory: max ${maxQueued} bytes`);
   const reply = (await readMessage(socket)).toString('utf8');

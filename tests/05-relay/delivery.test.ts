@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
-import { graded } from '../support/graded.ts';
-import { Peer } from '../support/net.ts';
+import { graded, type Trace } from '../support/graded.ts';
+import { Peer, throughChaosProxy } from '../support/net.ts';
 import { registerAs, seededRandom } from '../support/relay-protocol.ts';
 import { startStudentRelay } from './start.ts';
 import lab from './lab.ts';
@@ -65,39 +65,49 @@ describe(lab.title, () => {
 
   graded(lab.tests.orderAndNoLoss, async (t) => {
     const { port } = await startStudentRelay(t);
-    const names = ['amy', 'ben', 'cat', 'dan'];
-    const peers = await Promise.all(names.map((name) => registerAs(t, port, name)));
-    const seed = Math.floor(Math.random() * 2 ** 31);
-    const next = seededRandom(seed);
-    const PER_SENDER = 150;
-    t.step(`each of ${names.join(', ')} sends ${PER_SENDER} numbered messages to random others, without waiting for answers (seed ${seed})`);
-    const expected = new Map<string, string[]>(names.map((name) => [name, []]));
-    for (let n = 0; n < PER_SENDER; n++) {
-      for (const [i, peer] of peers.entries()) {
-        const others = names.filter((name) => name !== names[i]);
-        const to = others[Math.floor(next() * others.length)];
-        const text = `from ${names[i]} number ${n}`;
-        peer.socket.write(`SEND ${to} ${text}\n`);
-        expected.get(to)!.push(`MSG ${names[i]} ${text}`);
-      }
-    }
-    for (const [i, peer] of peers.entries()) {
-      const name = names[i];
-      const want = expected.get(name)!;
-      // Its own PER_SENDER "OK SEND" answers plus every message addressed to it.
-      const total = PER_SENDER + want.length;
-      // Only the answers and messages of this exchange (not the earlier "OK NAME").
-      const lines = () => peer.received.toString('utf8').split('\n').slice(0, -1).filter((line) => line.startsWith('OK SEND ') || line.startsWith('MSG '));
-      await peer.until(() => lines().length >= total || peer.ended, 10_000, `${name} to receive ${want.length} messages and ${PER_SENDER} answers`);
-      const messages = lines().filter((line) => line.startsWith('MSG '));
-      const oks = lines().filter((line) => line.startsWith('OK SEND ')).length;
-      t.check(oks === PER_SENDER, `${PER_SENDER} "OK SEND" answers for ${name}`, () => `${oks}`);
-      for (const sender of names.filter((other) => other !== name)) {
-        const sent = want.filter((line) => line.startsWith(`MSG ${sender} `));
-        const got = messages.filter((line) => line.startsWith(`MSG ${sender} `));
-        t.check(JSON.stringify(got) === JSON.stringify(sent), `${name} to receive ${sent.length} messages from ${sender}, in order`,
-          () => `${got.length} messages; first difference at #${got.findIndex((line, k) => line !== sent[k])}: ${JSON.stringify(got.find((line, k) => line !== sent[k]))}`);
-      }
-    }
+    await checkOrderAndNoLoss(t, port, 150);
+  });
+
+  graded(lab.tests.orderThroughProxy, async (t) => {
+    const { port } = await startStudentRelay(t);
+    const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 64 }, delayMs: 1 });
+    await checkOrderAndNoLoss(t, proxied, 40);
   });
 });
+
+/** Four clients send numbered messages to random others, pipelined; each checks what it got, per sender. */
+async function checkOrderAndNoLoss(t: Trace, port: number, perSender: number): Promise<void> {
+  const names = ['amy', 'ben', 'cat', 'dan'];
+  const peers = await Promise.all(names.map((name) => registerAs(t, port, name)));
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  const next = seededRandom(seed);
+  t.step(`each of ${names.join(', ')} sends ${perSender} numbered messages to random others, without waiting for answers (seed ${seed})`);
+  const expected = new Map<string, string[]>(names.map((name) => [name, []]));
+  for (let n = 0; n < perSender; n++) {
+    for (const [i, peer] of peers.entries()) {
+      const others = names.filter((name) => name !== names[i]);
+      const to = others[Math.floor(next() * others.length)];
+      const text = `from ${names[i]} number ${n}`;
+      peer.socket.write(`SEND ${to} ${text}\n`);
+      expected.get(to)!.push(`MSG ${names[i]} ${text}`);
+    }
+  }
+  for (const [i, peer] of peers.entries()) {
+    const name = names[i];
+    const want = expected.get(name)!;
+    // Its own perSender "OK SEND" answers plus every message addressed to it.
+    const total = perSender + want.length;
+    // Only the answers and messages of this exchange (not the earlier "OK NAME").
+    const lines = () => peer.received.toString('utf8').split('\n').slice(0, -1).filter((line) => line.startsWith('OK SEND ') || line.startsWith('MSG '));
+    await peer.until(() => lines().length >= total || peer.ended, 10_000, `${name} to receive ${want.length} messages and ${perSender} answers`);
+    const messages = lines().filter((line) => line.startsWith('MSG '));
+    const oks = lines().filter((line) => line.startsWith('OK SEND ')).length;
+    t.check(oks === perSender, `${perSender} "OK SEND" answers for ${name}`, () => `${oks}`);
+    for (const sender of names.filter((other) => other !== name)) {
+      const sent = want.filter((line) => line.startsWith(`MSG ${sender} `));
+      const got = messages.filter((line) => line.startsWith(`MSG ${sender} `));
+      t.check(JSON.stringify(got) === JSON.stringify(sent), `${name} to receive ${sent.length} messages from ${sender}, in order`,
+        () => `${got.length} messages; first difference at #${got.findIndex((line, k) => line !== sent[k])}: ${JSON.stringify(got.find((line, k) => line !== sent[k]))}`);
+    }
+  }
+}

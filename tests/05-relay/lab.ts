@@ -53,6 +53,13 @@ export default defineLab({
       section: DELIVERY,
       timeoutMs: 20_000,
     },
+    orderThroughProxy: {
+      name: 'every message still arrives, in order, when the chaos proxy cuts and merges the streams',
+      points: 2,
+      hint: 'A line may arrive in pieces and several lines in one chunk: forward whole decoded lines only, in order.',
+      section: LOOPS,
+      timeoutMs: 20_000,
+    },
     slowReaderCutOff: {
       name: 'a client that never reads is cut off before the relay queues more than 64 KiB for it, and the others carry on',
       points: 4,
