@@ -141,7 +141,6 @@ async function watchAndRegrade(
   labs: LabInfo[], results: LabResult[], target: string, poll: boolean,
   grade: (lab: LabInfo) => Promise<LabResult>, show: (result: LabResult) => void, json: string | undefined,
 ): Promise<never> {
-  console.log(`\nWatching ${labs.map((lab) => displayPath(join(target, lab.slug))).join(', ')}: save a file to re-grade (Ctrl-C to stop).`);
   labs.forEach((lab, index) => {
     let timer: NodeJS.Timeout | undefined;
     let busy = false;
@@ -165,6 +164,8 @@ async function watchAndRegrade(
       timer = setTimeout(regrade, 300);
     });
   });
+  // Only now: a save made as soon as this line appears must already be seen.
+  console.log(`\nWatching ${labs.map((lab) => displayPath(join(target, lab.slug))).join(', ')}: save a file to re-grade (Ctrl-C to stop).`);
   return new Promise<never>(() => {});
 }
 

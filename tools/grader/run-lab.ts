@@ -199,7 +199,7 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
 async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
   const args = options.only ? [...testFilesDeclaring(lab, options.only), '--testNamePattern', namePattern(lab, options.only)] : [`tests/${lab.slug}/`];
   const run = await runVitest(lab, args, { LAB_TARGET: options.target }, options.timeLimitMs);
-  return summarize(lab, run, options.timeLimitMs);
+  return summarize(lab, run, options.timeLimitMs, options.only);
 }
 
 export interface BatchRun {
@@ -231,7 +231,7 @@ export async function gradeBatch(lab: LabInfo, runs: BatchRun[], timeLimitMs: nu
     return runs.map((_, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
       const mine = outcome.events.filter((event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`);
-      return summarize(lab, { ...outcome, events: mine }, timeLimitMs);
+      return summarize(lab, { ...outcome, events: mine }, timeLimitMs, runs[index].only);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -239,7 +239,7 @@ export async function gradeBatch(lab: LabInfo, runs: BatchRun[], timeLimitMs: nu
 }
 
 /** Turns what one run reported into a result per declared test, and notes on what went wrong. */
-function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number): LabResult {
+function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: string[]): LabResult {
   const results = new Map<string, { state: string; errors: string[] }>();
   const started = new Set<string>();
   const moduleErrors: string[] = [];
@@ -276,6 +276,7 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number): LabResul
   const tests = Object.entries(lab.tests).map(([key, spec]: [string, TestSpec]): TestOutcome => {
     const base = { key, name: spec.name, maxPoints: spec.points, hint: spec.hint, section: spec.section };
     const result = results.get(spec.name);
+    if (only && !only.includes(key)) return { ...base, status: 'not-run', points: 0, message: NOT_SELECTED };
     if (result?.state === 'passed') return { ...base, status: 'passed', points: spec.points };
     if (result?.state === 'skipped') return { ...base, status: 'not-run', points: 0, message: NOT_SELECTED };
     if (result) return { ...base, status: 'failed', points: 0, message: result.errors.join('\n') || 'failed' };

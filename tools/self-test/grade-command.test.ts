@@ -1,5 +1,5 @@
 // `npm run grade` as a student runs it: exit codes, progress, --json, --strict, --watch.
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ async function runGradeCommand(args: string[]): Promise<{ code: number | null; s
 }
 
 describe('npm run grade', () => {
-  test('on fresh starters: exits 0 (no npm error banner), scores 0, and says what to do first', async () => {
+  test('on fresh starters: exits 0 (no npm error banner), scores 0, and says what to do first', async ({ expect }) => {
     const starters = freshStarters();
     try {
       const { code, stdout } = await runGradeCommand(['01', '--target', starters]);
@@ -33,7 +33,7 @@ describe('npm run grade', () => {
     }
   });
 
-  test('--strict exits 1 when a test fails, and --json writes every test with its points', async () => {
+  test('--strict exits 1 when a test fails, and --json writes every test with its points', async ({ expect }) => {
     const starters = freshStarters();
     const jsonFile = join(mkdtempSync(join(tmpdir(), 'grade-json-')), 'results.json');
     try {
@@ -51,7 +51,7 @@ describe('npm run grade', () => {
     }
   });
 
-  test.each([[[] as string[]], [['--poll']]])('--watch %j re-grades the lab when one of its files is saved', async (extra) => {
+  test.for([[] as string[], ['--poll']])('--watch %j re-grades the lab when one of its files is saved', async (extra, { expect }) => {
     const starters = freshStarters();
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--target', starters, '--test', 'explainSocketError', '--watch', ...extra], {
       cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true,

@@ -8,7 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // Each check starts whole grades in child processes: two files at a time fill 2 cores.
     maxWorkers: 2,
-    maxConcurrency: 4,
+    maxConcurrency: 3,
     // Each check grades whole labs in child processes: allow for a loaded 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 60_000,
