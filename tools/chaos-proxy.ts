@@ -10,6 +10,7 @@
 // can be repeated exactly. Half-closes pass through; a reset on one side resets the other.
 import net from 'node:net';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { show } from './bytes.ts';
 
 export interface ChaosOptions {
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
   console.log(`chaos proxy on ${proxy.host}:${proxy.port} → ${target.host}:${target.port} (${proxy.describe()})`);
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     console.error(`error: ${code === 'EADDRINUSE' ? 'that --port is already in use; pick another' : error instanceof Error ? error.message : String(error)}`);

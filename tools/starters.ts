@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { discoverLabs, REPO_ROOT, type LabInfo } from './grader/lab.ts';
 
 export const SOLUTIONS_DIR = join(REPO_ROOT, 'solutions');
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
   console.log(stale.length === 0 ? 'labs/ was already up to date' : `regenerated:\n${stale.map((path) => `  ${relative('.', join(REPO_ROOT, path.split(' ')[0]))}`).join('\n')}`);
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     console.error(error instanceof MarkerError ? `error: ${error.message}` : error);
     process.exitCode = 1;

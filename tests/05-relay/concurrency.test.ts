@@ -51,10 +51,11 @@ describe(lab.title, () => {
     for (let batch = 0; batch < 80 && !cutOff; batch++) {
       flood.socket.write(`${line}\n`.repeat(200));
       for (let i = 0; i < 200; i++) {
-        const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND');
+        const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
         if (answer.startsWith('ERR unknown-name slow')) cutOff = true;
         else t.check(answer === 'OK SEND slow', '"OK SEND slow", or "ERR unknown-name slow" once slow is cut off', () => JSON.stringify(answer));
       }
+      t.step(`batch ${batch + 1}: 200 messages of 1 KB sent to "slow", ${cutOff ? 'the last ones refused: "slow" was cut off' : 'all answered OK SEND slow'}; the relay queued at most ${maxQueued} bytes for one client so far`);
       t.check(maxQueued <= MAX_QUEUED + 1100, `the relay to queue at most 64 KiB (${MAX_QUEUED} bytes) for a client`, () => `it queued ${maxQueued} bytes for one client`);
     }
     t.step(`the most the relay queued in memory for one client: ${maxQueued} bytes`);

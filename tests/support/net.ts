@@ -127,14 +127,17 @@ export class Peer {
     return this.received.indexOf(0x0a, this.consumed);
   }
 
-  /** The next complete line received (without "\n"), waiting for it at most `ms`. */
-  async readLine(ms: number, expected: string): Promise<string> {
+  /**
+   * The next complete line received (without "\n"), waiting for it at most `ms`. `quiet`
+   * leaves it out of the steps, for bulk reads that the test summarises itself.
+   */
+  async readLine(ms: number, expected: string, { quiet = false } = {}): Promise<string> {
     await this.until(() => this.nextLineEnd() >= 0 || this.ended || this.closed, ms, expected);
     const end = this.nextLineEnd();
     if (end < 0) this.t.fail(expected, this.describe());
     const line = this.received.subarray(this.consumed, end).toString('utf8');
     this.consumed = end + 1;
-    this.t.step(`${this.label} received the line ${JSON.stringify(line)}`);
+    if (!quiet) this.t.step(`${this.label} received the line ${JSON.stringify(line)}`);
     return line;
   }
 

@@ -3,7 +3,7 @@
 // graded" table and the course-tooling exports all read it from there.
 import { readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface TestSpec {
   /** Reads as a spec sentence; it is the vitest test name and what the student sees. */
@@ -30,7 +30,8 @@ export function defineLab<Tests extends Record<string, TestSpec>>(lab: LabInfo<T
   return lab;
 }
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+// fileURLToPath rather than import.meta.dirname, which Node 20 gained only in 20.11.
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const TESTS_DIR = join(REPO_ROOT, 'tests');
 const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
 
