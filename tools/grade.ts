@@ -13,6 +13,7 @@ import { discoverLabs, selectLabs, type LabInfo } from './grader/lab.ts';
 import { resolveTarget, displayPath } from './grader/target.ts';
 import { gradeLab, type LabResult } from './grader/run-lab.ts';
 import { formatLab, formatSummary, style } from './grader/report.ts';
+import { toGradescope } from './grader/gradescope.ts';
 
 const USAGE = `Usage: npm run grade -- [LAB...] [options]
   LAB                 lab number or name (01, 1, 01-echo, echo); default: every lab
@@ -20,6 +21,7 @@ const USAGE = `Usage: npm run grade -- [LAB...] [options]
   --watch             re-grade a lab each time one of its files is saved
   --poll              with --watch: poll for changes (for file systems where watching fails)
   --json FILE         also write the results as JSON
+  --gradescope FILE   also write the results in Gradescope's results.json format
   --test PATTERN      run only the tests whose name contains PATTERN (the rest show as not run)
   --strict            exit 1 unless every test passed (for CI and course tooling)
   --time-limit S      seconds each lab may run before it is stopped (default 30)
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
     options: {
       target: { type: 'string', default: 'labs' },
       json: { type: 'string' },
+      gradescope: { type: 'string' },
       watch: { type: 'boolean', default: false },
       poll: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
@@ -121,6 +124,10 @@ async function main(): Promise<number> {
   console.log(`\n${formatSummary(results, 'npm run grade')}`);
   console.log(style.dim(`(graded in ${((Date.now() - started) / 1000).toFixed(1)} s)`));
   if (values.json) writeJson(values.json, target, results);
+  if (values.gradescope) {
+    writeFileSync(values.gradescope, JSON.stringify(toGradescope(results, Date.now() - started), null, 2) + '\n');
+    console.log(style.dim(`(Gradescope results written to ${values.gradescope})`));
+  }
 
   if (values.watch) {
     await watchAndRegrade(labs, results, target, values.poll, grade, show, values.json);

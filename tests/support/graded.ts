@@ -10,6 +10,7 @@ import { test } from 'vitest';
 import type { TestSpec } from '../../tools/grader/lab.ts';
 import type { GraderEvent } from '../../tools/grader/events.ts';
 import { targetDir } from './target.ts';
+import { displayPath } from '../../tools/grader/target.ts';
 
 /** A failure the test explains itself: what it expected and what it got. */
 export class Mismatch extends Error {
@@ -96,7 +97,7 @@ function studentFrame(stack: string | undefined): string | undefined {
   const root = targetDir();
   for (const line of stack?.split('\n') ?? []) {
     const at = line.indexOf(root);
-    if (at >= 0) return line.slice(at).replace(/\)$/, '');
+    if (at >= 0) return displayPath(line.slice(at).replace(/\)$/, ''));
   }
   return undefined;
 }

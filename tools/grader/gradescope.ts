@@ -1,0 +1,51 @@
+// Grading results in Gradescope's autograder format (results.json): one entry per test,
+// with the same student-readable trace the terminal shows, never cut short.
+import type { LabResult, TestOutcome } from './run-lab.ts';
+import { NOT_SELECTED } from './report.ts';
+
+export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
+
+export interface GradescopeTest {
+  name: string;
+  number: string;
+  score: number;
+  max_score: number;
+  status: 'passed' | 'failed';
+  output: string;
+  visibility: Visibility;
+}
+
+export interface GradescopeResults {
+  execution_time: number;
+  output: string;
+  stdout_visibility: Visibility;
+  tests: GradescopeTest[];
+}
+
+/** What the student reads for one test: the trace, then the hint and where to read. */
+export function testOutput(test: TestOutcome, slug: string): string {
+  if (test.status === 'passed') return 'Passed.';
+  const parts = [test.message ?? 'Failed.'];
+  if (test.message !== NOT_SELECTED) parts.push(`Hint: ${test.hint}`, `Read: labs/${slug}/README.md, section "${test.section}"`);
+  return parts.join('\n');
+}
+
+/** Results of graded labs → results.json; `visibilityOf` decides when students see a lab's tests. */
+export function toGradescope(results: LabResult[], durationMs: number, visibilityOf: (lab: LabResult) => Visibility = () => 'visible'): GradescopeResults {
+  const tests = results.flatMap((lab) => lab.tests.map((test, index): GradescopeTest => ({
+    name: `Lab ${lab.slug.slice(0, 2)}: ${test.name}`,
+    number: `${Number(lab.slug.slice(0, 2))}.${index + 1}`,
+    score: test.points,
+    max_score: test.maxPoints,
+    status: test.status === 'passed' ? 'passed' : 'failed',
+    output: [...lab.notes.map((note) => `Lab note: ${note}`), testOutput(test, lab.slug)].join('\n'),
+    visibility: visibilityOf(lab),
+  })));
+  const summary = results.map((lab) => `Lab ${lab.slug.slice(0, 2)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}`);
+  return {
+    execution_time: Math.round(durationMs / 1000),
+    output: summary.join('\n'),
+    stdout_visibility: 'hidden',
+    tests,
+  };
+}
