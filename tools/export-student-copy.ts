@@ -1,0 +1,113 @@
+// npm run export-student -- DIR
+//
+// Writes the repository students start from: the starters and handouts (labs/), the graded
+// tests (tests/, without the buggy-variant catalogs), the tools students use (the grader and
+// the chaos proxy), the protocol, a README written for students, and a GitHub Classroom
+// workflow. Nothing of solutions/, the instructor checks or the starter generator.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { discoverLabs, labNumber, maxPoints, REPO_ROOT, type LabInfo } from './grader/lab.ts';
+import { classroomWorkflow } from './classroom.ts';
+
+/** Paths (relative to the repository) that never go to students. */
+const INSTRUCTOR_ONLY = [
+  /^solutions\//,
+  /^tests\/[^/]+\/buggy-variants\.ts$/,
+  /^tools\/self-test\//,
+  /^tools\/check\.ts$/,
+  /^tools\/starters\.ts$/,
+  /^tools\/export-student-copy\.ts$/,
+  /^tools\/classroom\.ts$/,
+  /^tools\/grader\/variants\.ts$/,
+];
+const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
+
+export function isInstructorOnly(path: string): boolean {
+  return INSTRUCTOR_ONLY.some((pattern) => pattern.test(path));
+}
+
+function studentReadme(labs: LabInfo[]): string {
+  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${maxPoints(lab)} | ${lab.summary} |`);
+  return `# Socket programming labs
+
+Step by step from a one-shot TCP echo to a chat relay, in TypeScript on Node.js (20, 22 or 24).
+
+\`\`\`sh
+npm install
+npm run grade                  # grades every lab and says what to do next
+npm run grade -- 01 --watch    # re-grades lab 01 every time you save
+\`\`\`
+
+Read each lab's handout, fill in the parts marked \`TODO\` in \`labs/NN-topic/\`, and run the
+grader. A failing test shows what it did, what it expected, what it got, and which section of
+the handout to read. Take the labs in order: later labs use your code from earlier ones.
+
+| Lab | Topic | Points | What you learn |
+| --- | --- | ---: | --- |
+${rows.join('\n')}
+
+Grader options: \`--test TEXT\` runs only matching tests, \`--poll\` makes \`--watch\` poll where
+file watching does not work, \`--time-limit S\` changes the per-lab limit (default 30 s).
+
+The chaos proxy shows what TCP may do to your bytes:
+\`npm run proxy -- --to 5000 --port 6000 --piece 1 --delay 1 --trace\`, then point your client at
+port 6000. Labs 04 and 05 speak the [relay protocol](docs/protocol.md).
+
+Every push is graded by GitHub Classroom with the same command, one step per lab.
+`;
+}
+
+function studentPackageJson(): string {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  manifest.scripts = {
+    grade: manifest.scripts.grade,
+    proxy: manifest.scripts.proxy,
+    test: `${manifest.scripts.grade} --strict`,
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+export async function exportStudentCopy(destination: string): Promise<string[]> {
+  if (existsSync(destination) && readdirSync(destination).length > 0) throw new Error(`${destination} is not empty: export into a new folder`);
+  const labs = await discoverLabs();
+  const written: string[] = [];
+  for (const entry of COPIED) {
+    cpSync(join(REPO_ROOT, entry), join(destination, entry), {
+      recursive: true,
+      filter: (source) => {
+        const path = relative(REPO_ROOT, source);
+        return !isInstructorOnly(path) && !path.includes('node_modules');
+      },
+    });
+  }
+  const generated: Record<string, string> = {
+    'README.md': studentReadme(labs),
+    'package.json': studentPackageJson(),
+    '.github/workflows/classroom.yml': classroomWorkflow(labs),
+  };
+  for (const [path, content] of Object.entries(generated)) {
+    mkdirSync(dirname(join(destination, path)), { recursive: true });
+    writeFileSync(join(destination, path), content);
+  }
+  for (const file of readdirSync(destination, { recursive: true, encoding: 'utf8' })) written.push(file);
+  return written;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { positionals } = parseArgs({ allowPositionals: true });
+  const destination = positionals[0];
+  if (!destination) {
+    console.error('usage: npm run export-student -- DIR   (DIR must be new or empty)');
+    process.exitCode = 2;
+  } else {
+    exportStudentCopy(destination).then(
+      (files) => console.log(`wrote the student copy to ${destination} (${files.length} entries); run npm install && npm run grade inside it`),
+      (error: unknown) => {
+        console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      },
+    );
+  }
+}

@@ -1,0 +1,81 @@
+// The student copy: none of the solutions' code, the instructor-only files left out, the
+// Classroom workflow in step with the points, and the grader working inside it.
+import { describe, expect, test, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, symlinkSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { exportStudentCopy, isInstructorOnly } from '../export-student-copy.ts';
+import { maxPoints, REPO_ROOT } from '../grader/lab.ts';
+import { scratchDir } from '../grader/target.ts';
+import { labs, removeDir } from './helpers.ts';
+
+const copy = join(scratchDir('student-copy-'), 'repo');
+await exportStudentCopy(copy);
+afterAll(() => removeDir(join(copy, '..')));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)).filter((path) => statSync(path).isFile());
+}
+
+/**
+ * Distinctive lines (40+ characters) a student must write: inside solution regions, and
+ * found nowhere in what the course gives students (starters, tools, docs), so that shared
+ * idioms such as "const server = net.createServer((socket) => {" do not count.
+ */
+function solutionLines(): string[] {
+  const given = ['labs', 'tools', 'docs'].flatMap((dir) => filesUnder(join(REPO_ROOT, dir))).map((path) => readFileSync(path, 'utf8')).join('\n');
+  const lines = new Set<string>();
+  for (const file of filesUnder(join(REPO_ROOT, 'solutions')).filter((path) => path.endsWith('.ts'))) {
+    let inside = false;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (/\/\/ BEGIN SOLUTION/.test(line)) inside = true;
+      else if (/\/\/ END SOLUTION/.test(line)) inside = false;
+      else if (inside && line.trim().length >= 40 && !given.includes(line.trim())) lines.add(line.trim());
+    }
+  }
+  return [...lines];
+}
+
+describe('the student copy', () => {
+  test('leaves out solutions/, the buggy-variant catalogs and the instructor tools', () => {
+    const files = filesUnder(copy).map((path) => relative(copy, path));
+    expect(files.filter(isInstructorOnly)).toEqual([]);
+    expect(existsSync(join(copy, 'solutions'))).toBe(false);
+    expect(files.some((path) => path.startsWith('labs/01-echo/'))).toBe(true);
+    expect(files).toContain('.github/workflows/classroom.yml');
+  });
+
+  test('contains none of the solutions\' code', () => {
+    const secrets = solutionLines();
+    expect(secrets.length).toBeGreaterThan(60);
+    for (const path of filesUnder(copy)) {
+      const text = readFileSync(path, 'utf8');
+      expect(text, relative(copy, path)).not.toMatch(/BEGIN SOLUTION/);
+      const leaked = secrets.filter((line) => text.includes(line));
+      // A handout's hint may quote a line or two on purpose; code files may quote none.
+      const allowed = path.endsWith('.md') ? 2 : 0;
+      expect(leaked.length, `${relative(copy, path)} contains solution code:\n${leaked.join('\n')}`).toBeLessThanOrEqual(allowed);
+    }
+  });
+
+  test('its Classroom workflow gives each lab one step worth that lab\'s points', () => {
+    const workflow = readFileSync(join(copy, '.github/workflows/classroom.yml'), 'utf8');
+    for (const lab of labs) {
+      const number = lab.slug.slice(0, 2);
+      expect(workflow).toContain(`command: npm run grade -- ${number} --strict`);
+      expect(workflow).toMatch(new RegExp(`id: lab-${number}\\n[\\s\\S]*?max-score: ${maxPoints(lab)}\\n`));
+      expect(workflow).toContain(`LAB-${number}_RESULTS: "\${{ steps.lab-${number}.outputs.result }}"`);
+    }
+    expect(workflow).toContain(`runners: ${labs.map((lab) => `lab-${lab.slug.slice(0, 2)}`).join(',')}`);
+  });
+
+  test('grades to 0 inside the copy, readably, exiting 0 (and 1 with --strict)', () => {
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const grade = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--test', 'explainSocketError', ...args], { cwd: copy, encoding: 'utf8' });
+    const plain = grade();
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/Lab 01: One-shot echo {2}0\/12 tests, 0\/23 points/);
+    expect(plain.stdout).toMatch(/not implemented yet: see labs\/01-echo\/README\.md/);
+    expect(grade('--strict').status).toBe(1);
+  });
+});
