@@ -23,7 +23,7 @@ describe('npm run grade', () => {
   test('on fresh starters: exits 0 (no npm error banner), scores 0, and says what to do first', async ({ expect }) => {
     const starters = freshStarters();
     try {
-      const { code, stdout } = await runGradeCommand(['01', '--target', starters]);
+      const { code, stdout } = await runGradeCommand(['01', '--target', starters, '--test', 'explainSocketError']);
       expect(code).toBe(0);
       expect(stdout).toMatch(/Lab 01: One-shot echo {2}0\/\d+ tests, 0\/\d+ points/);
       expect(stdout).toMatch(/Progress: 0 of 1 lab complete/);
