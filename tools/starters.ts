@@ -80,7 +80,7 @@ export function gradedTable(lab: LabInfo): string {
   return ['| Test | Points | Handout section |', '| --- | ---: | --- |', ...rows, `| **Total** | **${total}** | |`].join('\n');
 }
 
-export function withGradedTable(markdown: string, lab: LabInfo, where: string): string {
+function withGradedTable(markdown: string, lab: LabInfo, where: string): string {
   const begin = markdown.indexOf(TABLE_BEGIN);
   const end = markdown.indexOf(TABLE_END);
   if (begin < 0 || end < begin) throw new MarkerError(`${where}: needs the lines ${TABLE_BEGIN} and ${TABLE_END} (the "What is graded" table goes between them)`);

@@ -23,7 +23,7 @@ export interface GradescopeResults {
 }
 
 /** What the student reads for one test: the trace, then the hint and where to read. */
-export function testOutput(test: TestOutcome, slug: string): string {
+function testOutput(test: TestOutcome, slug: string): string {
   if (test.status === 'passed') return 'Passed.';
   const parts = [test.message ?? 'Failed.'];
   if (test.message !== NOT_SELECTED) parts.push(`Hint: ${test.hint}`, `Read: labs/${slug}/README.md, section "${test.section}"`);

@@ -27,7 +27,7 @@ function formatTest(test: TestOutcome, slug: string): string {
   return lines.join('\n');
 }
 
-export function labHeading(result: LabResult): string {
+function labHeading(result: LabResult): string {
   const tag = { complete: style.green('complete'), incomplete: style.yellow('incomplete'), 'timed-out': style.red('timed out'), crashed: style.red('could not run') }[result.status];
   return `${style.bold(`Lab ${result.slug.slice(0, 2)}: ${result.title}`)}  ${result.passed}/${result.total} tests, ${result.points}/${result.maxPoints} points  (${tag}, ${(result.durationMs / 1000).toFixed(1)} s)`;
 }
