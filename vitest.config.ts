@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     pool: 'forks',
+    // One worker runs several test files (half the CPU of a fork per file). Test support
+    // modules therefore keep no per-target state: see tests/support/target.ts.
+    isolate: false,
     // vitest's default is one worker fewer than the cores: just one on a 2-core machine.
     maxWorkers: Math.max(2, availableParallelism()),
     // Concurrent tests (the end-to-end ones) each start a program: ~0.5 s of CPU apiece.

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveTarget, displayPath } from '../../tools/grader/target.ts';
 
-let cached: string | undefined;
+/** Read on every call, not cached: one worker may run the test files of several targets. */
 export function targetDir(): string {
-  cached ??= resolveTarget(process.env.LAB_TARGET);
-  return cached;
+  return resolveTarget(process.env.LAB_TARGET);
 }
 
 /** Absolute path of a file of a lab in the target, e.g. labFile('01-echo', 'server.ts'). */
