@@ -7,10 +7,9 @@
 // Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000]
 import net from 'node:net';
 import { on } from 'node:events';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
-import { explainSocketError } from '../01-echo/errors.ts';
+import { runServerProgram } from '../02-framing/program.ts';
 import { MAX_LINE_BYTES, parseCommand, ProtocolError } from '../04-names/protocol.ts';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
@@ -85,17 +84,4 @@ export async function serveClient(socket: net.Socket, table: NameTable<Client>, 
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { host: { type: 'string', default: '0.0.0.0' }, port: { type: 'string', default: '5000' } } });
-  const host = values.host;
-  const port = Number(values.port);
-  try {
-    const server = await startRelay({ host, port });
-    console.log(`listening on ${host}:${(server.address() as net.AddressInfo).port}`);
-  } catch (error) {
-    console.error(`error: ${explainSocketError(error, { host, port })}`);
-    process.exitCode = 1;
-  }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runServerProgram(startRelay);

@@ -3,10 +3,9 @@
 //
 // Run it:  npx tsx labs/02-framing/server.ts [--host 0.0.0.0] [--port 5000] [--max-bytes 4096]
 import net from 'node:net';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, FramingError, MessageDecoder } from './framing.ts';
-import { explainSocketError } from '../01-echo/errors.ts';
+import { runServerProgram } from './program.ts';
 
 export interface FramedEchoServerOptions {
   host?: string;
@@ -61,23 +60,7 @@ export function startFramedEchoServer({ host = '0.0.0.0', port = 5000, maxBytes 
   // END SOLUTION
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      host: { type: 'string', default: '0.0.0.0' },
-      port: { type: 'string', default: '5000' },
-      'max-bytes': { type: 'string', default: String(DEFAULT_MAX_MESSAGE_BYTES) },
-    },
-  });
-  const host = values.host;
-  const port = Number(values.port);
-  try {
-    const server = await startFramedEchoServer({ host, port, maxBytes: Number(values['max-bytes']) });
-    console.log(`listening on ${host}:${(server.address() as net.AddressInfo).port}`);
-  } catch (error) {
-    console.error(`error: ${explainSocketError(error, { host, port })}`);
-    process.exitCode = 1;
-  }
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await runServerProgram(({ host, port, extra }) => startFramedEchoServer({ host, port, maxBytes: Number(extra['max-bytes']) }),
+    { 'max-bytes': String(DEFAULT_MAX_MESSAGE_BYTES) });
 }
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

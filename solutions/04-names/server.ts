@@ -4,10 +4,9 @@
 // Run it:  npx tsx labs/04-names/server.ts [--host 0.0.0.0] [--port 5000]
 // Try it:  nc 127.0.0.1 5000, then type NAME alice, LIST, QUIT
 import net from 'node:net';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
-import { explainSocketError } from '../01-echo/errors.ts';
+import { runServerProgram } from '../02-framing/program.ts';
 import { MAX_LINE_BYTES, parseCommand, ProtocolError, type Command } from './protocol.ts';
 import { NameTable } from './names.ts';
 
@@ -94,17 +93,4 @@ export function startNameServer({ host = '0.0.0.0', port = 5000, log = console.l
   // END SOLUTION
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { host: { type: 'string', default: '0.0.0.0' }, port: { type: 'string', default: '5000' } } });
-  const host = values.host;
-  const port = Number(values.port);
-  try {
-    const server = await startNameServer({ host, port });
-    console.log(`listening on ${host}:${(server.address() as net.AddressInfo).port}`);
-  } catch (error) {
-    console.error(`error: ${explainSocketError(error, { host, port })}`);
-    process.exitCode = 1;
-  }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runServerProgram(startNameServer);
