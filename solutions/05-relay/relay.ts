@@ -81,7 +81,9 @@ export async function acceptClients(server: net.Server, serve: (socket: net.Sock
 
 export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, log = console.log }: RelayOptions = {}): Promise<net.Server> {
   const table = new NameTable<Client>();
-  const server = net.createServer();
+  // noDelay: send each reply at once. With Nagle's algorithm on, a second small write waits
+  // for the ACK of the first, which the client's delayed ACK holds back for ~40 ms.
+  const server = net.createServer({ noDelay: true });
   void acceptClients(server, (socket) => serveClient(socket, table, { maxQueuedBytes, log }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
