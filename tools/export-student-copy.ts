@@ -21,6 +21,7 @@ const INSTRUCTOR_ONLY = [
   /^tools\/export-student-copy\.ts$/,
   /^tools\/classroom\.ts$/,
   /^tools\/grader\/variants\.ts$/,
+  /^tools\/gradescope-(package|autograder)\.ts$/,
 ];
 const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
 

@@ -1,4 +1,5 @@
 // npm run grade [-- LAB...] [--target labs|solutions|DIR] [--json FILE] [--watch] [--poll]
+//               [--gradescope FILE] [--extra-tests DIR] [--test PATTERN]
 //               [--strict] [--time-limit SECONDS] [--jobs N] [--verbose]
 //
 // Grades the labs in the target (your work in labs/ by default) and tells you what to do
@@ -14,6 +15,7 @@ import { resolveTarget, displayPath } from './grader/target.ts';
 import { gradeLab, type LabResult } from './grader/run-lab.ts';
 import { formatLab, formatSummary, style } from './grader/report.ts';
 import { toGradescope } from './grader/gradescope.ts';
+import { stageExtraTests } from './grader/extra-tests.ts';
 
 const USAGE = `Usage: npm run grade -- [LAB...] [options]
   LAB                 lab number or name (01, 1, 01-echo, echo); default: every lab
@@ -22,6 +24,7 @@ const USAGE = `Usage: npm run grade -- [LAB...] [options]
   --poll              with --watch: poll for changes (for file systems where watching fails)
   --json FILE         also write the results as JSON
   --gradescope FILE   also write the results in Gradescope's results.json format
+  --extra-tests DIR   also run the private tests in DIR (laid out like tests/; instructors)
   --test PATTERN      run only the tests whose name contains PATTERN (the rest show as not run)
   --strict            exit 1 unless every test passed (for CI and course tooling)
   --time-limit S      seconds each lab may run before it is stopped (default 30)
@@ -86,6 +89,7 @@ async function main(): Promise<number> {
       poll: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       test: { type: 'string' },
+      'extra-tests': { type: 'string' },
       'time-limit': { type: 'string', default: '30' },
       jobs: { type: 'string', default: String(availableParallelism()) },
       verbose: { type: 'boolean', default: false },
@@ -97,7 +101,11 @@ async function main(): Promise<number> {
     return 0;
   }
   const target = resolveTarget(values.target);
-  const labs = selectLabs(await discoverLabs(), positionals);
+  const allLabs = await discoverLabs();
+  const extra = values['extra-tests'] === undefined ? undefined
+    : await stageExtraTests(values['extra-tests'], selectLabs(allLabs, positionals), allLabs.map((lab) => lab.slug));
+  if (extra) process.on('exit', extra.remove);
+  const labs = extra?.labs ?? selectLabs(allLabs, positionals);
   const timeLimitMs = Number(values['time-limit']) * 1000;
   const jobs = Math.max(1, Number(values.jobs) || 1);
   if (!(timeLimitMs > 0)) throw new Error('--time-limit takes a number of seconds');
@@ -106,7 +114,7 @@ async function main(): Promise<number> {
   const only = (lab: LabInfo) => pattern === undefined ? undefined
     : Object.keys(lab.tests).filter((key) => lab.tests[key].name.toLowerCase().includes(pattern));
   if (pattern !== undefined && labs.every((lab) => only(lab)!.length === 0)) throw new Error(`no test name contains "${values.test}"`);
-  const grade = (lab: LabInfo) => gradeLab(lab, { target, timeLimitMs, only: only(lab) });
+  const grade = (lab: LabInfo) => gradeLab(lab, { target, timeLimitMs, only: only(lab), extraDir: extra?.dirs.get(lab.slug) });
   const show = (result: LabResult) => {
     console.log(`\n${formatLab(result)}`);
     if (values.verbose) console.log(style.dim(result.output));

@@ -16,6 +16,8 @@ export interface GradescopeTest {
 }
 
 export interface GradescopeResults {
+  /** Overrides the sum of the tests' scores; set only when nothing could be graded. */
+  score?: number;
   execution_time: number;
   output: string;
   stdout_visibility: Visibility;
@@ -30,8 +32,8 @@ function testOutput(test: TestOutcome, slug: string): string {
   return parts.join('\n');
 }
 
-/** Results of graded labs → results.json; `visibilityOf` decides when students see a lab's tests. */
-export function toGradescope(results: LabResult[], durationMs: number, visibilityOf: (lab: LabResult) => Visibility = () => 'visible'): GradescopeResults {
+/** Results of graded labs → results.json. Private tests (--extra-tests) stay hidden until the due date. */
+export function toGradescope(results: LabResult[], durationMs: number): GradescopeResults {
   const tests = results.flatMap((lab) => lab.tests.map((test, index): GradescopeTest => ({
     name: `Lab ${lab.slug.slice(0, 2)}: ${test.name}`,
     number: `${Number(lab.slug.slice(0, 2))}.${index + 1}`,
@@ -39,7 +41,7 @@ export function toGradescope(results: LabResult[], durationMs: number, visibilit
     max_score: test.maxPoints,
     status: test.status === 'passed' ? 'passed' : 'failed',
     output: [...lab.notes.map((note) => `Lab note: ${note}`), testOutput(test, lab.slug)].join('\n'),
-    visibility: visibilityOf(lab),
+    visibility: test.private ? 'after_due_date' : 'visible',
   })));
   const summary = results.map((lab) => `Lab ${lab.slug.slice(0, 2)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}`);
   return {

@@ -15,6 +15,8 @@ export interface TestSpec {
   section: string;
   /** How long the test may take; every wait inside it is shorter. */
   timeoutMs?: number;
+  /** An instructor's private test (--extra-tests): shown to students only after the due date. */
+  private?: boolean;
 }
 
 export interface LabInfo<Tests extends Record<string, TestSpec> = Record<string, TestSpec>> {

@@ -13,7 +13,7 @@ function indent(text: string, spaces: number): string {
 }
 
 function formatTest(test: TestOutcome, slug: string): string {
-  const score = `${test.points}/${test.maxPoints}`;
+  const score = `${test.points}/${test.maxPoints}${test.private ? ', private' : ''}`;
   if (test.status === 'passed') return `  ${style.green('✓')} ${test.name} ${style.dim(score)}`;
   const mark = test.status === 'not-run' ? style.yellow('-') : style.red('✗');
   if (test.message === NOT_SELECTED) return `  ${mark} ${test.name} ${style.dim(`(${NOT_SELECTED})`)}`;

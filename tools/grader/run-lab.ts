@@ -29,6 +29,8 @@ export interface TestOutcome {
   message?: string;
   hint: string;
   section: string;
+  /** An instructor's private test (--extra-tests). */
+  private?: boolean;
 }
 
 export interface LabResult {
@@ -53,6 +55,8 @@ export interface GradeOptions {
   timeLimitMs: number;
   /** Run only these tests (keys of lab.tests); the others are reported as not run. */
   only?: string[];
+  /** The staged folder of this lab's private tests (--extra-tests), if it has any. */
+  extraDir?: string;
 }
 
 interface RunOutcome {
@@ -167,16 +171,37 @@ async function runVitest(lab: LabInfo, args: string[], env: Record<string, strin
 }
 
 /**
- * The test files that declare the given tests (graded(lab.tests.KEY, ...)), so that a run
- * of a few tests starts only the workers it needs; the whole lab if a key is not found.
+ * The test files that declare the given tests (graded(lab.tests.KEY, ...), or a private
+ * test's key in `extraDir`), so that a run of a few tests starts only the workers it needs;
+ * every test file of the lab if a key is not found. Paths are include globs for vitest.
  */
-export function testFilesDeclaring(lab: LabInfo, keys: string[]): string[] {
-  const dir = join('tests', lab.slug);
-  const files = readdirSync(join(REPO_ROOT, dir)).filter((name) => name.endsWith('.test.ts'));
-  const declares = (file: string, key: string) => readFileSync(join(REPO_ROOT, dir, file), 'utf8').includes(`lab.tests.${key},`);
+export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: string): string[] {
+  const dirs = [join(REPO_ROOT, 'tests', lab.slug), ...(extraDir ? [extraDir] : [])];
+  const files = dirs.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.test.ts')).map((name) => join(dir, name)));
+  const declares = (file: string, key: string) => readFileSync(file, 'utf8').includes(`.tests.${key.replace(/^private:/, '')},`);
   const chosen = files.filter((file) => keys.some((key) => declares(file, key)));
   const allFound = keys.every((key) => chosen.some((file) => declares(file, key)));
-  return allFound ? chosen.map((file) => join(dir, file)) : [`${dir}/`];
+  return allFound ? chosen : dirs.map((dir) => `${dir}/**/*.test.ts`);
+}
+
+/**
+ * Writes a vitest config: the graded config, with one project per run (its files, its
+ * target, its name filter). Returns its path.
+ */
+function writeRunConfig(dir: string, lab: LabInfo, runs: Array<BatchRun & { extraDir?: string }>): string {
+  const projects = runs.map((run, index) => {
+    const files = run.only ? testFilesDeclaring(lab, run.only, run.extraDir)
+      : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])];
+    const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
+    return `{ test: { ...shared, root: ${JSON.stringify(REPO_ROOT)}, name: 'run-${index}', env: { LAB_TARGET: ${JSON.stringify(run.target)}, GRADER_RUN: 'run-${index}' }, include: ${JSON.stringify(files)}${pattern} } }`;
+  });
+  const config = join(dir, 'vitest.config.ts');
+  writeFileSync(config, [
+    `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
+    'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
+    `export default { test: { ...shared, projects: [\n${projects.join(',\n')}\n] } };`,
+  ].join('\n'));
+  return config;
 }
 
 function firstLine(text: string): string {
@@ -197,9 +222,15 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
 }
 
 async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
-  const args = options.only ? [...testFilesDeclaring(lab, options.only), '--testNamePattern', namePattern(lab, options.only)] : [`tests/${lab.slug}/`];
-  const run = await runVitest(lab, args, { LAB_TARGET: options.target }, options.timeLimitMs);
-  return summarize(lab, run, options.timeLimitMs, options.only);
+  const dir = scratchDir(`grade-${lab.slug}-`);
+  try {
+    const config = writeRunConfig(dir, lab, [options]);
+    const run = await runVitest(lab, ['--config', config], {}, options.timeLimitMs);
+    // One run: its events carry its project's name, or none.
+    return summarize(lab, run, options.timeLimitMs, options.only);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface BatchRun {
@@ -216,17 +247,7 @@ export interface BatchRun {
 export async function gradeBatch(lab: LabInfo, runs: BatchRun[], timeLimitMs: number): Promise<LabResult[]> {
   const dir = scratchDir(`batch-${lab.slug}-`);
   try {
-    const projects = runs.map((run, index) => {
-      const files = run.only ? testFilesDeclaring(lab, run.only) : [`tests/${lab.slug}/**/*.test.ts`];
-      const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
-      return `{ test: { ...shared, root: ${JSON.stringify(REPO_ROOT)}, name: 'run-${index}', env: { LAB_TARGET: ${JSON.stringify(run.target)}, GRADER_RUN: 'run-${index}' }, include: ${JSON.stringify(files)}${pattern} } }`;
-    });
-    const config = join(dir, 'vitest.config.ts');
-    writeFileSync(config, [
-      `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
-      'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
-      `export default { test: { ...shared, projects: [\n${projects.join(',\n')}\n] } };`,
-    ].join('\n'));
+    const config = writeRunConfig(dir, lab, runs);
     const outcome = await runVitest(lab, ['--config', config], {}, timeLimitMs);
     return runs.map((_, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
@@ -274,7 +295,7 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
   for (const error of unhandled.filter((e) => !explained(e))) notes.push(`Your code threw an error outside any single test:\n    ${error}`);
 
   const tests = Object.entries(lab.tests).map(([key, spec]: [string, TestSpec]): TestOutcome => {
-    const base = { key, name: spec.name, maxPoints: spec.points, hint: spec.hint, section: spec.section };
+    const base = { key, name: spec.name, maxPoints: spec.points, hint: spec.hint, section: spec.section, ...(spec.private ? { private: true } : {}) };
     const result = results.get(spec.name);
     if (only && !only.includes(key)) return { ...base, status: 'not-run', points: 0, message: NOT_SELECTED };
     if (result?.state === 'passed') return { ...base, status: 'passed', points: spec.points };

@@ -31,7 +31,8 @@ describe('Gradescope results.json', () => {
     expect(output).toContain('Lab note: Your code left a process running');
   });
 
-  test('can hide a lab\'s tests until after the due date', () => {
-    expect(toGradescope([lab], 0, () => 'after_due_date').tests.every((test) => test.visibility === 'after_due_date')).toBe(true);
+  test('hides private tests (--extra-tests) until after the due date, and only those', () => {
+    const withPrivate: LabResult = { ...lab, tests: [...lab.tests, { ...lab.tests[0], key: 'private:c', name: 'a private check', private: true }] };
+    expect(toGradescope([withPrivate], 0).tests.map((test) => test.visibility)).toEqual(['visible', 'visible', 'after_due_date']);
   });
 });
