@@ -15,6 +15,9 @@ export default defineConfig({
     // Concurrent tests (the end-to-end ones) each start a program: ~0.5 s of CPU apiece.
     maxConcurrency: 3,
     testTimeout: 10_000,
+    // Transformed modules (keyed by content) persist between runs: each grade is a new
+    // vitest process, and most of its start-up was transforming the same test files again.
+    experimental: { fsModuleCache: true },
     hookTimeout: 10_000,
     teardownTimeout: 3_000,
   },

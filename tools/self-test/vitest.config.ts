@@ -12,5 +12,6 @@ export default defineConfig({
     // Each check grades whole labs in child processes: allow for a loaded 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    experimental: { fsModuleCache: true },
   },
 });
