@@ -1,5 +1,5 @@
 // PROVIDED, complete: not part of your work. The command-line part that the server
-// programs of labs 02, 04 and 05 share: read --host and --port (and any extra options),
+// programs of labs 02, 04, 05 and 06 share: read --host and --port (and any extra options),
 // start the server, print "listening on HOST:PORT" (the real port, so --port 0 shows the
 // one the OS chose), or explain in one line why it could not listen and exit with code 1.
 import type net from 'node:net';

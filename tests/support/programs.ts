@@ -43,7 +43,7 @@ function asIfUnbundled(file: string): Plugin {
 }
 
 /** The program as one .mjs file in `outDir`, or undefined if it does not build. */
-async function bundle(file: string, outDir: string): Promise<string | undefined> {
+export async function bundleProgram(file: string, outDir: string): Promise<string | undefined> {
   const outfile = join(outDir, 'program.mjs');
   try {
     await build({
@@ -78,7 +78,7 @@ export class Program {
     const outDir = scratchDir('program-');
     let exited: (exit: Exit) => void = () => {};
     this.exited = new Promise((resolve) => (exited = resolve));
-    this.spawned = bundle(file, outDir).then((bundled) => {
+    this.spawned = bundleProgram(file, outDir).then((bundled) => {
       const command = bundled ? ['--enable-source-maps', bundled] : ['--import', TSX, '--import', pathToFileURL(OFFLINE_DNS).href, file];
       const child = spawn(process.execPath, [...command, ...args], {
         cwd: dirname(file),
@@ -142,6 +142,17 @@ export class Program {
   async waitForExit(ms: number, expected = `${this.label} to exit`): Promise<Exit> {
     await this.until(() => this.exit !== undefined, ms, expected);
     return this.exit!;
+  }
+
+  /** The process id, once it has started. */
+  async pid(): Promise<number | undefined> {
+    return (await this.spawned).pid;
+  }
+
+  /** Sends a signal, as Ctrl-C (SIGINT) or `kill` (SIGTERM) would. */
+  async signal(signal: NodeJS.Signals): Promise<void> {
+    this.t.step(`sent ${signal} to ${this.label}`);
+    (await this.spawned).kill(signal);
   }
 
   writeStdin(text: string): void {

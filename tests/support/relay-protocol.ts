@@ -5,15 +5,15 @@ import { Peer } from './net.ts';
 const WAIT_MS = 5000;
 
 /** Connects a client and registers `name`, expecting "OK NAME <name>". */
-export async function registerAs(t: Trace, port: number, name: string): Promise<Peer> {
+export async function registerAs(t: Trace, port: number, name: string, ms = WAIT_MS): Promise<Peer> {
   const peer = await Peer.connect(t, port, name);
-  await peer.ask(`NAME ${name}`, `OK NAME ${name}`);
+  await peer.ask(`NAME ${name}`, `OK NAME ${name}`, ms);
   return peer;
 }
 
 /** Asks LIST until `done(names)` holds: a server notices a disconnect a moment after it happens. */
-export async function listUntil(t: Trace, observer: Peer, done: (names: string[]) => boolean, expected: string): Promise<string[]> {
-  const deadline = Date.now() + WAIT_MS;
+export async function listUntil(t: Trace, observer: Peer, done: (names: string[]) => boolean, expected: string, ms = WAIT_MS): Promise<string[]> {
+  const deadline = Date.now() + ms;
   for (;;) {
     observer.sendLine('LIST');
     const line = await observer.readLine(WAIT_MS, 'a NAMES line');

@@ -1,0 +1,164 @@
+// The relay on every core: the lab 05 protocol across worker processes, one table of names
+// in the primary, a worker's death, shutdown. Connections go to the workers in turn, so
+// with 2 workers the 1st, 3rd, 5th... client a test connects sits on worker 0 and the 2nd,
+// 4th... on worker 1; every test below connects its clients one by one for that reason.
+import { describe } from 'vitest';
+import { graded } from '../support/graded.ts';
+import { LOOPBACK, Peer } from '../support/net.ts';
+import { listUntil, registerAs } from '../support/relay-protocol.ts';
+import { alive, startStudentCluster } from './start.ts';
+import lab from './lab.ts';
+
+// Every wait is for a reply over loopback and one or two IPC hops: milliseconds when it
+// comes. Shorter than lab 05's, so that the mistakes (which make it never come) fail fast.
+const WAIT_MS = 3000;
+
+describe(lab.title, () => {
+  graded(lab.tests.basicsAcrossWorkers, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const alice = await registerAs(t, port, 'alice', WAIT_MS); // worker 0
+    const bob = await registerAs(t, port, 'bob', WAIT_MS); // worker 1
+    await alice.ask('LIST', 'NAMES alice bob');
+    await bob.ask('LIST', 'NAMES alice bob');
+    await alice.ask('SEND bob hello from worker 0', 'OK SEND bob');
+    const got = await bob.readLine(WAIT_MS, 'bob (worker 1) to receive "MSG alice hello from worker 0"');
+    t.check(got === 'MSG alice hello from worker 0', '"MSG alice hello from worker 0"', () => JSON.stringify(got));
+    await bob.ask('SEND alice and back from worker 1', 'OK SEND alice');
+    const back = await alice.readLine(WAIT_MS, 'alice (worker 0) to receive "MSG bob and back from worker 1"');
+    t.check(back === 'MSG bob and back from worker 1', '"MSG bob and back from worker 1"', () => JSON.stringify(back));
+    await alice.ask('SEND nobody hi', /^ERR unknown-name nobody( |$)/);
+  });
+
+  graded(lab.tests.namesUniqueAcrossWorkers, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const first = await registerAs(t, port, 'first'); // worker 0
+    const other = await Peer.connect(t, port, 'a client on worker 1');
+    await other.ask('NAME first', /^ERR name-taken first( |$)/);
+    t.step('six more clients (three on each worker) all send "NAME popular" at once');
+    const claimants: Peer[] = [];
+    for (let i = 0; i < 6; i++) claimants.push(await Peer.connect(t, port, `claimant ${i} (worker ${i % 2})`));
+    for (const peer of claimants) peer.sendLine('NAME popular');
+    const replies = await Promise.all(claimants.map((peer) => peer.readLine(WAIT_MS, 'a reply to NAME popular')));
+    const winners = replies.filter((reply) => reply === 'OK NAME popular').length;
+    t.check(winners === 1, 'exactly one "OK NAME popular", and "ERR name-taken popular ..." for the other five', () => `${winners} clients got "OK NAME popular": ${JSON.stringify(replies)}`);
+    await first.ask('LIST', 'NAMES first popular');
+  });
+
+  graded(lab.tests.orderAcrossWorkers, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const names = ['w0a', 'w1a', 'w0b', 'w1b'];
+    const peers: Peer[] = [];
+    for (const name of names) peers.push(await registerAs(t, port, name));
+    // Each sends to a client on the other worker: w0a→w1a, w1a→w0b, w0b→w1b, w1b→w0a.
+    const COUNT = 150;
+    t.step(`each client sent ${COUNT} numbered SENDs at once, pipelined, to a client on the other worker`);
+    peers.forEach((peer, i) => {
+      const to = names[(i + 1) % names.length];
+      peer.socket.write(Array.from({ length: COUNT }, (_, n) => `SEND ${to} number ${n}\n`).join(''));
+    });
+    for (const [i, peer] of peers.entries()) {
+      const from = names[(i + names.length - 1) % names.length];
+      let next = 0;
+      let oks = 0;
+      while (next < COUNT || oks < COUNT) {
+        const line = await peer.readLine(WAIT_MS, `${peer.label} to receive message ${next} from ${from} and its ${COUNT} OK SENDs`, { quiet: true });
+        if (line.startsWith('OK SEND')) { oks++; continue; }
+        t.check(line === `MSG ${from} number ${next}`, `"MSG ${from} number ${next}" (messages in the order sent, from ${from} only)`, () => `${peer.label} received ${JSON.stringify(line)}`);
+        next++;
+      }
+    }
+    t.step(`every client received its ${COUNT} messages in order and its ${COUNT} OK SENDs`);
+  });
+
+  graded(lab.tests.broadcastEveryWorker, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const alice = await registerAs(t, port, 'alice'); // worker 0
+    const bob = await registerAs(t, port, 'bob'); // worker 1
+    const carol = await registerAs(t, port, 'carol'); // worker 0
+    const dave = await registerAs(t, port, 'dave'); // worker 1
+    await Peer.connect(t, port, 'a client without a name');
+    await bob.ask('ALL hello, everyone', 'OK ALL 3');
+    for (const peer of [alice, carol, dave]) {
+      const got = await peer.readLine(WAIT_MS, `${peer.label} to receive "BROADCAST bob hello, everyone"`);
+      t.check(got === 'BROADCAST bob hello, everyone', '"BROADCAST bob hello, everyone"', () => JSON.stringify(got));
+    }
+    await bob.ask('LIST', 'NAMES alice bob carol dave'); // and no BROADCAST came back to bob
+  });
+
+  graded(lab.tests.releaseAcrossWorkers, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const observer = await registerAs(t, port, 'observer'); // worker 0
+    const resetter = await registerAs(t, port, 'resetter'); // worker 1
+    const quitter = await registerAs(t, port, 'quitter'); // worker 0
+    const bystander = await registerAs(t, port, 'bystander'); // worker 1, like the resetter
+    const closer = await registerAs(t, port, 'closer'); // worker 0
+    await quitter.ask('QUIT', 'BYE');
+    closer.end();
+    resetter.reset();
+    await listUntil(t, observer, (names) => names.join(' ') === 'bystander observer', 'LIST to answer "NAMES bystander observer" once the three are gone', WAIT_MS);
+    // Each name claimed again by a client on the other worker than the one that held it.
+    for (const name of ['quitter', 'resetter', 'closer']) await registerAs(t, port, name);
+    await observer.ask('LIST', 'NAMES bystander closer observer quitter resetter');
+    await observer.ask('SEND bystander still connected?', 'OK SEND bystander');
+    const got = await bystander.readLine(WAIT_MS, 'the bystander (on the resetter\'s worker) to receive "MSG observer still connected?"');
+    t.check(got === 'MSG observer still connected?', '"MSG observer still connected?"', () => JSON.stringify(got));
+  });
+
+  graded(lab.tests.badInput, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const alice = await registerAs(t, port, 'alice'); // worker 0
+    const bob = await registerAs(t, port, 'bob'); // worker 1
+    bob.send('HELLO\nSEND alice before the long line\n' + 'x'.repeat(2000) + '\n');
+    const replies: string[] = [];
+    for (let i = 0; i < 3; i++) replies.push(await bob.readLine(WAIT_MS, 'a reply'));
+    t.check(/^ERR unknown-command HELLO/.test(replies[0]) && replies[1] === 'OK SEND alice' && /^ERR bad-line/.test(replies[2]),
+      'ERR unknown-command HELLO, then OK SEND alice, then ERR bad-line (in that order)', () => JSON.stringify(replies));
+    await bob.readToEnd(WAIT_MS, 'the relay to close bob\'s connection after ERR bad-line');
+    const got = await alice.readLine(WAIT_MS, 'alice to receive the message sent before the long line');
+    t.check(got === 'MSG bob before the long line', '"MSG bob before the long line"', () => JSON.stringify(got));
+    await listUntil(t, alice, (names) => names.join(' ') === 'alice', 'bob\'s name released after its connection was closed', WAIT_MS);
+  });
+
+  graded(lab.tests.workerDies, async (t) => {
+    const { relay, port, launched } = await startStudentCluster(t);
+    const peers: Peer[] = [];
+    for (const name of ['a0', 'b1', 'c0', 'd1']) peers.push(await registerAs(t, port, name));
+    const [a0, b1, c0, d1] = peers;
+    const victim = relay.workers()[1];
+    t.step(`killed worker 1 (pid ${victim.pid}) with SIGKILL`);
+    victim.kill('SIGKILL');
+    await b1.readToEnd(WAIT_MS, 'b1, the 2nd client (on worker 1), to be disconnected');
+    await d1.readToEnd(WAIT_MS, 'd1, the 4th client (on worker 1), to be disconnected');
+    await listUntil(t, a0, (names) => names.join(' ') === 'a0 c0', 'LIST to answer "NAMES a0 c0": the dead worker\'s names released', WAIT_MS);
+    await a0.ask('SEND c0 still here?', 'OK SEND c0');
+    const got = await c0.readLine(WAIT_MS, 'c0 to receive "MSG a0 still here?"');
+    t.check(got === 'MSG a0 still here?', '"MSG a0 still here?"', () => JSON.stringify(got));
+    t.step('connected four new clients, one by one');
+    const fresh: Peer[] = [];
+    for (const name of ['b1', 'd1', 'e', 'f']) fresh.push(await registerAs(t, port, name));
+    await fresh[0].ask('SEND f through the new worker', 'OK SEND f');
+    const arrived = await fresh[3].readLine(WAIT_MS, 'f to receive "MSG b1 through the new worker"');
+    t.check(arrived === 'MSG b1 through the new worker', '"MSG b1 through the new worker"', () => JSON.stringify(arrived));
+    const live = relay.workers().filter(alive);
+    t.check(live.length === 2 && launched.length === 3 && !live.includes(victim), 'two live workers: the survivor and one new worker in the dead one\'s place',
+      () => `${live.length} live of ${launched.length} started`);
+  });
+
+  graded(lab.tests.cleanShutdown, async (t) => {
+    const { relay, port, launched } = await startStudentCluster(t);
+    await registerAs(t, port, 'alice');
+    const bob = await registerAs(t, port, 'bob');
+    t.step('called relay.close()');
+    await t.within(relay.close(), WAIT_MS, 'close() to resolve', () => `it has not; ${launched.filter(alive).length} worker(s) still running`);
+    const running = launched.filter(alive);
+    t.check(running.length === 0, 'every worker process to have exited when close() resolves', () => `${running.length} still running (pids ${running.map((child) => child.pid).join(', ')})`);
+    t.check(!relay.server.listening, 'the server to stop listening', () => 'it still listens');
+    await bob.readToEnd(WAIT_MS, 'bob\'s connection to be closed, its worker gone');
+    t.step(`connected a new client to ${LOOPBACK}:${port}`);
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = Peer.connect(t, port, 'a late client', 1000);
+      probe.then((peer) => { peer.socket.destroy(); resolve(false); }, () => resolve(true));
+    });
+    t.check(refused, 'the connection to be refused', () => 'it was accepted');
+  });
+});

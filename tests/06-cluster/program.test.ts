@@ -1,0 +1,50 @@
+// The relay program: what a person runs. Its workers are real tsx processes, as in use.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe } from 'vitest';
+import { graded } from '../support/graded.ts';
+import { LOOPBACK } from '../support/net.ts';
+import { runProgram } from '../support/programs.ts';
+import { registerAs } from '../support/relay-protocol.ts';
+import lab from './lab.ts';
+
+/** Live (not zombie) children of `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state !== 'Z') children.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return children;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe(lab.title, () => {
+  graded(lab.tests.program, async (t) => {
+    const relay = runProgram(t, '06-cluster', 'relay.ts', ['--host', LOOPBACK, '--port', '0', '--workers', '2'], 'your relay program');
+    const [, port] = await relay.waitForLine(/^listening on 127\.0\.0\.1:(\d+)$/, 15_000, 'the line "listening on 127.0.0.1:PORT"');
+    const alice = await registerAs(t, Number(port), 'alice');
+    const bob = await registerAs(t, Number(port), 'bob');
+    await alice.ask('SEND bob hi', 'OK SEND bob');
+    await bob.readLine(5000, 'bob to receive "MSG alice hi"');
+    const workers = childrenOf((await relay.pid())!);
+    t.step(`the relay runs ${workers.length} worker process(es): pids ${workers.join(', ')}`);
+    t.check(workers.length === 2, 'two worker processes under the relay', () => `${workers.length}`);
+    await relay.signal('SIGINT');
+    await relay.waitForExit(5000, 'the relay to exit after Ctrl-C');
+    const left = workers.filter(isRunning);
+    t.check(left.length === 0, 'no worker left running after the relay exits', () => `still running: pids ${left.join(', ')}`);
+  }, { concurrent: true });
+});
