@@ -1,0 +1,93 @@
+// `npm run bench` on a tiny load: it measures both servers, reports, writes its files, and
+// leaves no process behind. The figures themselves depend on the machine: only their
+// presence is checked.
+import { describe, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../grader/lab.ts';
+import type { BenchResults } from '../bench/results.ts';
+import { removeDir } from './helpers.ts';
+
+/** Every process (the bench, its servers) inherits this variable: how we find leftovers. */
+const MARKER = 'BENCH_SELF_TEST';
+
+function processesMarked(value: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${MARKER}=${value}`)) pids.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Runs the bench as `npm run bench` does; whatever it leaves running is reported and killed. */
+async function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; leftovers: number[] }> {
+  const marker = `${process.pid}-${Date.now()}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/bench/bench.ts', ...args], {
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [MARKER]: marker },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const [code] = (await once(child, 'close')) as [number | null];
+  const leftovers = processesMarked(marker);
+  for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+  return { code, stdout, stderr, leftovers };
+}
+
+describe('npm run bench', () => {
+  test('measures the relay and the forwarder, holds idle clients, writes results.json and chart.svg', { timeout: 30_000 }, async ({ expect }) => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    try {
+      const { code, stdout, stderr, leftovers } = await runBench(['--lab', '05', '--target', 'solutions', '--clients', '2', '--messages', '50', '--idle', '50', '--out', out]);
+      expect(code, stderr).toBe(0);
+      expect(leftovers).toEqual([]);
+      expect(stdout).toMatch(/server +clients +msgs\/s +MB\/s +p50 ms +p99 ms +max ms +peak RSS MB +×ceiling/);
+      expect(stdout).toMatch(/^forwarder +2 +[\d,]+ .* ceiling$/m);
+      expect(stdout).toMatch(/^relay +2 +[\d,]+ .*× msgs\/s/m);
+      expect(stdout).toMatch(/idle: 50 clients connected and registered .* 0 dropped/);
+
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
+      for (const server of ['relay', 'forwarder']) {
+        const run = results.runs.find((each) => each.server === server && each.pace === 'peak');
+        expect(run, `a peak-rate run of the ${server}`).toBeDefined();
+        expect(run!.msgsPerSec).toBeGreaterThan(0);
+        expect(run!.messages).toBe(2 * 50);
+      }
+      expect(results.runs.find((each) => each.server === 'relay')!.okSends).toBe(2 * 50);
+      expect(results.halfRate?.relayP99).toBeGreaterThan(0);
+      expect(results.idle).toMatchObject({ held: 50, listAnswered: true, listedNames: 50, dropped: 0 });
+      expect(readFileSync(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\s*$/);
+    } finally {
+      removeDir(out);
+    }
+  });
+
+  test('a relay that is still the starter is reported as such, exit code 1', { timeout: 30_000 }, async ({ expect }) => {
+    // labs/ holds the starters (npm test checks that it is what solutions/ generates).
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    try {
+      const { code, stderr, leftovers } = await runBench(['--target', 'labs', '--clients', '2', '--messages', '5', '--out', out]);
+      expect(code).toBe(1);
+      expect(leftovers).toEqual([]);
+      expect(stderr).toMatch(/the relay \(labs\/05-relay\/relay\.ts\) is still the starter: it throws "not implemented yet"/);
+    } finally {
+      removeDir(out);
+    }
+  });
+
+  test('a bad argument is one line of error, exit code 2', { timeout: 30_000 }, async ({ expect }) => {
+    const { code, stdout, stderr } = await runBench(['--clients', '1,ten']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('error: --clients takes a whole number from 1 to 10000 (got "ten")\n');
+  });
+});
