@@ -47,6 +47,11 @@ export class Client implements Recipient {
       this.cutOff();
       return;
     }
+    // Lines queued in this tick leave in one system call, not one each (see the handout).
+    if (!this.socket.writableCorked) {
+      this.socket.cork();
+      process.nextTick(() => this.socket.uncork());
+    }
     this.socket.write(`${line}\n`);
     // END SOLUTION
   }
