@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { handleLine, type Recipient } from '../05-relay/relay.ts';
-import type { ToPrimary, ToWorker } from './messages.ts';
+import { handOver, post, receive, type ToPrimary, type ToWorker } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -62,7 +62,7 @@ export class RemoteClient implements Recipient {
 
 /** Sends to a worker if it can still hear: a message for a dead worker has no one to go to. */
 export function tellWorker(slot: WorkerSlot, message: ToWorker): void {
-  if (slot.child.connected) slot.child.send(message);
+  if (slot.child.connected) post(slot.child, message);
 }
 
 /**

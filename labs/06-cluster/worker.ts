@@ -8,13 +8,11 @@ import type net from 'node:net';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
 import { MAX_LINE_BYTES } from '../04-names/protocol.ts';
 import { Client, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
-import type { ToPrimary, ToWorker } from './messages.ts';
+import { post, receive, type ToPrimary, type ToWorker } from './messages.ts';
 
-/** Sends a message to the primary; false when the channel is gone (the primary died). */
-function tell(message: ToPrimary): boolean {
-  if (!process.connected) return false;
-  process.send!(message);
-  return true;
+/** Sends a message to the primary (nothing, once the primary is gone). */
+function tell(message: ToPrimary): void {
+  if (process.connected) post(process, message);
 }
 
 /** Serves one connection: every line goes to the primary, tagged with the client's number. */
@@ -31,7 +29,7 @@ export function obey(message: ToWorker, handle: unknown, clients: Map<number, Cl
 
 export function runWorker(): void {
   const clients = new Map<number, Client>();
-  process.on('message', (message: ToWorker, handle: unknown) => obey(message, handle, clients));
+  receive<ToWorker>(process, (message, handle) => obey(message, handle, clients));
   // Without its primary a worker is useless: exit rather than hold sockets nobody routes.
   process.on('disconnect', () => process.exit(0));
   tell({ type: 'ready' });

@@ -1,6 +1,7 @@
 // PROVIDED, complete: not part of your work. The messages the primary and its workers send
-// each other over the IPC channel that child_process.fork() opens. Both sides import these
-// types, so a typo in a message's shape is a compile error, not a silent bug.
+// each other over the IPC channel that child_process.fork() opens, and the functions both
+// sides send and receive them with. Both sides import these types, so a typo in a message's
+// shape is a compile error, not a silent bug.
 
 /** Primary → worker. */
 export type ToWorker =
@@ -21,3 +22,51 @@ export type ToPrimary =
   | { type: 'bad-line'; client: number; reason: string }
   /** The client's connection has ended, however: release its name. */
   | { type: 'gone'; client: number };
+
+/** Either end of an IPC channel: a ChildProcess in the primary, `process` in a worker. */
+export interface Port {
+  connected?: boolean;
+  send?(message: unknown, handle?: unknown, callback?: (error: Error | null) => void): boolean;
+  on(event: 'message', listener: (message: unknown, handle: unknown) => void): unknown;
+}
+
+const batches = new Map<Port, unknown[]>();
+
+/**
+ * Sends `message` over the port's channel. Messages posted in the same tick travel together
+ * as one array: one write to the channel for many messages, not one each. A busy relay sends
+ * a message per line, and the channel's per-message cost would otherwise dominate.
+ */
+export function post<T extends ToWorker | ToPrimary>(port: Port, message: T): void {
+  let batch = batches.get(port);
+  if (!batch) {
+    batch = [];
+    batches.set(port, batch);
+    process.nextTick(() => {
+      batches.delete(port);
+      if (port.connected) port.send!(batch);
+    });
+  }
+  batch.push(message);
+}
+
+/** Calls `handler` for every message that arrives on the port, one at a time, in order. */
+export function receive<T extends ToWorker | ToPrimary>(port: Port, handler: (message: T, handle: unknown) => void): void {
+  port.on('message', (message, handle) => {
+    if (Array.isArray(message)) for (const each of message) handler(each as T, undefined);
+    else handler(message as T, handle);
+  });
+}
+
+/**
+ * Sends a connection to a worker: `message` with the socket as its handle, alone and at once
+ * (a handle cannot ride in a batch). If the worker cannot take it, the connection is closed:
+ * nobody else holds it any more.
+ */
+export function handOver(port: Port, message: ToWorker, socket: { destroy(): void }): void {
+  if (!port.connected) {
+    socket.destroy();
+    return;
+  }
+  port.send!(message, socket, (error) => { if (error) socket.destroy(); });
+}

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { handleLine, type Recipient } from '../05-relay/relay.ts';
-import type { ToPrimary, ToWorker } from './messages.ts';
+import { handOver, post, receive, type ToPrimary, type ToWorker } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -64,7 +64,7 @@ export class RemoteClient implements Recipient {
 
 /** Sends to a worker if it can still hear: a message for a dead worker has no one to go to. */
 export function tellWorker(slot: WorkerSlot, message: ToWorker): void {
-  if (slot.child.connected) slot.child.send(message);
+  if (slot.child.connected) post(slot.child, message);
 }
 
 /**
@@ -130,8 +130,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
     const slot = ready[turn++ % ready.length];
     const client = new RemoteClient(nextClient++, slot);
     directory.clients.set(client.id, client);
-    // If the worker dies before the socket reaches it, nobody else holds the connection.
-    slot.child.send({ type: 'connection', client: client.id } satisfies ToWorker, socket, (error) => { if (error) socket.destroy(); });
+    handOver(slot.child, { type: 'connection', client: client.id }, socket);
   };
 
   const start = (index: number): Promise<void> => {
@@ -142,7 +141,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       becameReady = resolve;
       slot.child.once('exit', () => reject(new Error(`worker ${index} exited before it was ready`)));
     });
-    slot.child.on('message', (message: ToPrimary) => {
+    receive<ToPrimary>(slot.child, (message) => {
       if (message.type !== 'ready') return directory.handle(slot, message);
       slot.ready = true;
       becameReady();
