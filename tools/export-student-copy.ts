@@ -23,7 +23,7 @@ const INSTRUCTOR_ONLY = [
   /^tools\/grader\/variants\.ts$/,
   /^tools\/gradescope-(package|autograder)\.ts$/,
 ];
-const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
+const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
 
 export function isInstructorOnly(path: string): boolean {
   return INSTRUCTOR_ONLY.some((pattern) => pattern.test(path));
@@ -54,7 +54,8 @@ file watching does not work, \`--time-limit S\` changes the per-lab limit (defau
 
 The chaos proxy shows what TCP may do to your bytes:
 \`npm run proxy -- --to 5000 --port 6000 --piece 1 --delay 1 --trace\`, then point your client at
-port 6000. Labs 04 and 05 speak the [relay protocol](docs/protocol.md).
+port 6000. Labs 04 to 06 speak the [relay protocol](docs/protocol.md). Lab 06 measures your relays
+with \`npm run bench -- --lab 06 --target labs\` ([how to read it](docs/benchmark.md)).
 
 Every push is graded by GitHub Classroom with the same command, one step per lab.
 `;
@@ -65,6 +66,7 @@ function studentPackageJson(): string {
   manifest.scripts = {
     grade: manifest.scripts.grade,
     proxy: manifest.scripts.proxy,
+    bench: manifest.scripts.bench,
     test: `${manifest.scripts.grade} --strict`,
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;

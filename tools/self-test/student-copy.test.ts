@@ -3,7 +3,7 @@
 import { describe, expect, test, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { exportStudentCopy, isInstructorOnly } from '../export-student-copy.ts';
 import { maxPoints, REPO_ROOT } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
@@ -56,6 +56,16 @@ describe('the student copy', () => {
       const allowed = path.endsWith('.md') ? 2 : 0;
       expect(leaked.length, `${relative(copy, path)} contains solution code:\n${leaked.join('\n')}`).toBeLessThanOrEqual(allowed);
     }
+  });
+
+  test('has no broken links between its Markdown files', () => {
+    const broken: string[] = [];
+    for (const file of filesUnder(copy).filter((path) => path.endsWith('.md'))) {
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)/g)) {
+        if (!existsSync(join(dirname(file), target))) broken.push(`${relative(copy, file)} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   test('its Classroom workflow gives each lab one step worth that lab\'s points', () => {

@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
     include: ['tools/self-test/**/*.test.ts'],
+    // The example private tests are graded by the grader, not run as self-tests.
+    exclude: ['**/node_modules/**', 'tools/self-test/fixtures/**'],
     pool: 'forks',
     // Each check starts whole grades in child processes: two files at a time fill 2 cores.
     maxWorkers: 2,
