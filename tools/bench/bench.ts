@@ -17,7 +17,7 @@ import { connectionLimitProblem } from './connect.ts';
 import { runIdle } from './idle.ts';
 import { runLoad, windowFor, type LoadSpec } from './load.ts';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options.ts';
-import { sampleRss } from './process-memory.ts';
+import { sampleServer } from './process-memory.ts';
 import type { BenchResults, RunResult, ServerKind } from './results.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
 import { summarize } from './stats.ts';
@@ -38,8 +38,10 @@ interface Servers {
 async function measure(server: ServerProcess, kind: ServerKind, spec: Omit<LoadSpec, 'port' | 'protocol'>, pace: RunResult['pace']): Promise<RunResult> {
   // The forwarder wires connections in accept order: tell it how many form this run's group.
   if (kind === 'forwarder') await server.ask(`group ${spec.clients}`, `group ${spec.clients}`);
-  const memory = sampleRss(server.pid);
-  let peakRss: number;
+  const sampler = sampleServer(server.pid);
+  const benchCpuAtStart = process.cpuUsage();
+  const startedAt = performance.now();
+  let usage: { peakRssBytes: number; cpuSeconds: number };
   let outcome;
   try {
     outcome = await runLoad({ ...spec, port: server.port, protocol: kind === 'relay' });
@@ -48,8 +50,11 @@ async function measure(server: ServerProcess, kind: ServerKind, spec: Omit<LoadS
     const died = await server.endsWithin(500);
     throw new Error(died ?? `${server.label}, ${spec.clients} clients: ${(error as Error).message}`);
   } finally {
-    peakRss = memory.stop();
+    usage = sampler.stop();
   }
+  const benchCpu = process.cpuUsage(benchCpuAtStart);
+  // Over the whole run (registration included), as the CPU figures are.
+  const wallSeconds = (performance.now() - startedAt) / 1000;
   return {
     server: kind,
     clients: spec.clients,
@@ -61,7 +66,9 @@ async function measure(server: ServerProcess, kind: ServerKind, spec: Omit<LoadS
     mbPerSec: outcome.bytes / outcome.seconds / 1e6,
     latencyMs: summarize(outcome.latenciesMs),
     okSends: outcome.okSends,
-    peakRssMb: peakRss / 1e6,
+    peakRssMb: usage.peakRssBytes / 1e6,
+    serverCpu: usage.cpuSeconds / wallSeconds,
+    loadCpu: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds,
   };
 }
 

@@ -3,7 +3,7 @@
 // once: one event loop serves everyone only if no one costs it anything while silent.
 import type net from 'node:net';
 import { connectClients, destroyAll } from './connect.ts';
-import { sampleRss, treeRssBytes } from './process-memory.ts';
+import { sampleServer, treeRssBytes } from './process-memory.ts';
 import type { IdleResult } from './results.ts';
 import type { ServerProcess } from './server-process.ts';
 
@@ -41,7 +41,7 @@ async function register(socket: net.Socket, name: string): Promise<void> {
 
 export async function runIdle(server: ServerProcess, count: number): Promise<IdleResult> {
   const rssBefore = treeRssBytes(server.pid);
-  const memory = sampleRss(server.pid);
+  const memory = sampleServer(server.pid);
   const started = performance.now();
   let held: net.Socket[] = [];
   let newcomer: net.Socket[] = [];
@@ -68,7 +68,7 @@ export async function runIdle(server: ServerProcess, count: number): Promise<Idl
       listedNames,
       dropped,
       rssBeforeMb: rssBefore / 1e6,
-      peakRssMb: memory.stop() / 1e6,
+      peakRssMb: memory.stop().peakRssBytes / 1e6,
     };
   } finally {
     memory.stop();

@@ -1,6 +1,6 @@
-// How much memory a server uses: the resident set (RSS) of its whole process tree, so that a
-// relay spread over worker processes (lab 06) is charged for every one of them. Read from
-// /proc (Linux), which is cheap enough to sample every 50 ms during a run.
+// How much memory and CPU a server uses: the resident set (RSS) and CPU time of its whole
+// process tree, so that a relay spread over worker processes (lab 06) is charged for every
+// one of them. Read from /proc (Linux), which is cheap enough to sample every 50 ms.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const SAMPLE_EVERY_MS = 50;
@@ -38,17 +38,35 @@ function rssOf(pid: number): number {
   }
 }
 
+/** CPU time (user + system) one process has used, in seconds; 0 once it has ended. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is the 1st, utime the 12th, stime the 13th (clock ticks).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on every Linux a student is likely to run. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export function treeRssBytes(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + rssOf(pid), 0);
 }
 
 /**
- * Samples the tree's RSS every 50 ms until stop(), which returns the highest seen. Finding
- * the tree reads every process's stat (over a millisecond, during which the bench's own
- * clients wait), so it is done once a second; between, only the known processes are read.
+ * Samples the tree's RSS every 50 ms until stop(), which returns the highest seen and the CPU
+ * seconds the tree used meanwhile. Finding the tree reads every process's stat (over a
+ * millisecond, during which the bench's own clients wait), so it is done once a second;
+ * between, only the known processes are read.
  */
-export function sampleRss(root: number): { stop(): number } {
+export function sampleServer(root: number): { stop(): { peakRssBytes: number; cpuSeconds: number } } {
   let tree = processTree(root);
+  const cpuAtStart = new Map(tree.map((pid) => [pid, cpuSecondsOf(pid)]));
+  const cpuLastSeen = new Map<number, number>();
   let peak = 0;
   let samples = 0;
   const sample = () => {
@@ -61,7 +79,10 @@ export function sampleRss(root: number): { stop(): number } {
     stop: () => {
       clearInterval(timer);
       sample();
-      return peak;
+      // A process that started during the run (a replacement worker) started from 0.
+      for (const pid of tree) cpuLastSeen.set(pid, cpuSecondsOf(pid));
+      const cpuSeconds = [...cpuLastSeen].reduce((sum, [pid, now]) => sum + Math.max(0, now - (cpuAtStart.get(pid) ?? 0)), 0);
+      return { peakRssBytes: peak, cpuSeconds };
     },
   };
 }

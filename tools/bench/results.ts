@@ -20,6 +20,10 @@ export interface RunResult {
   okSends: number;
   /** Highest RSS of the server's whole process tree during the run, in MB (10^6 bytes). */
   peakRssMb: number;
+  /** CPU the server's process tree used during the run, in cores (1.0 = one core busy). */
+  serverCpu: number;
+  /** CPU the load generator (the bench process) used during the run, in cores. */
+  loadCpu: number;
   /** Relay only: its figures over the forwarder's in the same conditions. */
   ratioToCeiling?: { msgsPerSec: number; p99: number };
 }

@@ -36,6 +36,8 @@ const COLUMNS: Column[] = [
   { title: 'p99 ms', width: 7, cell: (run) => ms(run.latencyMs.p99) },
   { title: 'max ms', width: 7, cell: (run) => ms(run.latencyMs.max) },
   { title: 'peak RSS MB', width: 11, cell: (run) => run.peakRssMb.toFixed(0) },
+  // Cores busy: which side is the bottleneck (a server near 1.0 per process is saturated).
+  { title: 'CPU srv/gen', width: 11, cell: (run) => `${run.serverCpu.toFixed(2)}/${run.loadCpu.toFixed(2)}` },
   { title: '×ceiling', width: 0, cell: versusCeiling },
 ];
 
