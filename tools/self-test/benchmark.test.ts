@@ -50,7 +50,7 @@ describe('npm run bench', () => {
       const { code, stdout, stderr, leftovers } = await runBench(['--lab', '05', '--target', 'solutions', '--clients', '2', '--messages', '50', '--idle', '50', '--out', out]);
       expect(code, stderr).toBe(0);
       expect(leftovers).toEqual([]);
-      expect(stdout).toMatch(/server +clients +msgs\/s +MB\/s +p50 ms +p99 ms +max ms +peak RSS MB +×ceiling/);
+      expect(stdout).toMatch(/server +clients +msgs\/s +MB\/s +p50 ms +p99 ms +max ms +peak RSS MB +CPU srv\/gen +×ceiling/);
       expect(stdout).toMatch(/^forwarder +2 +[\d,]+ .* ceiling$/m);
       expect(stdout).toMatch(/^relay +2 +[\d,]+ .*× msgs\/s/m);
       expect(stdout).toMatch(/idle: 50 clients connected and registered .* 0 dropped/);
