@@ -2,7 +2,10 @@
 //   1. type-check everything (tsc, strict)
 //   2. lint every Markdown file
 //   3. labs/ is what solutions/ generates (npm run starters)
-//   4. the self-tests: solutions earn full marks, starters none, every buggy variant is
+//   4. every graded test file loads (vitest list), which also fills vitest's module cache:
+//      the self-tests then start some forty vitest processes that need not each transform
+//      the same test files again
+//   5. the self-tests: solutions earn full marks, starters none, every buggy variant is
 //      caught, and the grader handles code that hangs, crashes or leaks.
 // It runs every check even after one fails, and ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -15,10 +18,15 @@ const bin = (path: string) => join(REPO_ROOT, 'node_modules', path);
 const scratch = mkdtempSync(join(tmpdir(), 'check-'));
 const selfTestJson = join(scratch, 'self-test.json');
 
-const checks: Array<{ name: string; command: string[] }> = [
+const checks: Array<{ name: string; command: string[]; env?: Record<string, string> }> = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
   { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules', '--ignore', '.grader-tmp', '**/*.md'] },
   { name: 'labs/ up to date with solutions/', command: ['--import', 'tsx', 'tools/starters.ts', '--check'] },
+  {
+    name: 'graded tests load',
+    command: [bin('vitest/vitest.mjs'), 'list', '--config', 'vitest.config.ts'],
+    env: { LAB_TARGET: join(REPO_ROOT, 'solutions') },
+  },
   {
     name: 'self-tests',
     command: [bin('vitest/vitest.mjs'), 'run', '--config', 'tools/self-test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${selfTestJson}`],
@@ -31,7 +39,8 @@ const started = Date.now();
 for (const check of checks) {
   console.log(`\n=== ${check.name} ===`);
   const at = Date.now();
-  const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: 'inherit' });
+  const quiet = check.name === 'graded tests load'; // a list of every test: noise here
+  const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, ...check.env } });
   const ok = run.status === 0;
   console.log(`--- ${check.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - at) / 1000).toFixed(1)} s)`);
   if (check.name === 'self-tests') {
