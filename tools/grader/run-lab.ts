@@ -131,8 +131,8 @@ function namePattern(lab: LabInfo, keys: string[]): string {
 }
 
 /** Runs vitest with `args` in a process group of its own, under the time limit; collects the events. */
-async function runVitest(lab: LabInfo, args: string[], env: Record<string, string>, timeLimitMs: number): Promise<RunOutcome> {
-  const workDir = mkdtempSync(join(tmpdir(), `grade-${lab.slug}-`));
+async function runVitest(label: string, args: string[], env: Record<string, string>, timeLimitMs: number): Promise<RunOutcome> {
+  const workDir = mkdtempSync(join(tmpdir(), `grade-${label}-`));
   const eventsFile = join(workDir, 'events.jsonl');
   const started = Date.now();
   const child = spawn(process.execPath, [VITEST, 'run', ...args, '--reporter', REPORTER], {
@@ -185,11 +185,11 @@ export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: stri
 }
 
 /**
- * Writes a vitest config: the graded config, with one project per run (its files, its
+ * Writes a vitest config: the graded config, with one project per run (its lab's files, its
  * target, its name filter). Returns its path.
  */
-function writeRunConfig(dir: string, lab: LabInfo, runs: Array<BatchRun & { extraDir?: string }>): string {
-  const projects = runs.map((run, index) => {
+function writeRunConfig(dir: string, runs: BatchRun[]): string {
+  const projects = runs.map(({ lab, ...run }, index) => {
     const files = run.only ? testFilesDeclaring(lab, run.only, run.extraDir)
       : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])];
     const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
@@ -224,8 +224,8 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
 async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
   const dir = scratchDir(`grade-${lab.slug}-`);
   try {
-    const config = writeRunConfig(dir, lab, [options]);
-    const run = await runVitest(lab, ['--config', config], {}, options.timeLimitMs);
+    const config = writeRunConfig(dir, [{ ...options, lab }]);
+    const run = await runVitest(lab.slug, ['--config', config], {}, options.timeLimitMs);
     // One run: its events carry its project's name, or none.
     return summarize(lab, run, options.timeLimitMs, options.only);
   } finally {
@@ -234,25 +234,28 @@ async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResu
 }
 
 export interface BatchRun {
+  lab: LabInfo;
   /** Absolute directory laid out like labs/, inside an ES module scope (see stageOutsideEsm). */
   target: string;
   only?: string[];
+  extraDir?: string;
 }
 
 /**
- * Grades the same lab against many targets in ONE vitest run, a vitest project per target:
- * vitest starts once instead of once per target. For the repository's own checks (buggy
- * variants); a student's submission is graded alone, so that nothing else shares its limit.
+ * Grades many (lab, target) runs in ONE vitest run, a vitest project per run: vitest starts
+ * once instead of once per run (~1.7 s of CPU each). For the repository's own checks
+ * (solutions, starters, buggy variants); a student's submission is graded alone, so that
+ * nothing else shares its time limit.
  */
-export async function gradeBatch(lab: LabInfo, runs: BatchRun[], timeLimitMs: number): Promise<LabResult[]> {
-  const dir = scratchDir(`batch-${lab.slug}-`);
+export async function gradeBatch(runs: BatchRun[], timeLimitMs: number): Promise<LabResult[]> {
+  const dir = scratchDir('batch-');
   try {
-    const config = writeRunConfig(dir, lab, runs);
-    const outcome = await runVitest(lab, ['--config', config], {}, timeLimitMs);
-    return runs.map((_, index) => {
+    const config = writeRunConfig(dir, runs);
+    const outcome = await runVitest('batch', ['--config', config], {}, timeLimitMs);
+    return runs.map((run, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
       const mine = outcome.events.filter((event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`);
-      return summarize(lab, { ...outcome, events: mine }, timeLimitMs, runs[index].only);
+      return summarize(run.lab, { ...outcome, events: mine }, timeLimitMs, run.only);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
