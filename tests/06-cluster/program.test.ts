@@ -1,35 +1,11 @@
 // The relay program: what a person runs. Its workers are real tsx processes, as in use.
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { LOOPBACK } from '../support/net.ts';
 import { runProgram } from '../support/programs.ts';
 import { registerAs } from '../support/relay-protocol.ts';
+import { isRunning, processTree } from '../../tools/proc.ts';
 import lab from './lab.ts';
-
-/** Live (not zombie) children of `pid`, from /proc. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) === pid && state !== 'Z') children.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return children;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe(lab.title, () => {
   graded(lab.tests.program, async (t) => {
@@ -39,7 +15,7 @@ describe(lab.title, () => {
     const bob = await registerAs(t, Number(port), 'bob');
     await alice.ask('SEND bob hi', 'OK SEND bob');
     await bob.readLine(5000, 'bob to receive "MSG alice hi"');
-    const workers = childrenOf((await relay.pid())!);
+    const workers = processTree((await relay.pid())!).slice(1);
     t.step(`the relay runs ${workers.length} worker process(es): pids ${workers.join(', ')}`);
     t.check(workers.length === 2, 'two worker processes under the relay', () => `${workers.length}`);
     await relay.signal('SIGINT');

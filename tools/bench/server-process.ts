@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants } from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { displayPath } from '../grader/target.ts';
+import { groupAlive } from '../proc.ts';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)$/;
 const START_TIMEOUT_MS = 15_000;
@@ -48,22 +48,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 process.on('exit', () => {
   for (const pgid of running) killGroup(pgid, 'SIGKILL');
 });
-
-/** True while a live (not zombie) process belongs to the group. */
-function groupAlive(pgid: number): boolean {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // ended while we looked
-    }
-  }
-  return false;
-}
 
 /** The line a lab starter throws from every function a student has not written yet. */
 function stubMessage(stderr: string): string | undefined {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
+import { groupAlive as liveGroupMember, hasProc } from '../proc.ts';
 import type { GraderEvent } from './events.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -83,26 +84,13 @@ function killGroup(pid: number): boolean {
  * there is one (Linux); elsewhere asks the kernel, zombies included.
  */
 function groupAlive(pgid: number): boolean {
-  if (!existsSync('/proc/self/stat')) {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+  if (hasProc) return liveGroupMember(pgid);
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid pgrp ...": comm may contain spaces, so parse after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return false;
 }
 
 /** Waits up to `ms` for the group to end by itself; true if it did. */
