@@ -61,6 +61,14 @@ export default defineVariants(lab, [
     caughtBy: ['releaseAcrossWorkers'],
   },
   {
+    name: 'no limit on what a worker queues for a client',
+    mistake: 'Gives each client a Client without a limit: a client that never reads makes its worker\'s memory grow with every message for it.',
+    file: 'worker.ts',
+    find: 'new Client(socket, MAX_QUEUED_BYTES,',
+    replace: 'new Client(socket, Infinity,',
+    caughtBy: ['slowReader'],
+  },
+  {
     name: 'lines before a bad line are lost',
     mistake: 'On a FramingError, drops the whole lines that came before the bad one in the same chunk.',
     file: 'worker.ts',

@@ -104,6 +104,35 @@ describe(lab.title, () => {
     t.check(got === 'MSG observer still connected?', '"MSG observer still connected?"', () => JSON.stringify(got));
   });
 
+  graded(lab.tests.slowReader, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const flood = await registerAs(t, port, 'flood'); // worker 0
+    const slow = await registerAs(t, port, 'slow'); // worker 1
+    const witness = await registerAs(t, port, 'witness'); // worker 0
+    slow.socket.pause();
+    t.step('"slow" (on worker 1) stopped reading');
+    const line = `SEND slow ${'x'.repeat(1000)}`;
+    t.step('"flood" (on worker 0) sends "slow" 1 KB messages, 200 at a time, until "slow" is cut off (at most 16 MB)');
+    let cutOff = false;
+    let batches = 0;
+    for (; batches < 80 && !cutOff; batches++) {
+      flood.socket.write(`${line}\n`.repeat(200));
+      for (let i = 0; i < 200; i++) {
+        const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
+        if (answer.startsWith('ERR unknown-name slow')) cutOff = true;
+        else t.check(answer === 'OK SEND slow', '"OK SEND slow", or "ERR unknown-name slow" once slow is cut off', () => JSON.stringify(answer));
+      }
+    }
+    t.step(`${batches} batches of 200 sent; ${cutOff ? 'the last ones were refused: "slow" was cut off' : 'every one answered OK SEND slow'}`);
+    t.check(cutOff, '"slow" to be cut off (its name released) once 64 KiB wait for it in its worker', () => 'after 16 MB, the relay still accepts messages for "slow"');
+    slow.socket.resume();
+    await slow.readToEnd(WAIT_MS, 'the connection of "slow" to be closed');
+    await flood.ask('SEND witness still quick?', 'OK SEND witness');
+    const got = await witness.readLine(WAIT_MS, 'witness to receive "MSG flood still quick?"');
+    t.check(got === 'MSG flood still quick?', '"MSG flood still quick?"', () => JSON.stringify(got));
+    await flood.ask('LIST', 'NAMES flood witness');
+  });
+
   graded(lab.tests.badInput, async (t) => {
     const { port } = await startStudentCluster(t);
     const alice = await registerAs(t, port, 'alice'); // worker 0

@@ -39,6 +39,12 @@ export default defineLab({
       hint: 'The worker tells the primary "gone" when a socket closes, for any reason; the primary releases the name.',
       section: WORKER,
     },
+    slowReader: {
+      name: 'a client that never reads is cut off by its worker, its name released, and everyone else carries on',
+      points: 3,
+      hint: 'Write to clients only through lab 05\'s Client (with MAX_QUEUED_BYTES), and tell the primary "gone" when it cuts one off.',
+      section: WORKER,
+    },
     badInput: {
       name: 'bad lines get lab 05\'s answers through the workers, and an over-long line closes only that connection',
       points: 2,
