@@ -46,9 +46,9 @@ export class Trace {
     this.explainers.push(describe);
   }
 
-  /** The extra context registered with onFailure, one block per line. */
+  /** The extra context registered with onFailure, one block per line (empty ones left out). */
   context(): string[] {
-    return this.explainers.map((describe) => describe());
+    return this.explainers.map((describe) => describe()).filter((text) => text !== '');
   }
 
   /** Runs fn when the test ends, pass or fail, newest first. */

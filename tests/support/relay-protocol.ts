@@ -11,15 +11,21 @@ export async function registerAs(t: Trace, port: number, name: string, ms = WAIT
   return peer;
 }
 
-/** Asks LIST until `done(names)` holds: a server notices a disconnect a moment after it happens. */
+/**
+ * Asks LIST until `done(names)` holds: a server notices a disconnect a moment after it
+ * happens. The questions are one step in the trace, not one each.
+ */
 export async function listUntil(t: Trace, observer: Peer, done: (names: string[]) => boolean, expected: string, ms = WAIT_MS): Promise<string[]> {
   const deadline = Date.now() + ms;
-  for (;;) {
-    observer.sendLine('LIST');
-    const line = await observer.readLine(WAIT_MS, 'a NAMES line');
+  for (let asked = 1; ; asked++) {
+    observer.socket.write('LIST\n');
+    const line = await observer.readLine(WAIT_MS, 'a NAMES line', { quiet: true });
     const names = line.split(' ').slice(1);
-    if (line.startsWith('NAMES') && done(names)) return names;
-    if (Date.now() > deadline) t.fail(expected, `LIST still answers ${JSON.stringify(line)}`);
+    if (line.startsWith('NAMES') && done(names)) {
+      t.step(`${observer.label} asked LIST ${asked === 1 ? 'once' : `${asked} times`}; the answer: ${JSON.stringify(line)}`);
+      return names;
+    }
+    if (Date.now() > deadline) t.fail(expected, `after ${asked} LISTs in ${ms} ms, LIST still answers ${JSON.stringify(line)}`);
   }
 }
 
