@@ -54,6 +54,11 @@ export function isRunning(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z';
 }
 
+/** The live processes the process started itself (not their own children). */
+export function childrenOf(pid: number): number[] {
+  return allProcesses().filter((stat) => stat.ppid === pid && stat.state !== 'Z').map((stat) => stat.pid);
+}
+
 /** The process and all its descendants, zombies left out. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
