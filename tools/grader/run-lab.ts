@@ -176,7 +176,7 @@ export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: stri
  * Writes a vitest config: the graded config, with one project per run (its lab's files, its
  * target, its name filter). Returns its path.
  */
-function writeRunConfig(dir: string, runs: BatchRun[]): string {
+function writeRunConfig(dir: string, runs: BatchRun[], maxWorkers?: number): string {
   const projects = runs.map(({ lab, ...run }, index) => {
     const files = run.only ? testFilesDeclaring(lab, run.only, run.extraDir)
       : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])];
@@ -187,7 +187,7 @@ function writeRunConfig(dir: string, runs: BatchRun[]): string {
   writeFileSync(config, [
     `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
     'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
-    `export default { test: { ...shared, projects: [\n${projects.join(',\n')}\n] } };`,
+    `export default { test: { ...shared, ${maxWorkers ? `maxWorkers: ${maxWorkers}, ` : ''}projects: [\n${projects.join(',\n')}\n] } };`,
   ].join('\n'));
   return config;
 }
@@ -231,14 +231,15 @@ export interface BatchRun {
 
 /**
  * Grades many (lab, target) runs in ONE vitest run, a vitest project per run: vitest starts
- * once instead of once per run (~1.7 s of CPU each). For the repository's own checks
+ * once instead of once per run (~1.7 s of CPU each). `maxWorkers` overrides the graded
+ * config's: runs that mostly wait (for a reply that never comes) can share a core. For the repository's own checks
  * (solutions, starters, buggy variants); a student's submission is graded alone, so that
  * nothing else shares its time limit.
  */
-export async function gradeBatch(runs: BatchRun[], timeLimitMs: number): Promise<LabResult[]> {
+export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWorkers }: { maxWorkers?: number } = {}): Promise<LabResult[]> {
   const dir = scratchDir('batch-');
   try {
-    const config = writeRunConfig(dir, runs);
+    const config = writeRunConfig(dir, runs, maxWorkers);
     const outcome = await runVitest('batch', ['--config', config], {}, timeLimitMs);
     return runs.map((run, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
