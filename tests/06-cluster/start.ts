@@ -44,12 +44,12 @@ export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluste
   };
   t.onFailure(() => stderr.trim() ? `your workers printed on stderr:\n${stderr.trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}` : '');
   t.onFailure(() => logged.length ? `your relay logged:\n${logged.map((line) => `    ${line}`).join('\n')}` : '');
+  // Cleanups run newest first, each under its own limit: the bundle goes last, whatever happens.
+  t.defer(() => rmSync(outDir, { recursive: true, force: true }));
   t.defer(async () => {
-    for (const child of launched.filter(alive)) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-    rmSync(outDir, { recursive: true, force: true });
+    const running = launched.filter(alive);
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(running.map((child) => once(child, 'exit')));
   });
   t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}, log })`);
   const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log: (line) => logged.push(line), launch }), 8000,
