@@ -95,10 +95,9 @@ export class Program {
       child.on('error', (error) => { this.stderr += `\n[could not start: ${error.message}]`; this.notify(); });
       return child;
     });
-    t.defer(async () => {
-      await this.kill();
-      rmSync(outDir, { recursive: true, force: true });
-    });
+    // Cleanups run newest first, each under its own limit: the bundle goes last, whatever happens.
+    t.defer(() => rmSync(outDir, { recursive: true, force: true }));
+    t.defer(() => this.kill());
   }
 
   private notify(): void {
