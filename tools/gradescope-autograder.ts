@@ -5,12 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './grader/lab.ts';
+import { LAB_FOLDER, REPO_ROOT } from './grader/lab.ts';
 import { scratchDir } from './grader/target.ts';
 import type { GradescopeResults } from './grader/gradescope.ts';
 import { PRIVATE_TESTS_DIR, SETTINGS_FILE, type AutograderSettings } from './grader/gradescope-layout.ts';
 
-const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
 const root = process.env.AUTOGRADER_ROOT ?? '/autograder';
 const resultsFile = join(root, 'results', 'results.json');
 

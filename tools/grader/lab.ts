@@ -35,7 +35,8 @@ export function defineLab<Tests extends Record<string, TestSpec>>(lab: LabInfo<T
 // fileURLToPath rather than import.meta.dirname, which Node 20 gained only in 20.11.
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const TESTS_DIR = join(REPO_ROOT, 'tests');
-const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
+/** A lab folder's name, as in labs/, solutions/ and tests/: "01-echo". */
+export const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
 
 export function labNumber(lab: LabInfo): string {
   return lab.slug.slice(0, 2);
