@@ -9,7 +9,7 @@
 // otherwise: with --groups-from-stdin it reads lines "group N" and answers each with the
 // same line once the next group will have N connections (that is how the bench sets it).
 //
-//   npx tsx tools/bench/forwarder.ts [--host 127.0.0.1] [--port 0] [--groups-from-stdin]
+//   node --import tsx tools/bench/forwarder.ts [--host 127.0.0.1] [--port 0] [--groups-from-stdin]
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
