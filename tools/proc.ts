@@ -1,6 +1,7 @@
-// What Linux's /proc says about processes: the grader, the benchmark and the tests use it to
-// find the processes a program left behind, a server's workers, and what they cost.
-// Elsewhere (macOS) /proc does not exist: callers check hasProc first.
+// Processes and process groups, for the grader, the benchmark and the tests: stopping a
+// group, waiting for it to end, and what Linux's /proc says (the processes a program left
+// behind, a server's workers, what they cost). Where /proc does not exist (macOS), group
+// checks ask the kernel instead and the /proc readers find nothing.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
@@ -13,7 +14,7 @@ export interface ProcStat {
   cpuSeconds: number;
 }
 
-export const hasProc = existsSync('/proc/self/stat');
+const hasProc = existsSync('/proc/self/stat');
 
 /** USER_HZ, the unit of /proc's CPU times: 100 on every Linux a student is likely to run. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -43,9 +44,39 @@ export function allProcesses(): ProcStat[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map((entry) => procStat(Number(entry))).filter((stat) => stat !== undefined);
 }
 
-/** True while a live (not zombie) process belongs to the process group. */
+/** SIGKILL (or `signal`) to every process of the group; false if the group was empty already. */
+export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is already empty
+  }
+}
+
+/**
+ * True while a process of the group is alive. Zombies (dead, waiting to be reaped, which
+ * may never happen when the sandbox's init does not reap) do not count. Reads /proc where
+ * there is one (Linux); elsewhere asks the kernel, zombies included.
+ */
 export function groupAlive(pgid: number): boolean {
-  return allProcesses().some((stat) => stat.pgrp === pgid && stat.state !== 'Z');
+  if (hasProc) return allProcesses().some((stat) => stat.pgrp === pgid && stat.state !== 'Z');
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for the group to end (no event tells when a grandchild has); true if it did. */
+export async function groupEnds(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
 }
 
 /** True while the process exists and is not a zombie. */

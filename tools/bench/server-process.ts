@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { constants } from 'node:os';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { displayPath } from '../grader/target.ts';
-import { groupAlive } from '../proc.ts';
+import { groupEnds, killGroup } from '../proc.ts';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)$/;
 const START_TIMEOUT_MS = 15_000;
@@ -29,14 +29,6 @@ export interface ServerProcess {
 
 /** Process groups still running: stopped on Ctrl-C, on a crash and on exit, whatever happens. */
 const running = new Set<number>();
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is empty already
-  }
-}
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
@@ -125,9 +117,9 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
       clearTimeout(timer);
     }
     // The group may hold more than the child (lab 06's workers): SIGKILL whatever is left,
-    // and wait for it to be gone. No event tells when a grandchild has ended: poll /proc.
-    killGroup(pid, 'SIGKILL');
-    for (let waited = 0; groupAlive(pid) && waited < 3000; waited += 25) await new Promise((resolve) => setTimeout(resolve, 25));
+    // and wait for it to be gone.
+    killGroup(pid);
+    await groupEnds(pid, 3000);
     running.delete(pid);
   }
 

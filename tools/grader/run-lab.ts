@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
-import { groupAlive as liveGroupMember, hasProc } from '../proc.ts';
+import { groupEnds, killGroup } from '../proc.ts';
 import type { GraderEvent } from './events.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -67,40 +67,6 @@ interface RunOutcome {
   leftovers: boolean;
   output: string;
   durationMs: number;
-}
-
-function killGroup(pid: number): boolean {
-  try {
-    process.kill(-pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false; // ESRCH: the group is already empty
-  }
-}
-
-/**
- * True while a process of the group is alive. Zombies (dead, waiting to be reaped, which
- * may never happen when the sandbox's init does not reap) do not count. Reads /proc where
- * there is one (Linux); elsewhere asks the kernel, zombies included.
- */
-function groupAlive(pgid: number): boolean {
-  if (hasProc) return liveGroupMember(pgid);
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits up to `ms` for the group to end by itself; true if it did. */
-async function groupEnds(pgid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (groupAlive(pgid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
 }
 
 /** Every process group still running, so the grader can clean up if it is interrupted. */
