@@ -6,7 +6,7 @@
 // next. Each lab runs in its own process with a hard time limit. Exits 0 so that npm
 // prints no error banner over a normal report; --strict (for CI and course tooling)
 // exits 1 unless every graded test passed.
-import { writeFileSync, watch, readdirSync, statSync } from 'node:fs';
+import { writeFileSync, watch, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ import { gradeLab, type LabResult } from './grader/run-lab.ts';
 import { formatLab, formatSummary, style } from './grader/report.ts';
 import { toGradescope } from './grader/gradescope.ts';
 import { stageExtraTests } from './grader/extra-tests.ts';
+import { filesUnder } from './files.ts';
 
 const USAGE = `Usage: npm run grade -- [LAB...] [options]
   LAB                 lab number or name (01, 1, 01-echo, echo); default: every lab
@@ -46,17 +47,9 @@ async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Pr
   return results;
 }
 
-function filesOf(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)).filter((path) => statSync(path).isFile());
-  } catch {
-    return [];
-  }
-}
-
 /** Modification times of every file under dir, taken synchronously. */
 function snapshot(dir: string): Map<string, number> {
-  return new Map(filesOf(dir).map((file) => [file, statSync(file).mtimeMs]));
+  return new Map(filesUnder(dir).map((file) => [file, statSync(file).mtimeMs]));
 }
 
 /** Calls onChange when a file under dir changes; fs.watch where it works, polling otherwise. */

@@ -7,13 +7,14 @@
 // /autograder/results/results.json. The zip holds the grader, the public tests, the starter
 // labs (so that a submission missing a lab still loads, scoring 0 for it) and, with
 // --extra-tests, the private tests. Never the solutions or the buggy-variant catalogs.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { zipSync, type Zippable } from 'fflate';
 import { discoverLabs, REPO_ROOT, selectLabs } from './grader/lab.ts';
 import { isInstructorOnly } from './export-student-copy.ts';
+import { filesUnder } from './files.ts';
 import { PRIVATE_TESTS_DIR, SETTINGS_FILE, type AutograderSettings } from './grader/gradescope-layout.ts';
 
 /** What a grading run needs from the repository. */
@@ -44,11 +45,6 @@ cd "$AUTOGRADER_ROOT/source"
 exec node --import tsx tools/gradescope-autograder.ts
 `;
 
-function filesUnder(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { recursive: true, encoding: 'utf8' }).map((name) => join(path, name)).filter((file) => statSync(file).isFile());
-}
-
 function autograderPackageJson(): string {
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   manifest.scripts = { grade: manifest.scripts.grade };
@@ -64,7 +60,8 @@ export async function buildAutograderZip(options: { labs?: string[]; extraTests?
     entries[path] = [data, { os: 3, attrs: (executable ? 0o100755 : 0o100644) << 16 }];
   };
   for (const entry of PACKED) {
-    for (const file of filesUnder(join(REPO_ROOT, entry))) {
+    const source = join(REPO_ROOT, entry);
+    for (const file of statSync(source).isDirectory() ? filesUnder(source) : [source]) {
       const path = relative(REPO_ROOT, file);
       if ((isInstructorOnly(path) && !AUTOGRADER_FILES.includes(path)) || path.includes('node_modules')) continue;
       add(path, readFileSync(file));

@@ -14,7 +14,8 @@
 //   npm run starters              regenerate labs/ (refuses to overwrite uncommitted edits)
 //   npm run starters -- --check   exit 1 if labs/ or a handout table is out of date
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { filesUnder } from './files.ts';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -87,11 +88,9 @@ function withGradedTable(markdown: string, lab: LabInfo, where: string): string 
   return `${markdown.slice(0, begin + TABLE_BEGIN.length)}\n\n${gradedTable(lab)}\n\n${markdown.slice(end)}`;
 }
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((name) => statSync(join(dir, name)).isFile())
-    .sort();
+/** The files below `dir`, as paths relative to it. */
+function filesIn(dir: string): string[] {
+  return filesUnder(dir).map((file) => relative(dir, file));
 }
 
 export interface Generated {
@@ -110,13 +109,13 @@ export function generate(labs: LabInfo[]): Generated {
     if (!existsSync(handoutPath)) throw new MarkerError(`solutions/${lab.slug}/README.md is missing: every lab needs a handout`);
     const handout = withGradedTable(readFileSync(handoutPath, 'utf8'), lab, `solutions/${lab.slug}/README.md`);
     const sections = headingsOf(handout);
-    for (const name of filesUnder(solutionDir)) {
+    for (const name of filesIn(solutionDir)) {
       const source = name === 'README.md' ? handout : readFileSync(join(solutionDir, name), 'utf8');
       const where = `solutions/${lab.slug}/${name}`;
       if (name === 'README.md') files.set(where, handout);
       files.set(`labs/${lab.slug}/${name}`, CODE_FILE.test(name) ? stripSolutions(source, lab.slug, where, sections) : source);
     }
-    for (const name of filesUnder(join(LABS_DIR, lab.slug))) {
+    for (const name of filesIn(join(LABS_DIR, lab.slug))) {
       if (!files.has(`labs/${lab.slug}/${name}`)) strays.push(`labs/${lab.slug}/${name}`);
     }
   }

@@ -2,20 +2,17 @@
 // Classroom workflow in step with the points, and the grader working inside it.
 import { describe, expect, test, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, symlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { exportStudentCopy, isInstructorOnly } from '../export-student-copy.ts';
 import { maxPoints, REPO_ROOT } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
 import { labs, removeDir } from './helpers.ts';
+import { filesUnder } from '../files.ts';
 
 const copy = join(scratchDir('student-copy-'), 'repo');
 await exportStudentCopy(copy);
 afterAll(() => removeDir(join(copy, '..')));
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)).filter((path) => statSync(path).isFile());
-}
 
 /**
  * Distinctive lines (40+ characters) a student must write: inside solution regions, and
