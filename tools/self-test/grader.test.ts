@@ -2,15 +2,13 @@
 // leaves a process behind is reported as exactly that, within the time limit, and nothing
 // it started survives the grade.
 import { describe, test } from 'vitest';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeLab } from '../grader/run-lab.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { buildVariant } from '../grader/variants.ts';
-import { freshStarters, labs, processesTesting, removeDir } from './helpers.ts';
+import { labs, processesTesting, removeDir } from './helpers.ts';
 
 const echo = labs.find((lab) => lab.slug === '01-echo')!;
 const START_OF_SERVER = 'const server = net.createServer((socket) => {';
