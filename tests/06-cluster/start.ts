@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import type { Trace } from '../support/graded.ts';
 import { labFile, loadLab } from '../support/target.ts';
 import { LOOPBACK } from '../support/net.ts';
-import { bundleProgram } from '../support/programs.ts';
+import { nodeCommandFor } from '../support/programs.ts';
 import { scratchDir } from '../../tools/grader/target.ts';
 
 type Lab = typeof import('../../labs/06-cluster/primary.ts');
@@ -29,15 +29,12 @@ export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluste
   // Loaded per call, not at module load: a worker may run the test files of several targets.
   const { startClusterRelay } = await loadLab<Lab>('06-cluster', 'primary.ts');
   const outDir = scratchDir('worker-');
-  const bundled = await bundleProgram(labFile('06-cluster', 'worker.ts'), outDir);
+  const { execArgv, script } = await nodeCommandFor(labFile('06-cluster', 'worker.ts'), outDir);
   const launched: ChildProcess[] = [];
   const logged: string[] = [];
   let stderr = '';
   const launch = (): ChildProcess => {
-    // Unbuildable: tsx runs it and the worker's own error shows up in stderr.
-    const child = bundled
-      ? fork(bundled, [], { execArgv: ['--enable-source-maps'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
-      : fork(labFile('06-cluster', 'worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(script, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr = (stderr + text).slice(-4000); });
     launched.push(child);
     return child;

@@ -43,7 +43,7 @@ function asIfUnbundled(file: string): Plugin {
 }
 
 /** The program as one .mjs file in `outDir`, or undefined if it does not build. */
-export async function bundleProgram(file: string, outDir: string): Promise<string | undefined> {
+async function bundleProgram(file: string, outDir: string): Promise<string | undefined> {
   const outfile = join(outDir, 'program.mjs');
   try {
     await build({
@@ -56,6 +56,22 @@ export async function bundleProgram(file: string, outDir: string): Promise<strin
   } catch {
     return undefined;
   }
+}
+
+/** How node starts a program: `node ...execArgv script ...args`. */
+export interface NodeCommand {
+  execArgv: string[];
+  script: string;
+}
+
+/**
+ * Its bundle (built into `outDir`); or, if it does not build, the program itself under tsx,
+ * which reports the error the way the student will see it.
+ */
+export async function nodeCommandFor(file: string, outDir: string): Promise<NodeCommand> {
+  const bundled = await bundleProgram(file, outDir);
+  return bundled ? { execArgv: ['--enable-source-maps'], script: bundled }
+    : { execArgv: ['--import', TSX, '--import', pathToFileURL(OFFLINE_DNS).href], script: file };
 }
 
 export interface Exit {
@@ -78,9 +94,8 @@ export class Program {
     const outDir = scratchDir('program-');
     let exited: (exit: Exit) => void = () => {};
     this.exited = new Promise((resolve) => (exited = resolve));
-    this.spawned = bundleProgram(file, outDir).then((bundled) => {
-      const command = bundled ? ['--enable-source-maps', bundled] : ['--import', TSX, '--import', pathToFileURL(OFFLINE_DNS).href, file];
-      const child = spawn(process.execPath, [...command, ...args], {
+    this.spawned = nodeCommandFor(file, outDir).then(({ execArgv, script }) => {
+      const child = spawn(process.execPath, [...execArgv, script, ...args], {
         cwd: dirname(file),
         env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1' },
         stdio: ['pipe', 'pipe', 'pipe'],
