@@ -2,7 +2,7 @@
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { Peer, throughChaosProxy } from '../support/net.ts';
-import { listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
+import { floodUntilCutOff, listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import { startStudentRelay } from './start.ts';
 import lab from './lab.ts';
 
@@ -45,19 +45,10 @@ describe(lab.title, () => {
       for (const socket of connections) maxQueued = Math.max(maxQueued, socket.writableLength);
     }, 1);
     t.defer(() => clearInterval(sampler));
-    const line = `SEND slow ${'x'.repeat(1000)}`;
-    t.step('"flood" sends "slow" 1 KB messages, 200 at a time, until the relay cuts "slow" off (at most 16 MB)');
-    let cutOff = false;
-    for (let batch = 0; batch < 80 && !cutOff; batch++) {
-      flood.socket.write(`${line}\n`.repeat(200));
-      for (let i = 0; i < 200; i++) {
-        const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
-        if (answer.startsWith('ERR unknown-name slow')) cutOff = true;
-        else t.check(answer === 'OK SEND slow', '"OK SEND slow", or "ERR unknown-name slow" once slow is cut off', () => JSON.stringify(answer));
-      }
+    const { cutOff } = await floodUntilCutOff(t, flood, 'slow', (batch, cutOff) => {
       t.step(`batch ${batch + 1}: 200 messages of 1 KB sent to "slow", ${cutOff ? 'the last ones refused: "slow" was cut off' : 'all answered OK SEND slow'}; the relay queued at most ${maxQueued} bytes for one client so far`);
       t.check(maxQueued <= MAX_QUEUED + 1100, `the relay to queue at most 64 KiB (${MAX_QUEUED} bytes) for a client`, () => `it queued ${maxQueued} bytes for one client`);
-    }
+    });
     t.step(`the most the relay queued in memory for one client: ${maxQueued} bytes`);
     t.check(cutOff, '"slow" to be cut off (its name released) once 64 KiB wait for it', () => 'after 16 MB, the relay still accepts messages for "slow"');
     await alice.ask('SEND bob still quick?', 'OK SEND bob');

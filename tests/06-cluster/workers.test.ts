@@ -5,7 +5,7 @@
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { LOOPBACK, Peer } from '../support/net.ts';
-import { listUntil, registerAs } from '../support/relay-protocol.ts';
+import { floodUntilCutOff, listUntil, registerAs } from '../support/relay-protocol.ts';
 import { alive, startStudentCluster } from './start.ts';
 import lab from './lab.ts';
 
@@ -40,18 +40,7 @@ describe(lab.title, () => {
     const witness = await registerAs(t, port, 'witness'); // worker 0
     slow.socket.pause();
     t.step('"slow" (on worker 1) stopped reading');
-    const line = `SEND slow ${'x'.repeat(1000)}`;
-    t.step('"flood" (on worker 0) sends "slow" 1 KB messages, 200 at a time, until "slow" is cut off (at most 16 MB)');
-    let cutOff = false;
-    let batches = 0;
-    for (; batches < 80 && !cutOff; batches++) {
-      flood.socket.write(`${line}\n`.repeat(200));
-      for (let i = 0; i < 200; i++) {
-        const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
-        if (answer.startsWith('ERR unknown-name slow')) cutOff = true;
-        else t.check(answer === 'OK SEND slow', '"OK SEND slow", or "ERR unknown-name slow" once slow is cut off', () => JSON.stringify(answer));
-      }
-    }
+    const { cutOff, batches } = await floodUntilCutOff(t, flood, 'slow');
     t.step(`${batches} batches of 200 sent; ${cutOff ? 'the last ones were refused: "slow" was cut off' : 'every one answered OK SEND slow'}`);
     t.check(cutOff, '"slow" to be cut off (its name released) once 64 KiB wait for it in its worker', () => 'after 16 MB, the relay still accepts messages for "slow"');
     slow.socket.resume();

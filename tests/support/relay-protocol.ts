@@ -29,6 +29,29 @@ export async function listUntil(t: Trace, observer: Peer, done: (names: string[]
   }
 }
 
+/**
+ * `flood` sends `to` 1 KB messages, 200 at a time, until the relay answers "ERR unknown-name
+ * <to>" (it cut `to` off and released its name) or 16 MB have gone. Every other answer must
+ * be "OK SEND <to>". `afterBatch` runs once each batch is answered. Returns whether `to` was
+ * cut off, and after how many batches.
+ */
+export async function floodUntilCutOff(t: Trace, flood: Peer, to: string, afterBatch: (batch: number, cutOff: boolean) => void = () => {}): Promise<{ cutOff: boolean; batches: number }> {
+  const line = `SEND ${to} ${'x'.repeat(1000)}`;
+  t.step(`"${flood.label}" sends "${to}" 1 KB messages, 200 at a time, until the relay cuts "${to}" off (at most 16 MB)`);
+  let cutOff = false;
+  let batches = 0;
+  for (; batches < 80 && !cutOff; batches++) {
+    flood.socket.write(`${line}\n`.repeat(200));
+    for (let i = 0; i < 200; i++) {
+      const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
+      if (answer.startsWith(`ERR unknown-name ${to}`)) cutOff = true;
+      else t.check(answer === `OK SEND ${to}`, `"OK SEND ${to}", or "ERR unknown-name ${to}" once ${to} is cut off`, () => JSON.stringify(answer));
+    }
+    afterBatch(batches, cutOff);
+  }
+  return { cutOff, batches };
+}
+
 /** A small seeded generator, so a failing random sequence can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
