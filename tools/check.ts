@@ -18,7 +18,7 @@ const bin = (path: string) => join(REPO_ROOT, 'node_modules', path);
 const scratch = mkdtempSync(join(tmpdir(), 'check-'));
 const selfTestJson = join(scratch, 'self-test.json');
 
-const checks: Array<{ name: string; command: string[]; env?: Record<string, string> }> = [
+const checks: Array<{ name: string; command: string[]; env?: Record<string, string>; quiet?: boolean }> = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
   { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules', '--ignore', '.grader-tmp', '**/*.md'] },
   { name: 'labs/ up to date with solutions/', command: ['--import', 'tsx', 'tools/starters.ts', '--check'] },
@@ -26,6 +26,7 @@ const checks: Array<{ name: string; command: string[]; env?: Record<string, stri
     name: 'graded tests load',
     command: [bin('vitest/vitest.mjs'), 'list', '--config', 'vitest.config.ts'],
     env: { LAB_TARGET: join(REPO_ROOT, 'solutions') },
+    quiet: true, // it lists every test: noise here
   },
   {
     name: 'self-tests',
@@ -39,8 +40,7 @@ const started = Date.now();
 for (const check of checks) {
   console.log(`\n=== ${check.name} ===`);
   const at = Date.now();
-  const quiet = check.name === 'graded tests load'; // a list of every test: noise here
-  const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, ...check.env } });
+  const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: check.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, ...check.env } });
   const ok = run.status === 0;
   console.log(`--- ${check.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - at) / 1000).toFixed(1)} s)`);
   if (check.name === 'self-tests') {
