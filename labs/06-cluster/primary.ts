@@ -62,7 +62,7 @@ export class RemoteClient implements Recipient {
 
 /** Sends to a worker if it can still hear: a message for a dead worker has no one to go to. */
 export function tellWorker(slot: WorkerSlot, message: ToWorker): void {
-  if (slot.child.connected) post(slot.child, message);
+  post(slot.child, message);
 }
 
 /**

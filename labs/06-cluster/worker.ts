@@ -12,7 +12,7 @@ import { post, receive, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** Sends a message to the primary (nothing, once the primary is gone). */
 function tell(message: ToPrimary): void {
-  if (process.connected) post(process, message);
+  post(process, message);
 }
 
 /** Serves one connection: every line goes to the primary, tagged with the client's number. */

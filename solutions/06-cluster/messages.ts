@@ -35,16 +35,18 @@ const batches = new Map<Port, unknown[]>();
 /**
  * Sends `message` over the port's channel. Messages posted in the same tick travel together
  * as one array: one write to the channel for many messages, not one each. A busy relay sends
- * a message per line, and the channel's per-message cost would otherwise dominate.
+ * a message per line, and the channel's per-message cost would otherwise dominate. Once the
+ * other process is gone, nothing is sent.
  */
 export function post<T extends ToWorker | ToPrimary>(port: Port, message: T): void {
+  if (!port.connected) return; // the other process is gone: nobody to tell
   let batch = batches.get(port);
   if (!batch) {
     batch = [];
     batches.set(port, batch);
     process.nextTick(() => {
       batches.delete(port);
-      if (port.connected) port.send!(batch);
+      if (port.connected) port.send!(batch); // it may have gone during this tick
     });
   }
   batch.push(message);
