@@ -72,6 +72,24 @@ export class Trace {
     }
   }
 
+  /**
+   * Waits at most `ms` until `done()` holds, checking it each time `changes` dispatches a
+   * 'change' event (a peer received bytes, a program printed); fails as within() does.
+   */
+  async until(changes: EventTarget, done: () => boolean, ms: number, expected: string, gotSoFar: () => string): Promise<void> {
+    if (done()) return;
+    let listener = () => {};
+    const reached = new Promise<void>((resolve) => {
+      listener = () => { if (done()) resolve(); };
+      changes.addEventListener('change', listener);
+    });
+    try {
+      await this.within(reached, ms, expected, gotSoFar);
+    } finally {
+      changes.removeEventListener('change', listener);
+    }
+  }
+
   async runCleanups(): Promise<string[]> {
     const problems: string[] = [];
     for (const fn of this.cleanups.reverse()) {

@@ -105,17 +105,7 @@ export class Peer {
 
   /** Waits until `done()` holds, at most `ms`. */
   async until(done: () => boolean, ms: number, expected: string): Promise<void> {
-    if (done()) return;
-    let listener = () => {};
-    const reached = new Promise<void>((resolve) => {
-      listener = () => { if (done()) resolve(); };
-      this.changed.addEventListener('change', listener);
-    });
-    try {
-      await this.t.within(reached, ms, expected, () => this.describe());
-    } finally {
-      this.changed.removeEventListener('change', listener);
-    }
+    await this.t.until(this.changed, done, ms, expected, () => this.describe());
   }
 
   /** Sends one protocol line (a "\n" is added). */

@@ -130,17 +130,7 @@ export class Program {
   }
 
   private async until(done: () => boolean, ms: number, expected: string): Promise<void> {
-    if (done()) return;
-    let listener = () => {};
-    const reached = new Promise<void>((resolve) => {
-      listener = () => { if (done()) resolve(); };
-      this.changed.addEventListener('change', listener);
-    });
-    try {
-      await this.t.within(reached, ms, expected, () => this.describe());
-    } finally {
-      this.changed.removeEventListener('change', listener);
-    }
+    await this.t.until(this.changed, done, ms, expected, () => this.describe());
   }
 
   /** Waits for a line of standard output matching `pattern`; fails early if the program exits. */
