@@ -1,14 +1,12 @@
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
 import { LOOPBACK, pause, startTestServer } from '../support/net.ts';
 import { show, firstDifference } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
-const { sendOnce } = await loadLab<typeof import('../../labs/01-echo/client.ts')>('01-echo', 'client.ts');
-
 describe(lab.title, () => {
   graded(lab.tests.clientReadsWholeReply, async (t) => {
+    const { sendOnce } = await t.lab<typeof import('../../labs/01-echo/client.ts')>('01-echo', 'client.ts');
     const reply = Buffer.from('a reply long enough to arrive in several pieces: ' + 'ü'.repeat(40));
     let received = Buffer.alloc(0);
     let halfClosed = false;

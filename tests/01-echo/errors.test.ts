@@ -1,9 +1,6 @@
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
 import lab from './lab.ts';
-
-const { explainSocketError } = await loadLab<typeof import('../../labs/01-echo/errors.ts')>('01-echo', 'errors.ts');
 
 function errnoError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });
@@ -16,6 +13,7 @@ const PRIVILEGED_PORT = 80;
 
 describe(lab.title, () => {
   graded(lab.tests.explainsErrors, async (t) => {
+    const { explainSocketError } = await t.lab<typeof import('../../labs/01-echo/errors.ts')>('01-echo', 'errors.ts');
     const cases = [
       { code: 'ECONNREFUSED', target: { host: '127.0.0.1', port: REFUSED_PORT }, mustContain: ['refused', `127.0.0.1:${REFUSED_PORT}`] },
       { code: 'EADDRINUSE', target: { host: '0.0.0.0', port: BUSY_PORT }, mustContain: ['in use', String(BUSY_PORT)] },
@@ -25,7 +23,7 @@ describe(lab.title, () => {
     for (const { code, target, mustContain } of cases) {
       const error = errnoError(code, `connect ${code} ${target.host}:${target.port}`);
       t.step(`called explainSocketError(<error with code ${code}>, ${JSON.stringify(target)})`);
-      const line = explainSocketError(error, target);
+      const line = await explainSocketError(error, target);
       t.check(typeof line === 'string' && line.trim().length > 0, 'a non-empty string', () => JSON.stringify(line));
       t.check(!line.trim().includes('\n'), 'one line', () => JSON.stringify(line));
       for (const word of mustContain) {

@@ -1,25 +1,23 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
-import { LOOPBACK, Peer, portOf, superviseServer } from '../support/net.ts';
+import { LOOPBACK, Peer, superviseServer } from '../support/net.ts';
 import { show, firstDifference } from '../../tools/bytes.ts';
 import lab from './lab.ts';
-
-const { startEchoServer } = await loadLab<typeof import('../../labs/01-echo/server.ts')>('01-echo', 'server.ts');
 
 // Long enough for a loaded machine; it only costs time when the reply never comes.
 const REPLY_MS = 5000;
 
 /** Starts the student's server on 127.0.0.1, port 0; returns its port and what it logged. */
 async function startServer(t: Trace): Promise<{ port: number; logged: string[] }> {
+  const { startEchoServer } = await t.lab<typeof import('../../labs/01-echo/server.ts')>('01-echo', 'server.ts');
   const logged: string[] = [];
   t.step(`started your server: startEchoServer({ host: "${LOOPBACK}", port: 0, log })`);
   const server = await t.within(
     startEchoServer({ host: LOOPBACK, port: 0, log: (line: string) => logged.push(line) }),
     REPLY_MS, 'startEchoServer to resolve once the server is listening', () => 'its promise has not settled',
   );
-  superviseServer(t, server);
-  return { port: portOf(server), logged };
+  const { port } = await superviseServer(t, server);
+  return { port, logged };
 }
 
 /** One client: sends `message` (whole or in pieces), half-closes, and returns the reply. */
@@ -46,6 +44,7 @@ describe(lab.title, () => {
   graded(lab.tests.logs, async (t) => {
     const { port, logged } = await startServer(t);
     await exchange(t, port, 'print me please');
+    await (await t.host()).flush(); // the log lines your server sent before its reply
     t.check(logged.some((line) => line.includes('print me please')), 'a log line containing "print me please"',
       () => logged.length === 0 ? 'your server logged nothing' : `your server logged:\n${logged.map((line) => `    ${JSON.stringify(line)}`).join('\n')}`);
   });

@@ -1,24 +1,24 @@
 // graded(): one graded test. It gives the test body a Trace that records every step the
 // test takes, so a failure reads like CS144's "Action / Expectation" log: what the test
 // did, what it expected, and what came back instead. It also guarantees the rest of the
-// course's rules for every test: a time limit on the whole test, teardown of everything
-// registered with t.defer() even when the student's code throws or hangs, a failure (not
-// a crash) when student code throws outside the test's own call stack, and a failure when
-// student code leaves a server or socket open after the test closed what it was given.
-import { appendFileSync } from 'node:fs';
+// course's rules for every test: the student's code runs only in this test's sandbox (a
+// student host and the programs the test starts, never in this process), a time limit on
+// the whole test, teardown of everything registered with t.defer() and then of every
+// process of the sandbox, a failure (not a crash) when student code throws outside any
+// call or ends its process, and a failure when student code leaves a server or socket
+// open after the test closed what it was given.
+import { appendFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 import type { TestSpec } from '../../tools/grader/lab.ts';
 import type { GraderEvent } from '../../tools/grader/events.ts';
-import { targetDir } from './target.ts';
+import { Sandbox } from '../../tools/sandbox/sandbox.ts';
 import { displayPath } from '../../tools/grader/target.ts';
+import { labFile, targetDir } from './target.ts';
+import { StudentHost, type Remote } from './host.ts';
+import { Mismatch } from './mismatch.ts';
 
-/** A failure the test explains itself: what it expected and what it got. */
-export class Mismatch extends Error {
-  constructor(readonly expected: string, readonly got: string) {
-    super(`Expected: ${expected}\nGot:      ${got}`);
-    this.name = 'Mismatch';
-  }
-}
+export { Mismatch };
 
 const CLEANUP_LIMIT_MS = 2000;
 const LEAK_WAIT_MS = 500;
@@ -27,6 +27,63 @@ export class Trace {
   readonly steps: string[] = [];
   private readonly cleanups: Array<() => unknown> = [];
   private readonly explainers: Array<() => string> = [];
+  private sandboxInstance: Sandbox | undefined;
+  private hostInstance: Promise<StudentHost> | undefined;
+  /** Set by graded(): fails the test at once (student code crashed its host, threw outside a call). */
+  crash: (error: unknown) => void = () => {};
+
+  /** Where this test runs the student's code: opened on first use, closed when the test ends. */
+  get sandbox(): Sandbox {
+    this.sandboxInstance ??= new Sandbox();
+    return this.sandboxInstance;
+  }
+
+  /** This test's student host, started on first use. */
+  host(): Promise<StudentHost> {
+    this.hostInstance ??= StudentHost.start(this.sandbox).then((host) => {
+      host.onUncaught = (error) => this.crash(new Mismatch('your code to handle its own errors',
+        `it threw an uncaught exception, which would crash a real server:\n    ${describeError(error)}`));
+      host.onExit = (failure) => this.crash(failure);
+      this.onFailure(() => host.printed());
+      return host;
+    });
+    return this.hostInstance;
+  }
+
+  /**
+   * A module of the student's, loaded into this test's host. Type it with the starter:
+   * `await t.lab<typeof import('../../labs/01-echo/server.ts')>('01-echo', 'server.ts')`.
+   */
+  async lab<Module>(slug: string, file: string): Promise<Remote<Module>> {
+    const path = labFile(slug, file);
+    if (!existsSync(path)) throw new Error(`${displayPath(path)} does not exist: the tests need it (copy it from the lab's starter)`);
+    return (await this.host()).import<Module>(path, `${slug}/${file}`);
+  }
+
+  /**
+   * A module of the tests' own that runs inside the host, next to the student's code (to
+   * fork the student's workers, say). Give it the module's URL: `new URL('./x.ts', import.meta.url)`.
+   */
+  async helper<Module>(url: URL): Promise<Remote<Module>> {
+    return (await this.host()).import<Module>(fileURLToPath(url), displayPath(fileURLToPath(url)));
+  }
+
+  /** The host, if this test started one and it still runs. */
+  async runningHost(): Promise<StudentHost | undefined> {
+    const host = await this.hostInstance?.catch(() => undefined);
+    return host?.running ? host : undefined;
+  }
+
+  /**
+   * Ends the sandbox: the host and every process the student's code started. Returns how
+   * many of those were still running although nothing expected them to.
+   */
+  async closeSandbox(): Promise<number> {
+    if (!this.sandboxInstance) return 0;
+    const host = await this.hostInstance?.catch(() => undefined);
+    host?.markDisposing();
+    return this.sandboxInstance.close(host ? [host.process] : []);
+  }
 
   /** Records an action the test took or something it observed. */
   step(text: string): void {
@@ -132,38 +189,28 @@ function formatSteps(steps: string[]): string {
 
 function explain(trace: Trace, error: unknown): Error {
   const steps = formatSteps(trace.steps);
-  const outcome = error instanceof Mismatch ? error.message : `Your code threw: ${describeError(error)}`;
+  const outcome = error instanceof Mismatch ? error.message
+    : (error as Error)?.name === 'BuildError' ? `Your code could not be loaded: ${(error as Error).message}`
+    : `Your code threw: ${describeError(error)}`;
   const context = trace.context().map((text) => `\n${text}`).join('');
   const failure = new Error(`${steps ? `Steps:\n${steps}\n` : ''}${outcome}${context}`);
   failure.name = 'GradedTestFailure';
   return failure;
 }
 
-const WATCHED_HANDLES = ['TCPServerWrap', 'TCPSocketWrap'];
-
-function openHandles(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (WATCHED_HANDLES.includes(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function leaksSince(before: Map<string, number>): string[] {
-  const now = openHandles();
-  const leaks: string[] = [];
-  const servers = (now.get('TCPServerWrap') ?? 0) - (before.get('TCPServerWrap') ?? 0);
-  const sockets = (now.get('TCPSocketWrap') ?? 0) - (before.get('TCPSocketWrap') ?? 0);
-  if (servers > 0) leaks.push(`${servers} listening server${servers > 1 ? 's' : ''}`);
-  if (sockets > 0) leaks.push(`${sockets} open socket${sockets > 1 ? 's' : ''}`);
-  return leaks;
-}
-
-async function waitForHandlesToClose(before: Map<string, number>): Promise<string[]> {
+/** What the host holds open beyond what it held at the start: servers and sockets the test did not close. */
+async function leaksIn(host: StudentHost): Promise<string[]> {
   const deadline = Date.now() + LEAK_WAIT_MS;
-  // Closing a handle completes a loop turn or two later: poll, bounded.
-  while (leaksSince(before).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  return leaksSince(before);
+  for (;;) {
+    const { servers, sockets } = await host.harness.openHandles();
+    const leaks = [
+      ...(servers > 0 ? [`${servers} listening server${servers > 1 ? 's' : ''}`] : []),
+      ...(sockets > 0 ? [`${sockets} open socket${sockets > 1 ? 's' : ''}`] : []),
+    ];
+    // Closing a handle completes a loop turn or two later: ask again, bounded.
+    if (leaks.length === 0 || Date.now() >= deadline) return leaks;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function record(event: GraderEvent): void {
@@ -171,38 +218,19 @@ function record(event: GraderEvent): void {
   if (file) appendFileSync(file, JSON.stringify(event) + '\n');
 }
 
-/** Catches errors thrown by student code outside the test's call stack (event handlers). */
-function watchUncaught(onError: (error: unknown) => void): () => void {
-  const handler = (error: unknown) => onError(error);
-  process.on('uncaughtException', handler);
-  process.on('unhandledRejection', handler);
-  return () => {
-    process.off('uncaughtException', handler);
-    process.off('unhandledRejection', handler);
-  };
-}
-
 export interface GradedOptions {
-  /**
-   * Run alongside the file's other concurrent tests. Only for tests that run the student's
-   * code as separate processes: in-process code is checked for leaked handles, and that
-   * count is only meaningful when one test runs at a time.
-   */
+  /** Run alongside the file's other concurrent tests (each has its own sandbox). */
   concurrent?: boolean;
 }
 
 export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { concurrent = false }: GradedOptions = {}): void {
   const limit = spec.timeoutMs ?? 10_000;
   // vitest's own limit is a backstop for teardown; ours fires first and explains itself.
-  test(spec.name, { timeout: limit + CLEANUP_LIMIT_MS + LEAK_WAIT_MS + 1000, concurrent }, async () => {
+  test(spec.name, { timeout: limit + CLEANUP_LIMIT_MS + LEAK_WAIT_MS + 3000, concurrent }, async () => {
     record({ type: 'start', name: spec.name, run: process.env.GRADER_RUN });
     const t = new Trace();
-    const before = openHandles();
-    let crash: (error: unknown) => void = () => {};
-    const crashed = new Promise<never>((_, reject) => (crash = reject));
-    const stopWatching = concurrent ? () => {} : watchUncaught((error) =>
-      crash(new Mismatch('your code to handle its own errors', `it threw an uncaught exception, which would crash a real server:\n    ${describeError(error)}`)),
-    );
+    const crashed = new Promise<never>((_, reject) => (t.crash = reject));
+    crashed.catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Mismatch(`the test to finish within ${limit} ms`, 'it was still waiting after the last step above')), limit);
@@ -214,9 +242,10 @@ export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { conc
       failure = explain(t, error);
     } finally {
       clearTimeout(timer);
+      t.crash = () => {};
       const cleanupProblems = await t.runCleanups();
-      stopWatching();
-      const leaks = concurrent ? [] : await waitForHandlesToClose(before);
+      const host = await t.runningHost();
+      const leaks = !failure && host ? await leaksIn(host).catch(() => []) : [];
       if (!failure && leaks.length > 0) {
         failure = explain(t, new Mismatch(
           'every server and socket your code opened to be closed once the test closed what it was given',
@@ -225,6 +254,10 @@ export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { conc
       }
       if (!failure && cleanupProblems.length > 0) {
         failure = explain(t, new Mismatch('closing your server to work', cleanupProblems.join('; ')));
+      }
+      const leftovers = await t.closeSandbox();
+      if (leftovers > 0) {
+        record({ type: 'note', text: `Your code left ${leftovers} process${leftovers > 1 ? 'es' : ''} running after the test "${spec.name}"; the grader stopped ${leftovers > 1 ? 'them' : 'it'}.`, run: process.env.GRADER_RUN });
       }
       record({ type: 'settled', name: spec.name, state: failure ? 'failed' : 'passed', errors: failure ? [failure.message] : [], run: process.env.GRADER_RUN });
     }

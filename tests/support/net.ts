@@ -4,6 +4,8 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { Mismatch, type Trace } from './graded.ts';
+import type { RemoteInstance } from './host.ts';
+import type { Supervisor } from '../../tools/sandbox/harness.ts';
 import { show } from '../../tools/bytes.ts';
 import { startChaosProxy, type ChaosOptions } from '../../tools/chaos-proxy.ts';
 
@@ -149,21 +151,18 @@ export class Peer {
 }
 
 /**
- * Takes charge of a server started by student code: remembers every connection it accepts
- * and, in teardown, destroys them and closes the server, so nothing the test caused stays open.
+ * Takes charge of a server the student's code started in the test's host: remembers every
+ * connection it accepts and, in teardown, destroys them and closes the server, so nothing
+ * the test caused stays open. `sampleQueues` also watches how much the server queues for
+ * each connection (Supervisor.maxQueued). Returns the server's port.
  */
-export function superviseServer(t: Trace, server: net.Server): Set<net.Socket> {
-  const connections = new Set<net.Socket>();
-  server.on('connection', (socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-  });
-  t.defer(async () => {
-    for (const socket of connections) socket.destroy();
-    if (!server.listening) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return connections;
+export async function superviseServer(t: Trace, server: RemoteInstance<net.Server>, { sampleQueues = false } = {}): Promise<{ port: number; supervisor: RemoteInstance<Supervisor> }> {
+  const host = await t.host();
+  const supervisor = await host.harness.supervise(server, sampleQueues);
+  t.defer(() => supervisor.close());
+  const address = await server.address();
+  if (address === null || typeof address === 'string') throw new Mismatch('a server listening on a TCP port', `server.address() is ${JSON.stringify(address)}`);
+  return { port: address.port, supervisor };
 }
 
 /** The port a listening server is bound to. */

@@ -13,4 +13,5 @@ export type GraderEvent =
   | { type: 'result'; name: string; state: TestState; errors: string[]; durationMs: number; run?: string }
   | { type: 'module-error'; file: string; errors: string[]; run?: string }
   | { type: 'unhandled'; errors: string[] }
+  | { type: 'note'; text: string; run?: string }
   | { type: 'end' };

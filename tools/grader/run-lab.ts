@@ -223,6 +223,7 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
   const started = new Set<string>();
   const moduleErrors: string[] = [];
   const unhandled: string[] = [];
+  const sandboxNotes: string[] = [];
   let ended = false;
   for (const event of run.events) {
     if (event.type === 'start') started.add(event.name);
@@ -231,6 +232,7 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
     if (event.type === 'result') results.set(event.name, event);
     if (event.type === 'module-error') moduleErrors.push(...event.errors);
     if (event.type === 'unhandled') unhandled.push(...event.errors);
+    if (event.type === 'note' && !sandboxNotes.includes(event.text)) sandboxNotes.push(event.text);
     if (event.type === 'end') ended = true;
   }
 
@@ -249,6 +251,7 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
     notRunReason = 'did not run: the test process stopped before this test started';
   }
   if (run.leftovers) notes.push('Your code left a process running after the tests ended; the grader stopped it.');
+  notes.push(...sandboxNotes);
   const explained = (error: string) => [...results.values()].some((result) => result.errors.some((e) => e.includes(firstLine(error))));
   for (const error of unhandled.filter((e) => !explained(e))) notes.push(`Your code threw an error outside any single test:\n    ${error}`);
 

@@ -1,0 +1,298 @@
+// Where a test runs the student's code: processes started with a scrubbed environment,
+// resource limits, and a cleanup that ends every process they started, detached or not.
+//
+// Two modes, chosen by what the grader can do, never by anything the student controls:
+// - trusted (the grader runs as root on Linux: Gradescope, a container, CI, `sudo`): each
+//   sandbox leases a user of its own (sockets-lab-0, -1, ..., created on first use). Its
+//   processes run as that user, so they cannot write the grader, the tests, caches or
+//   results, cannot read private tests, and cannot signal the grader; at the end, every
+//   process of that user is killed and its files in the shared temporary folders removed.
+// - student (anywhere else): the same separate processes and limits, but the same user, so
+//   integrity is not enforced; cleanup kills what the sandbox started and, where /proc
+//   exists, whatever carries its tag in the environment, detached or not.
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type SandboxMode = 'trusted' | 'student';
+
+const isLinux = process.platform === 'linux';
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path));
+const USERADD = ['/usr/sbin/useradd', '/sbin/useradd'].find((path) => existsSync(path));
+const USER_PREFIX = 'sockets-lab-';
+const MAX_USERS = 64;
+/** The heap of a sandboxed Node process, and all the memory it may map (heap, Buffers...). */
+export const HEAP_LIMIT_MB = 512;
+const DATA_LIMIT_BYTES = 2 * 1024 ** 3;
+/** Processes and threads of one sandbox user (a Node process has about a dozen threads). */
+const TASK_LIMIT = 256;
+/** Marks every process a sandbox starts; children inherit it unless they clear their environment. */
+export const TAG_VARIABLE = 'SOCKETS_LAB_SANDBOX';
+
+/** Trusted when the grader is root on Linux with useradd; GRADER_SANDBOX=student forces the other mode. */
+export function sandboxMode(): SandboxMode {
+  if (process.env.GRADER_SANDBOX === 'student') return 'student';
+  return isLinux && process.getuid?.() === 0 && USERADD !== undefined ? 'trusted' : 'student';
+}
+
+/** The one line a report gives about integrity. */
+export function modeLine(mode = sandboxMode()): string {
+  return mode === 'trusted'
+    ? 'Trusted mode: your code ran as a separate user, out of reach of the tests and the results.'
+    : 'Student mode: your code ran in separate processes, as you; integrity is enforced only when the grader runs as root on Linux (Gradescope, CI).';
+}
+
+// ---------------------------------------------------------------------------------------
+// Sandbox users (trusted mode). A lease is a file named after the user's number, holding
+// the pid of the process that leased it; a lease whose holder is gone can be taken over.
+
+const LEASE_DIR = existsSync('/run') ? '/run/sockets-lab-leases' : join(tmpdir(), 'sockets-lab-leases');
+
+interface SandboxUser { name: string; uid: number; gid: number; index: number }
+
+function leaseDir(): string {
+  mkdirSync(LEASE_DIR, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(LEASE_DIR);
+  // Created by someone else (a sandbox user in a shared /tmp?): never trust it.
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o077) !== 0) throw new Error(`${LEASE_DIR} must be a directory owned by root with mode 700`);
+  return LEASE_DIR;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lookUpUser(name: string): SandboxUser | undefined {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name) return { name, uid: Number(uid), gid: Number(gid), index: Number(name.slice(USER_PREFIX.length)) };
+  }
+  return undefined;
+}
+
+function ensureUser(index: number): SandboxUser {
+  const name = `${USER_PREFIX}${index}`;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const found = lookUpUser(name);
+    if (found) return found;
+    // --user-group: a group of its own, so no file is shared with another sandbox user by group.
+    spawnSync(USERADD!, ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+    // Another grader may hold the lock on /etc/passwd: try again a moment later.
+    if (!lookUpUser(name)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  throw new Error(`could not create the sandbox user ${name} (useradd failed)`);
+}
+
+function leaseUser(): { user: SandboxUser; release: () => void } {
+  const dir = leaseDir();
+  for (let index = 0; index < MAX_USERS; index++) {
+    const path = join(dir, String(index));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(path, 'wx', 0o600);
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        const user = ensureUser(index);
+        endUserProcesses(user); // whatever a crashed holder left behind
+        removeUserFiles(user);
+        return { user, release: () => rmSync(path, { force: true }) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number(readFileSync(path, 'utf8'));
+        if (holder && alive(holder)) break;
+        rmSync(path, { force: true }); // its holder died: take it over
+      }
+    }
+  }
+  throw new Error(`all ${MAX_USERS} sandbox users are in use`);
+}
+
+/** Pids of the live (not zombie) processes of a user, from /proc. */
+function processesOf(uid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const state = /^State:\s+(\S)/m.exec(status)?.[1];
+      const real = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (real === uid && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Kills every process of the user: kill(-1) sent as that user reaches exactly its processes. */
+function endUserProcesses(user: SandboxUser): number {
+  const found = processesOf(user.uid).length;
+  for (let round = 0; round < 20 && processesOf(user.uid).length > 0; round++) {
+    spawnSync('/bin/sh', ['-c', 'kill -9 -1 2>/dev/null; exit 0'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
+    if (processesOf(user.uid).length > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  return found;
+}
+
+/** Removes what the user left in the world-writable folders, where the next lease could find it. */
+function removeUserFiles(user: SandboxUser): void {
+  for (const dir of new Set([tmpdir(), '/tmp', '/var/tmp', '/dev/shm'])) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      try {
+        if (lstatSync(path).uid === user.uid) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // Gone already.
+      }
+    }
+  }
+}
+
+/** Ends the processes of every sandbox user whose lease holder is gone (a test run that was killed). */
+export function sweepAbandonedSandboxes(): void {
+  if (sandboxMode() !== 'trusted' || !existsSync(LEASE_DIR)) return;
+  for (const entry of readdirSync(LEASE_DIR)) {
+    const path = join(LEASE_DIR, entry);
+    const holder = Number(readFileSync(path, 'utf8'));
+    if (holder && alive(holder)) continue;
+    const user = lookUpUser(`${USER_PREFIX}${entry}`);
+    if (user) {
+      endUserProcesses(user);
+      removeUserFiles(user);
+    }
+    rmSync(path, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Student mode: processes found by the tag in their environment (Linux), or by pid.
+
+function processesTagged(tag: string): number[] {
+  if (!existsSync('/proc/self/environ')) return [];
+  const needle = `${TAG_VARIABLE}=${tag}`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(needle)) pids.push(Number(entry));
+    } catch {
+      // Not ours, or gone.
+    }
+  }
+  return pids;
+}
+
+function killTree(pid: number): void {
+  if (process.platform === 'win32') {
+    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+export interface SandboxSpawnOptions {
+  /** An IPC channel (advanced serialization) as file descriptor 3, for the student host. */
+  ipc?: boolean;
+  /** Extra variables; the rest of the environment is not passed on. */
+  env?: Record<string, string>;
+  stdio?: StdioOptions;
+  /** The working directory (default: the sandbox's home). */
+  cwd?: string;
+}
+
+/** The environment a sandboxed process gets: enough to run, nothing of the grader's. */
+function scrubbedEnvironment(home: string, tag: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = process.platform === 'win32' ? ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'windir', 'COMSPEC', 'PATHEXT'] : ['PATH', 'LANG', 'LC_ALL'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, HOME: home, TMPDIR: home, TEMP: home, TMP: home, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1', [TAG_VARIABLE]: tag, ...extra };
+}
+
+export class Sandbox {
+  readonly mode: SandboxMode;
+  /** The sandbox's own folder: its processes' working directory, home and TMPDIR. */
+  readonly home: string;
+  private readonly tag = randomUUID();
+  private readonly started: ChildProcess[] = [];
+  private readonly lease: { user: SandboxUser; release: () => void } | undefined;
+  private closed = false;
+
+  constructor(mode = sandboxMode()) {
+    this.mode = mode;
+    this.lease = mode === 'trusted' ? leaseUser() : undefined;
+    this.home = mkdtempSync(join(tmpdir(), 'sandbox-'));
+    if (this.lease) chownSync(this.home, this.lease.user.uid, this.lease.user.gid);
+  }
+
+  /** Starts `node ...args` in the sandbox, as its user, with its limits. */
+  spawnNode(args: string[], options: SandboxSpawnOptions = {}): ChildProcess {
+    if (this.closed) throw new Error('the sandbox is closed');
+    const nodeArgs = [`--max-old-space-size=${HEAP_LIMIT_MB}`, ...args];
+    // prlimit sets the limits on itself, then becomes node: they hold for node and its children.
+    const limited = isLinux && PRLIMIT
+      ? [PRLIMIT, `--data=${DATA_LIMIT_BYTES}`, '--core=0', ...(this.lease ? [`--nproc=${TASK_LIMIT}`] : []), '--', process.execPath, ...nodeArgs]
+      : [process.execPath, ...nodeArgs];
+    const stdio: StdioOptions = options.stdio ?? ['pipe', 'pipe', 'pipe'];
+    const child = spawn(limited[0], limited.slice(1), {
+      cwd: options.cwd ?? this.home,
+      env: scrubbedEnvironment(this.home, this.tag, options.env ?? {}),
+      stdio: options.ipc ? [...(stdio as Array<'pipe' | 'ignore'>), 'ipc'] : stdio,
+      serialization: options.ipc ? 'advanced' : 'json',
+      windowsHide: true,
+      ...(this.lease ? { uid: this.lease.user.uid, gid: this.lease.user.gid } : {}),
+    });
+    this.started.push(child);
+    return child;
+  }
+
+  /**
+   * Ends every process of the sandbox; returns how many were still running that nobody had
+   * stopped: those `expected` to run until now (the host) do not count.
+   */
+  close(expected: ChildProcess[] = []): number {
+    if (this.closed) return 0;
+    this.closed = true;
+    const expectedPids = new Set(expected.map((child) => child.pid));
+    let leftovers = 0;
+    if (this.lease) {
+      const user = this.lease.user;
+      leftovers = processesOf(user.uid).filter((pid) => !expectedPids.has(pid)).length;
+      endUserProcesses(user);
+      removeUserFiles(user);
+      this.lease.release();
+    } else {
+      const tagged = processesTagged(this.tag);
+      leftovers = tagged.filter((pid) => !expectedPids.has(pid)).length;
+      for (const child of this.started) if (child.pid && child.exitCode === null && child.signalCode === null) killTree(child.pid);
+      for (const pid of tagged) killTree(pid);
+    }
+    rmSync(this.home, { recursive: true, force: true });
+    return leftovers;
+  }
+}
+
+/** A folder the sandbox users may read but not change (bundles of the student's code). */
+export function sharedReadOnlyDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
