@@ -9,7 +9,8 @@ import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { discoverLabs, labNumber, maxPoints, REPO_ROOT, type LabInfo } from './grader/lab.ts';
-import { classroomWorkflow } from './classroom.ts';
+import { CHECKSUMS_FILE, classroomWorkflow, courseChecksums, parseTemplate, type PinnedTemplate } from './classroom.ts';
+import { filesUnder } from './files.ts';
 
 /** Paths (relative to the repository) that never go to students. */
 const INSTRUCTOR_ONLY = [
@@ -72,7 +73,10 @@ function studentPackageJson(): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-export async function exportStudentCopy(destination: string): Promise<string[]> {
+/** What the Classroom workflow checks before grading: everything copied but the student's labs/. */
+const COURSE_FILES = ['tests', 'tools', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', 'package.json'];
+
+export async function exportStudentCopy(destination: string, template?: PinnedTemplate): Promise<string[]> {
   if (existsSync(destination) && readdirSync(destination).length > 0) throw new Error(`${destination} is not empty: export into a new folder`);
   const labs = await discoverLabs();
   const written: string[] = [];
@@ -88,24 +92,26 @@ export async function exportStudentCopy(destination: string): Promise<string[]> 
   const generated: Record<string, string> = {
     'README.md': studentReadme(labs),
     'package.json': studentPackageJson(),
-    '.github/workflows/classroom.yml': classroomWorkflow(labs),
+    '.github/workflows/classroom.yml': classroomWorkflow(labs, template),
   };
   for (const [path, content] of Object.entries(generated)) {
     mkdirSync(dirname(join(destination, path)), { recursive: true });
     writeFileSync(join(destination, path), content);
   }
+  const courseFiles = COURSE_FILES.map((entry) => join(destination, entry)).flatMap((path) => (existsSync(path) && !path.endsWith('.json') && !path.endsWith('.ts') ? filesUnder(path) : [path]));
+  writeFileSync(join(destination, CHECKSUMS_FILE), courseChecksums(destination, courseFiles));
   for (const file of readdirSync(destination, { recursive: true, encoding: 'utf8' })) written.push(file);
   return written;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { positionals } = parseArgs({ allowPositionals: true });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { template: { type: 'string' } } });
   const destination = positionals[0];
   if (!destination) {
-    console.error('usage: npm run export-student -- DIR   (DIR must be new or empty)');
+    console.error('usage: npm run export-student -- DIR [--template OWNER/REPO@COMMIT]   (DIR must be new or empty)');
     process.exitCode = 2;
   } else {
-    exportStudentCopy(destination).then(
+    Promise.resolve().then(() => exportStudentCopy(destination, values.template ? parseTemplate(values.template) : undefined)).then(
       (files) => console.log(`wrote the student copy to ${destination} (${files.length} entries); run npm install && npm run grade inside it`),
       (error: unknown) => {
         console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

@@ -17,6 +17,7 @@ import { formatLab, formatSummary, style } from './grader/report.ts';
 import { toGradescope } from './grader/gradescope.ts';
 import { stageExtraTests } from './grader/extra-tests.ts';
 import { filesUnder } from './files.ts';
+import { modeLine, sandboxMode } from './sandbox/sandbox.ts';
 
 const USAGE = `Usage: npm run grade -- [LAB...] [options]
   LAB                 lab number or name (01, 1, 01-echo, echo); default: every lab
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
   };
 
   console.log(`Grading ${displayPath(target)} (${labs.length} lab${labs.length === 1 ? '' : 's'}, each limited to ${values['time-limit']} s)`);
+  console.log(style.dim(modeLine()));
   const started = Date.now();
   // Print each lab as soon as it and every lab before it are done, so the order holds.
   let printed = 0;
@@ -141,7 +143,7 @@ async function main(): Promise<number> {
 function writeJson(file: string, target: string, results: LabResult[]): void {
   const points = results.reduce((sum, result) => sum + result.points, 0);
   const maxPoints = results.reduce((sum, result) => sum + result.maxPoints, 0);
-  writeFileSync(file, JSON.stringify({ target, gradedAt: new Date().toISOString(), points, maxPoints, labs: results }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ target, gradedAt: new Date().toISOString(), integrity: sandboxMode(), points, maxPoints, labs: results }, null, 2) + '\n');
   console.log(style.dim(`(results written to ${file})`));
 }
 

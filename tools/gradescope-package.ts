@@ -42,6 +42,10 @@ const RUN_AUTOGRADER = `#!/usr/bin/env bash
 set -uo pipefail
 export AUTOGRADER_ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 cd "$AUTOGRADER_ROOT/source"
+# The grader runs as root and the student's code as a sandbox user of its own (trusted
+# mode): that user must not read the private tests nor write the results.
+chmod -R go-rwx private-tests 2>/dev/null || true
+mkdir -p "$AUTOGRADER_ROOT/results" && chmod go-w "$AUTOGRADER_ROOT/results"
 exec node --import tsx tools/gradescope-autograder.ts
 `;
 

@@ -1,17 +1,22 @@
 import { describe } from 'vitest';
-import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
+import { graded, Mismatch, type Trace } from '../support/graded.ts';
+import type { Remote } from '../support/host.ts';
 import lab from './lab.ts';
 
-const { isValidName, parseCommand } = await loadLab<typeof import('../../labs/04-names/protocol.ts')>('04-names', 'protocol.ts');
+type Protocol = Remote<typeof import('../../labs/04-names/protocol.ts')>;
 
-function expectCode(t: Trace, line: string, code: string): void {
+/** The student's protocol module, loaded into this test's host. */
+function protocol(t: Trace): Promise<Protocol> {
+  return t.lab<typeof import('../../labs/04-names/protocol.ts')>('04-names', 'protocol.ts');
+}
+
+async function expectCode(t: Trace, parseCommand: Protocol['parseCommand'], line: string, code: string): Promise<void> {
   t.step(`called parseCommand(${JSON.stringify(line)})`);
   try {
-    const command = parseCommand(line);
+    const command = await parseCommand(line);
     t.fail(`a ProtocolError with code "${code}"`, `it returned ${JSON.stringify(command)}`);
   } catch (error) {
-    if ((error as Error).name === 'Mismatch') throw error;
+    if (error instanceof Mismatch) throw error;
     const got = error as { name?: string; code?: string; message?: string };
     t.check(got.name === 'ProtocolError' && got.code === code, `a ProtocolError with code "${code}"`, () => `${got.name} with code ${JSON.stringify(got.code)}: ${got.message}`);
   }
@@ -19,17 +24,19 @@ function expectCode(t: Trace, line: string, code: string): void {
 
 describe(lab.title, () => {
   graded(lab.tests.validNames, async (t) => {
+    const { isValidName } = await protocol(t);
     for (const name of ['a', 'alice', 'Bob_2', 'x-y', '0123456789abcdef']) {
       t.step(`called isValidName(${JSON.stringify(name)})`);
-      t.check(isValidName(name) === true, 'true', () => 'false');
+      t.check(await isValidName(name) === true, 'true', () => 'false');
     }
     for (const name of ['', '0123456789abcdefg', 'two words', 'émile', 'a.b', 'tab\t', '*']) {
       t.step(`called isValidName(${JSON.stringify(name)})`);
-      t.check(isValidName(name) === false, 'false', () => 'true');
+      t.check(await isValidName(name) === false, 'false', () => 'true');
     }
   });
 
   graded(lab.tests.parsesCommands, async (t) => {
+    const { parseCommand } = await protocol(t);
     const cases: Array<[string, unknown]> = [
       ['NAME alice', { kind: 'NAME', name: 'alice' }],
       ['LIST', { kind: 'LIST' }],
@@ -41,14 +48,15 @@ describe(lab.title, () => {
     ];
     for (const [line, want] of cases) {
       t.step(`called parseCommand(${JSON.stringify(line)})`);
-      const got = parseCommand(line);
+      const got = await parseCommand(line);
       t.check(JSON.stringify(got) === JSON.stringify(want), JSON.stringify(want), () => JSON.stringify(got));
     }
   });
 
   graded(lab.tests.rejectsBadCommands, async (t) => {
-    for (const line of ['HELLO', 'name alice', 'list', '', 'NAMEalice']) expectCode(t, line, 'unknown-command');
-    for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'ALL']) expectCode(t, line, 'malformed');
-    for (const line of ['NAME this-name-is-far-too-long', 'NAME émile', 'NAME a.b']) expectCode(t, line, 'bad-name');
+    const { parseCommand } = await protocol(t);
+    for (const line of ['HELLO', 'name alice', 'list', '', 'NAMEalice']) await expectCode(t, parseCommand, line, 'unknown-command');
+    for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'ALL']) await expectCode(t, parseCommand, line, 'malformed');
+    for (const line of ['NAME this-name-is-far-too-long', 'NAME émile', 'NAME a.b']) await expectCode(t, parseCommand, line, 'bad-name');
   });
 });

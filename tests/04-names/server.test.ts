@@ -1,20 +1,17 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
-import { LOOPBACK, Peer, portOf, superviseServer } from '../support/net.ts';
+import { LOOPBACK, Peer, superviseServer } from '../support/net.ts';
 import { listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import lab from './lab.ts';
-
-const { startNameServer } = await loadLab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
 
 const WAIT_MS = 5000;
 
 async function startServer(t: Trace): Promise<number> {
+  const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
   t.step(`started your server: startNameServer({ host: "${LOOPBACK}", port: 0, log })`);
   const server = await t.within(startNameServer({ host: LOOPBACK, port: 0, log: () => {} }), WAIT_MS,
     'startNameServer to resolve once listening', () => 'its promise has not settled');
-  superviseServer(t, server);
-  return portOf(server);
+  return (await superviseServer(t, server)).port;
 }
 
 describe(lab.title, () => {

@@ -190,7 +190,7 @@ function formatSteps(steps: string[]): string {
 function explain(trace: Trace, error: unknown): Error {
   const steps = formatSteps(trace.steps);
   const outcome = error instanceof Mismatch ? error.message
-    : (error as Error)?.name === 'BuildError' ? `Your code could not be loaded: ${(error as Error).message}`
+    : ['BuildError', 'LoadError'].includes((error as Error)?.name) ? `Your code could not be loaded: ${(error as Error).message}`
     : `Your code threw: ${describeError(error)}`;
   const context = trace.context().map((text) => `\n${text}`).join('');
   const failure = new Error(`${steps ? `Steps:\n${steps}\n` : ''}${outcome}${context}`);

@@ -129,8 +129,14 @@ export class StudentHost {
   async import<Module>(file: string, label: string): Promise<Remote<Module>> {
     const url = pathToFileURL(await bundleModule(file)).href;
     this.lastCall = `loading ${label}`;
-    const ref = (await this.request({ kind: 'import', id: 0, url }, `loading ${label}`)) as WireRef;
-    return ref as Remote<Module>;
+    try {
+      return (await this.request({ kind: 'import', id: 0, url }, `loading ${label}`, true)) as Remote<Module>;
+    } catch (error) {
+      if (error instanceof Mismatch) throw error;
+      const loadError = new Error(`${label} threw while it was being loaded: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+      loadError.name = 'LoadError';
+      throw loadError;
+    }
   }
 
   /** Resolves once every message the host sent before now has been handled (log lines...). */

@@ -3,11 +3,20 @@
 // declares the extra tests (defineExtraTests), DIR/01-echo/*.test.ts run them with graded().
 // They are copied into the repository's scratch space first, so that they are ES modules
 // and can import the repository's helpers as "#repo/tests/support/graded.ts".
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LabInfo, TestSpec } from './lab.ts';
 import { scratchDir } from './target.ts';
+import { sandboxMode } from '../sandbox/sandbox.ts';
+import { filesUnder } from '../files.ts';
+
+/** True when a user other than the owner could read a file of `dir` (its folders let them through). */
+function readableByOthers(dir: string): boolean {
+  const open = (path: string, bits: number) => (statSync(path).mode & bits) !== 0;
+  if (!open(dir, 0o001)) return false;
+  return filesUnder(dir).some((file) => open(file, 0o004) && open(dirname(file), 0o001));
+}
 
 export interface ExtraTests {
   slug: string;
@@ -33,6 +42,11 @@ const privateKey = (key: string) => `private:${key}`;
 export async function stageExtraTests(from: string, labs: LabInfo[], allSlugs: string[]): Promise<StagedExtraTests> {
   const source = resolve(from);
   if (!existsSync(source)) throw new Error(`--extra-tests: the folder "${from}" does not exist`);
+  // The staged copy is readable by the grader alone (mkdtemp: mode 700). The original is the
+  // instructor's to protect: in trusted mode, say so if the sandbox users could read it.
+  if (sandboxMode() === 'trusted' && readableByOthers(source)) {
+    console.warn(`warning: ${from} is readable by other users, so the code being graded could read your private tests: chmod -R go-rwx ${from}`);
+  }
   const staged = scratchDir('private-');
   cpSync(source, staged, { recursive: true, filter: (path) => !path.includes('node_modules') });
   const remove = () => rmSync(staged, { recursive: true, force: true });

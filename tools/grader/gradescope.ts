@@ -2,6 +2,7 @@
 // with the same student-readable trace the terminal shows, never cut short.
 import type { LabResult, TestOutcome } from './run-lab.ts';
 import { NOT_SELECTED } from './report.ts';
+import { modeLine } from '../sandbox/sandbox.ts';
 
 export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
 
@@ -46,7 +47,7 @@ export function toGradescope(results: LabResult[], durationMs: number): Gradesco
   const summary = results.map((lab) => `Lab ${lab.slug.slice(0, 2)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}`);
   return {
     execution_time: Math.round(durationMs / 1000),
-    output: summary.join('\n'),
+    output: [...summary, modeLine()].join('\n'),
     stdout_visibility: 'hidden',
     tests,
   };

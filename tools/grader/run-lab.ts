@@ -3,6 +3,7 @@
 // on import, leaves servers or child processes running — the limit kills the whole group,
 // and the result says what happened, test by test.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
+import { sweepAfterRun } from '../sandbox/sandbox.ts';
 import type { GraderEvent } from './events.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -88,12 +90,14 @@ function namePattern(lab: LabInfo, keys: string[]): string {
 async function runVitest(label: string, args: string[], env: Record<string, string>, timeLimitMs: number): Promise<RunOutcome> {
   const workDir = mkdtempSync(join(tmpdir(), `grade-${label}-`));
   const eventsFile = join(workDir, 'events.jsonl');
+  // Every process of this run carries the id, the sandboxed ones too: what is left is swept.
+  const runId = randomUUID();
   const started = Date.now();
   const child = spawn(process.execPath, [VITEST, 'run', ...args, '--reporter', REPORTER], {
     cwd: REPO_ROOT,
     detached: true, // a process group of its own: one kill reaches every process it starts
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_RUN_ID: runId, FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   running.add(child.pid!);
   let output = '';
@@ -116,6 +120,7 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
   killGroup(child.pid!);
   await groupEnds(child.pid!, 2000); // SIGKILL is delivered asynchronously
   running.delete(child.pid!);
+  sweepAfterRun(runId);
 
   const events = existsSync(eventsFile)
     ? readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as GraderEvent)

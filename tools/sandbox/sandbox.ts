@@ -30,6 +30,9 @@ const DATA_LIMIT_BYTES = 2 * 1024 ** 3;
 const TASK_LIMIT = 256;
 /** Marks every process a sandbox starts; children inherit it unless they clear their environment. */
 export const TAG_VARIABLE = 'SOCKETS_LAB_SANDBOX';
+/** Passed on from the test process: the grade's own id (a grade finds its processes by it) and the folder under test. */
+const RUN_VARIABLE = 'GRADER_RUN_ID';
+const PASSED_ON = [RUN_VARIABLE, 'LAB_TARGET'];
 
 /** Trusted when the grader is root on Linux with useradd; GRADER_SANDBOX=student forces the other mode. */
 export function sandboxMode(): SandboxMode {
@@ -161,8 +164,13 @@ function removeUserFiles(user: SandboxUser): void {
   }
 }
 
-/** Ends the processes of every sandbox user whose lease holder is gone (a test run that was killed). */
-export function sweepAbandonedSandboxes(): void {
+/**
+ * After a test run: ends what its sandboxes may have left when the run was killed before
+ * their teardown. Trusted mode: every process of a sandbox user whose lease holder is gone.
+ * Either mode: every process that still carries the run's id in its environment.
+ */
+export function sweepAfterRun(runId: string): void {
+  for (const pid of processesWithVariable(RUN_VARIABLE, runId)) killTree(pid);
   if (sandboxMode() !== 'trusted' || !existsSync(LEASE_DIR)) return;
   for (const entry of readdirSync(LEASE_DIR)) {
     const path = join(LEASE_DIR, entry);
@@ -180,9 +188,10 @@ export function sweepAbandonedSandboxes(): void {
 // ---------------------------------------------------------------------------------------
 // Student mode: processes found by the tag in their environment (Linux), or by pid.
 
-function processesTagged(tag: string): number[] {
+/** Live processes whose environment holds `name=value` (Linux; elsewhere none are found). */
+export function processesWithVariable(name: string, value: string): number[] {
   if (!existsSync('/proc/self/environ')) return [];
-  const needle = `${TAG_VARIABLE}=${tag}`;
+  const needle = `${name}=${value}`;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -224,6 +233,7 @@ function scrubbedEnvironment(home: string, tag: string, extra: Record<string, st
   const keep = process.platform === 'win32' ? ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'windir', 'COMSPEC', 'PATHEXT'] : ['PATH', 'LANG', 'LC_ALL'];
   const env: NodeJS.ProcessEnv = {};
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
+  for (const name of PASSED_ON) if (process.env[name] !== undefined) env[name] = process.env[name];
   return { ...env, HOME: home, TMPDIR: home, TEMP: home, TMP: home, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1', [TAG_VARIABLE]: tag, ...extra };
 }
 
@@ -280,7 +290,7 @@ export class Sandbox {
       removeUserFiles(user);
       this.lease.release();
     } else {
-      const tagged = processesTagged(this.tag);
+      const tagged = processesWithVariable(TAG_VARIABLE, this.tag);
       leftovers = tagged.filter((pid) => !expectedPids.has(pid)).length;
       for (const child of this.started) if (child.pid && child.exitCode === null && child.signalCode === null) killTree(child.pid);
       for (const pid of tagged) killTree(pid);

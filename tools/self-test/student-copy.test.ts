@@ -2,9 +2,10 @@
 // Classroom workflow in step with the points, and the grader working inside it.
 import { describe, expect, test, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { exportStudentCopy, isInstructorOnly } from '../export-student-copy.ts';
+import { CHECKSUMS_FILE, classroomWorkflow, parseTemplate } from '../classroom.ts';
 import { maxPoints, REPO_ROOT } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
 import { labs, removeDir } from './helpers.ts';
@@ -69,11 +70,29 @@ describe('the student copy', () => {
     const workflow = readFileSync(join(copy, '.github/workflows/classroom.yml'), 'utf8');
     for (const lab of labs) {
       const number = lab.slug.slice(0, 2);
-      expect(workflow).toContain(`command: npm run grade -- ${number} --strict`);
+      expect(workflow).toContain(`command: sudo -E env "PATH=$PATH" npm run grade -- ${number} --strict`);
       expect(workflow).toMatch(new RegExp(`id: lab-${number}\\n[\\s\\S]*?max-score: ${maxPoints(lab)}\\n`));
       expect(workflow).toContain(`LAB-${number}_RESULTS: "\${{ steps.lab-${number}.outputs.result }}"`);
     }
     expect(workflow).toContain(`runners: ${labs.map((lab) => `lab-${lab.slug.slice(0, 2)}`).join(',')}`);
+  });
+
+  test('its Classroom workflow grades only with the course\'s own tests: checksums that catch an edited test, or a pinned template', () => {
+    const check = () => spawnSync('sha256sum', ['--check', '--quiet', CHECKSUMS_FILE], { cwd: copy, encoding: 'utf8' });
+    expect(check().status, check().stdout).toBe(0);
+    const test = join(copy, 'tests', '01-echo', 'server.test.ts');
+    const original = readFileSync(test, 'utf8');
+    writeFileSync(test, original.replace('graded(lab.tests.replies', 'graded.skip(lab.tests.replies'));
+    try {
+      expect(check().status).not.toBe(0);
+    } finally {
+      writeFileSync(test, original);
+    }
+    const pinned = classroomWorkflow(labs, parseTemplate(`course/sockets-lab@${'a'.repeat(40)}`));
+    expect(pinned).toContain(`ref: ${'a'.repeat(40)}`);
+    expect(pinned).toContain('rm -rf .course/labs && cp -r labs .course/labs');
+    expect(pinned).toContain('command: cd .course && sudo');
+    expect(() => parseTemplate('course/sockets-lab@main')).toThrow(/40-character/);
   });
 
   test('grades to 0 inside the copy, readably, exiting 0 (and 1 with --strict)', () => {
