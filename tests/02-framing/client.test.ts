@@ -1,12 +1,9 @@
 import { describe } from 'vitest';
 import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
 import { LOOPBACK, pause, startTestServer, throughChaosProxy } from '../support/net.ts';
 import { show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
-
-const { exchange } = await loadLab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
 
 const MESSAGES = ['hello', 'ünïcödé ✓', '', 'bye'];
 
@@ -29,6 +26,7 @@ async function startLineServer(t: Trace): Promise<{ port: number; received: () =
 }
 
 async function expectExchange(t: Trace, port: number, received: () => Buffer): Promise<void> {
+  const { exchange } = await t.lab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
   t.step(`called exchange({ host: "${LOOPBACK}", port: ${port}, messages: ${JSON.stringify(MESSAGES)} })`);
   const replies = await t.within(exchange({ host: LOOPBACK, port, messages: MESSAGES }), 8000, 'exchange to resolve with every reply',
     () => `it had not resolved; the test server had received ${show(received())}`);

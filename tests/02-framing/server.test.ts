@@ -1,21 +1,19 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
-import { LOOPBACK, Peer, portOf, superviseServer, throughChaosProxy } from '../support/net.ts';
+import { LOOPBACK, Peer, superviseServer, throughChaosProxy } from '../support/net.ts';
 import { show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
-
-const { startFramedEchoServer } = await loadLab<typeof import('../../labs/02-framing/server.ts')>('02-framing', 'server.ts');
 
 const WAIT_MS = 5000;
 const MESSAGES = ['first', 'a second, longer message', 'ünïcödé ✓', '', 'last'];
 
 async function startServer(t: Trace, maxBytes?: number): Promise<number> {
+  const { startFramedEchoServer } = await t.lab<typeof import('../../labs/02-framing/server.ts')>('02-framing', 'server.ts');
   t.step(`started your server: startFramedEchoServer({ host: "${LOOPBACK}", port: 0${maxBytes ? `, maxBytes: ${maxBytes}` : ''}, log })`);
   const server = await t.within(startFramedEchoServer({ host: LOOPBACK, port: 0, maxBytes, log: () => {} }), WAIT_MS,
     'startFramedEchoServer to resolve once listening', () => 'its promise has not settled');
-  superviseServer(t, server);
-  return portOf(server);
+  const { port } = await superviseServer(t, server);
+  return port;
 }
 
 /** The reply lines received so far (complete lines only). */

@@ -2,6 +2,8 @@
 // as the test likes, end of stream and errors come where the test puts them. Every call
 // yields to the event loop first, so even a loop that never stops cannot starve the test's
 // timers, and calls after end of stream are counted and, past a limit, refused loudly.
+// The tests hand it to the student's code (each call then comes back to the test process);
+// messageRoundTrip's many calls use it inside the host instead (host-side.ts).
 import type { PosixSocket } from '../../labs/03-partial-io/posix.ts';
 
 export type Sizer = (asked: number) => number;

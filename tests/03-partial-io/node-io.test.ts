@@ -3,13 +3,20 @@ import { describe } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
+import { graded, Mismatch, type Trace } from '../support/graded.ts';
+import type { Remote, RemoteInstance } from '../support/host.ts';
 import { LOOPBACK, pause, portOf, startTestServer, throughChaosProxy } from '../support/net.ts';
 import { show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
-const { writeAll, readExactly, readMessage } = await loadLab<typeof import('../../labs/03-partial-io/node-io.ts')>('03-partial-io', 'node-io.ts');
+type HostSide = typeof import('./host-side.ts');
+type HostSocket = RemoteInstance<net.Socket>;
+type QueueWatch = Remote<ReturnType<HostSide['watchQueue']>>;
+
+/** The student's node-io.ts, loaded into this test's host. */
+const nodeIo = (t: Trace) => t.lab<typeof import('../../labs/03-partial-io/node-io.ts')>('03-partial-io', 'node-io.ts');
+/** Our plumbing in the same host: the sockets given to the student's code live there. */
+const hostSide = (t: Trace) => t.helper<HostSide>(new URL('./host-side.ts', import.meta.url));
 
 const WAIT_MS = 5000;
 const MiB = 1 << 20;
@@ -25,37 +32,48 @@ function pattern(size: number): Buffer {
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-/** A connected pair: `client` (the test's socket, given to the student's code) and `peer` (the server side). */
-async function connectedPair(t: Trace, { paused = false } = {}): Promise<{ client: net.Socket; peer: net.Socket }> {
+/**
+ * A connected pair: `client` (a socket in the host, given to the student's code) and `peer`
+ * (the test's server side of the connection).
+ */
+async function connectedPair(t: Trace, { paused = false } = {}): Promise<{ client: HostSocket; peer: net.Socket }> {
   const server = net.createServer({ pauseOnConnect: paused });
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
   server.listen(0, LOOPBACK);
   await once(server, 'listening');
-  const client = net.connect({ host: LOOPBACK, port: portOf(server) });
-  client.on('error', () => {}); // the test owns this socket; its failures are checked through the student's promise
-  const peer = await accepted;
+  t.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const client = await connect(t, portOf(server));
+  const peer = await t.within(accepted, WAIT_MS, 'the test server to accept the connection', () => 'no connection yet');
   peer.on('error', () => {});
-  t.defer(() => {
-    client.destroy();
-    peer.destroy();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  t.defer(() => peer.destroy());
   t.step(`connected a socket pair on ${LOOPBACK}:${portOf(server)}${paused ? '; the reading side does not read' : ''}`);
   return { client, peer };
 }
 
-/** Samples client.writableLength every millisecond; resolves once the sender has been stalled for 100 samples in a row. */
-function watchQueue(client: net.Socket): { max: () => number; stalled: Promise<void>; stop: () => void } {
-  let max = 0;
-  let stalledFor = 0;
-  let onStall = () => {};
-  const stalled = new Promise<void>((resolve) => (onStall = resolve));
-  const timer = setInterval(() => {
-    max = Math.max(max, client.writableLength);
-    stalledFor = client.writableLength > 0 ? stalledFor + 1 : 0;
-    if (stalledFor >= 100) onStall();
-  }, 1);
-  return { max: () => max, stalled, stop: () => clearInterval(timer) };
+/**
+ * Samples client.writableLength every millisecond, in the host (a round trip per sample
+ * would not keep up); `stalled` resolves once the sender has been stalled for 100 samples in a row.
+ */
+async function watchQueue(t: Trace, client: HostSocket): Promise<QueueWatch> {
+  const queue = await (await hostSide(t)).watchQueue(client);
+  t.defer(() => queue.stop());
+  return queue;
+}
+
+/**
+ * Waits until the queue has stalled, at most WAIT_MS; a failure tells how much was queued
+ * then. If `writing` (writeAll's promise) rejects first, that error ends the wait.
+ */
+async function untilStalled(t: Trace, client: HostSocket, queue: QueueWatch, writing: Promise<unknown>): Promise<void> {
+  const waiting = 'it had not stalled';
+  const rejected = writing.then(() => new Promise<never>(() => {}));
+  try {
+    await t.within(Promise.race([queue.stalled(), rejected]), WAIT_MS, 'the transfer to stall with data waiting', () => waiting);
+  } catch (error) {
+    // Our time limit: say how much was queued then (read from the host, so not in gotSoFar).
+    if (error instanceof Mismatch && error.got === waiting) t.fail(error.expected, `socket.writableLength is ${await client.writableLength}`);
+    throw error;
+  }
 }
 
 /** Collects everything `peer` receives; resolves when `size` bytes have come. */
@@ -86,11 +104,10 @@ async function serverSending(t: Trace, pieces: Array<string | Buffer>, end: bool
   return port;
 }
 
-async function connect(t: Trace, port: number): Promise<net.Socket> {
-  const socket = net.connect({ host: LOOPBACK, port });
-  socket.on('error', () => {});
+/** A socket in the host, connected to the test's server on `port`, destroyed in teardown. */
+async function connect(t: Trace, port: number): Promise<HostSocket> {
+  const socket = await t.within((await hostSide(t)).connectTo(port), WAIT_MS, `to connect to ${LOOPBACK}:${port}`, () => 'no answer yet');
   t.defer(() => socket.destroy());
-  await once(socket, 'connect');
   return socket;
 }
 
@@ -102,6 +119,7 @@ function frame(payload: Buffer): Buffer {
 
 describe(lab.title, () => {
   graded(lab.tests.writeAllDelivers, async (t) => {
+    const { writeAll } = await nodeIo(t);
     const { client, peer } = await connectedPair(t);
     const data = pattern(20 * MiB);
     const incoming = collect(peer, data.length);
@@ -112,17 +130,18 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.writeAllBounded, async (t) => {
+    const { writeAll } = await nodeIo(t);
     const { client, peer } = await connectedPair(t, { paused: true });
     const data = pattern(16 * MiB);
-    const queue = watchQueue(client);
-    t.defer(queue.stop);
+    const queue = await watchQueue(t, client);
     t.step('called writeAll(socket, 16 MiB) while the reader reads nothing (the kernel absorbs about 4 MB of it)');
     const done = writeAll(client, data);
     done.catch(() => {});
-    await t.within(queue.stalled, WAIT_MS, 'the transfer to stall with data waiting', () => `socket.writableLength is ${client.writableLength}`);
-    t.step(`the transfer stalled; the most Node queued in memory was ${queue.max()} bytes`);
-    t.check(queue.max() <= QUEUE_BOUND, `at most ${QUEUE_BOUND} bytes queued in memory (about the high-water mark plus one chunk)`,
-      () => `${queue.max()} bytes were queued in memory: write() returned false and more was written anyway`);
+    await untilStalled(t, client, queue, done);
+    const max = await queue.max();
+    t.step(`the transfer stalled; the most Node queued in memory was ${max} bytes`);
+    t.check(max <= QUEUE_BOUND, `at most ${QUEUE_BOUND} bytes queued in memory (about the high-water mark plus one chunk)`,
+      () => `${max} bytes were queued in memory: write() returned false and more was written anyway`);
     t.step('the reader started reading');
     const incoming = collect(peer, data.length);
     peer.resume();
@@ -132,12 +151,13 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.writeAllRejectsOnClose, async (t) => {
+    const { writeAll } = await nodeIo(t);
     const { client, peer } = await connectedPair(t, { paused: true });
-    const queue = watchQueue(client);
-    t.defer(queue.stop);
+    const queue = await watchQueue(t, client);
     t.step('called writeAll(socket, 16 MiB) while the reader reads nothing');
-    const done = writeAll(client, pattern(16 * MiB)).then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
-    await t.within(queue.stalled, WAIT_MS, 'the transfer to stall with data waiting', () => `socket.writableLength is ${client.writableLength}`);
+    const writing = writeAll(client, pattern(16 * MiB));
+    await untilStalled(t, client, queue, writing);
+    const done = writing.then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
     t.step('the reader reset the connection mid-transfer');
     peer.resetAndDestroy();
     const outcome = await t.within(done, WAIT_MS, 'writeAll to reject once the connection is gone', () => 'it is still waiting (for a \'drain\' that will never come?)');
@@ -145,6 +165,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.readExactly, async (t) => {
+    const { readExactly } = await nodeIo(t);
     const port = await serverSending(t, ['HEA', 'DERbo', 'dyREST', 'abcdef'], false);
     const socket = await connect(t, port);
     for (const want of ['HEADER', 'body', 'REST', 'ab', 'cd', 'ef']) {
@@ -155,6 +176,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.readExactlyEnd, async (t) => {
+    const { readExactly } = await nodeIo(t);
     const port = await serverSending(t, ['abc'], true);
     const socket = await connect(t, port);
     t.step('called readExactly(socket, 10)');
@@ -166,6 +188,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.readMessage, async (t) => {
+    const { readMessage } = await nodeIo(t);
     const payloads = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from([0, 10, 13, 255, 10]), pattern(400)];
     const port = await serverSending(t, [Buffer.concat(payloads.map(frame))], false);
     const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 7 }, delayMs: 1 });
@@ -178,6 +201,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.readMessageTooLong, async (t) => {
+    const { readMessage } = await nodeIo(t);
     const port = await serverSending(t, [Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(100)], false);
     const socket = await connect(t, port);
     t.step('called readMessage(socket, 1024) on a header announcing 1048576 bytes');

@@ -3,14 +3,14 @@ import { describe } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
 import { firstDifference, show } from '../../tools/bytes.ts';
 import { FaultySocket, oneByte, randomSizes } from './faulty-socket.ts';
 import lab from './lab.ts';
 
-const { sendAll, recvExact, sendMessage, recvMessage } = await loadLab<typeof import('../../labs/03-partial-io/partial.ts')>('03-partial-io', 'partial.ts');
-
 const WAIT_MS = 5000;
+
+/** The student's partial.ts, loaded into this test's host. */
+const partial = (t: Trace) => t.lab<typeof import('../../labs/03-partial-io/partial.ts')>('03-partial-io', 'partial.ts');
 
 /** Awaits `promise`, which must reject with an error named `name`; returns the error. */
 async function expectRejection(t: Trace, promise: Promise<unknown>, name: string, expectation: string): Promise<Error> {
@@ -23,6 +23,7 @@ async function expectRejection(t: Trace, promise: Promise<unknown>, name: string
 }
 
 async function expectSentAll(t: Trace, sock: FaultySocket, data: Buffer, how: string): Promise<void> {
+  const { sendAll } = await partial(t);
   t.step(`called sendAll(socket, ${data.length} random bytes) on a socket whose send() takes ${how}`);
   await t.within(sendAll(sock, data), WAIT_MS, 'sendAll to resolve', () => `it had not resolved; ${sock.sentBytes} bytes had been sent in ${sock.sendCalls} calls`);
   t.step(`send() was called ${sock.sendCalls} times`);
@@ -39,6 +40,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.sendAllError, async (t) => {
+    const { sendAll } = await partial(t);
     const sock = new FaultySocket({ sendSizes: randomSizes(2, 10), sendFailsAfter: 25 });
     t.step('called sendAll(socket, 100 bytes) on a socket whose send() fails with EPIPE after 25 bytes');
     await expectRejection(t, sendAll(sock, randomBytes(100)), 'SocketError', 'sendAll to reject with the SocketError (EPIPE)');
@@ -46,6 +48,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.recvExactShort, async (t) => {
+    const { recvExact } = await partial(t);
     const incoming = randomBytes(4000);
     const sock = new FaultySocket({ incoming: Buffer.concat([incoming, Buffer.from('the next message')]), recvSizes: randomSizes(3, 61) });
     t.step('called recvExact(socket, 4000) on a socket whose recv() returns 1 to 61 bytes per call, with more data after the 4000');
@@ -55,6 +58,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.recvExactEnd, async (t) => {
+    const { recvExact } = await partial(t);
     const sock = new FaultySocket({ incoming: Buffer.from('abc'), recvSizes: oneByte });
     t.step('called recvExact(socket, 10) on a socket that delivers 3 bytes, then end of stream');
     const error = await expectRejection(t, recvExact(sock, 10), 'ShortReadError', 'a ShortReadError');
@@ -63,12 +67,14 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.recvExactError, async (t) => {
+    const { recvExact } = await partial(t);
     const sock = new FaultySocket({ incoming: randomBytes(50), recvSizes: randomSizes(4, 5), recvFailsAfter: 20 });
     t.step('called recvExact(socket, 50) on a socket whose recv() fails with ECONNRESET after 20 bytes');
     await expectRejection(t, recvExact(sock, 50), 'SocketError', 'recvExact to reject with the SocketError (ECONNRESET)');
   });
 
   graded(lab.tests.messageHeader, async (t) => {
+    const { sendMessage } = await partial(t);
     const sock = new FaultySocket({ sendSizes: randomSizes(5, 3) });
     t.step('called sendMessage(socket, "hello") on a socket whose send() takes 1 to 3 bytes per call');
     await t.within(sendMessage(sock, Buffer.from('hello')), WAIT_MS, 'sendMessage to resolve', () => `${sock.sentBytes} bytes sent so far`);
@@ -77,17 +83,17 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.messageRoundTrip, async (t) => {
+    const student = await partial(t);
+    // Each run makes hundreds of send()/recv() calls: they run in the host, the check here.
+    const { roundTrip } = await t.helper<typeof import('./host-side.ts')>(new URL('./host-side.ts', import.meta.url));
     t.step('for 60 random lists of payloads (any bytes, empty ones too): sendMessage each into a socket with random short sends, then recvMessage them from a socket with random short recvs');
     const payloads = fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 });
     let failure: string | undefined;
     let thrown: unknown;
     const result = await fc.check(fc.asyncProperty(payloads, fc.nat(), async (list, seed) => {
-      const got: Buffer[] = [];
+      let got: Buffer[];
       try {
-        const out = new FaultySocket({ sendSizes: randomSizes(seed, 13) });
-        for (const payload of list) await sendMessage(out, payload);
-        const inn = new FaultySocket({ incoming: out.sentData, recvSizes: randomSizes(seed + 1, 13) });
-        for (let message = await recvMessage(inn); message !== null; message = await recvMessage(inn)) got.push(Buffer.from(message));
+        got = await roundTrip(student, list, seed);
       } catch (error) {
         thrown = error;
         return false;
@@ -102,6 +108,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.messageEnd, async (t) => {
+    const { recvMessage } = await partial(t);
     t.step('recvMessage on a socket that ends before any byte');
     const clean = await t.within(recvMessage(new FaultySocket()), WAIT_MS, 'recvMessage to resolve', () => 'no answer');
     t.check(clean === null, 'null (no more messages)', () => String(clean));
@@ -113,6 +120,7 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.messageTooLong, async (t) => {
+    const { recvMessage } = await partial(t);
     const sock = new FaultySocket({ incoming: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), randomBytes(100)]) });
     t.step('recvMessage(socket, 1024) on a socket whose header announces 4294967295 bytes');
     await expectRejection(t, recvMessage(sock, 1024), 'MessageTooLongError', 'a MessageTooLongError');

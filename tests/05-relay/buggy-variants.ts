@@ -29,7 +29,6 @@ export default defineVariants(lab, [
     find: CUT_OFF,
     replace: 'while (this.socket.writableLength + bytes > this.maxQueuedBytes) {\n        // wait for room, as a C send loop would\n      }',
     caughtBy: ['slowReaderCutOff'],
-    timeLimitMs: 7_000,
   },
   {
     name: 'name not released when the receive loop ends',

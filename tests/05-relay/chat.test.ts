@@ -1,12 +1,9 @@
 import { describe } from 'vitest';
 import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
 import { hasStackTrace, runProgram, type Program } from '../support/programs.ts';
 import { LOOPBACK, startTestServer } from '../support/net.ts';
 import lab from './lab.ts';
-
-const { commandFor, displayFor } = await loadLab<typeof import('../../labs/05-relay/chat.ts')>('05-relay', 'chat.ts');
 
 // A program needs ~0.5 s of CPU to start; a loaded machine may start several at once.
 const WAIT_MS = 10_000;
@@ -56,12 +53,17 @@ async function startScriptedRelay(t: Trace, { refuseName = false } = {}) {
   };
 }
 
+function loadChat(t: Trace) {
+  return t.lab<typeof import('../../labs/05-relay/chat.ts')>('05-relay', 'chat.ts');
+}
+
 function startChat(t: Trace, port: number, name = 'alice'): Program {
   return runProgram(t, '05-relay', 'chat.ts', ['--host', LOOPBACK, '--port', String(port), '--name', name], 'your chat client');
 }
 
 describe(lab.title, () => {
   graded(lab.tests.chatCommands, async (t) => {
+    const { commandFor } = await loadChat(t);
     const cases: Array<[string, string | undefined]> = [
       ['hello everyone', 'ALL hello everyone'],
       ['  padded  ', 'ALL padded'],
@@ -73,12 +75,13 @@ describe(lab.title, () => {
     ];
     for (const [typed, want] of cases) {
       t.step(`called commandFor(${JSON.stringify(typed)})`);
-      const got = commandFor(typed);
+      const got = await commandFor(typed);
       t.check(got === want, JSON.stringify(want), () => JSON.stringify(got));
     }
   });
 
   graded(lab.tests.chatDisplay, async (t) => {
+    const { displayFor } = await loadChat(t);
     const cases: Array<[string, string | undefined]> = [
       ['MSG bob hi there', 'bob: hi there'],
       ['BROADCAST carol good morning', 'carol (to all): good morning'],
@@ -90,7 +93,7 @@ describe(lab.title, () => {
     ];
     for (const [line, want] of cases) {
       t.step(`called displayFor(${JSON.stringify(line)})`);
-      const got = displayFor(line);
+      const got = await displayFor(line);
       t.check(got === want, JSON.stringify(want), () => JSON.stringify(got));
     }
   });

@@ -1,21 +1,19 @@
-// Starts the student's relay in-process for a test, on 127.0.0.1, port 0.
-import type net from 'node:net';
+// Starts the student's relay in this test's student host, on 127.0.0.1, port 0.
 import type { Trace } from '../support/graded.ts';
-import { loadLab } from '../support/target.ts';
-import { LOOPBACK, portOf, superviseServer } from '../support/net.ts';
+import type { RemoteInstance } from '../support/host.ts';
+import type { Supervisor } from '../../tools/sandbox/harness.ts';
+import { LOOPBACK, superviseServer } from '../support/net.ts';
 
 export interface StartedRelay {
   port: number;
-  /** The relay's side of every connection it accepted (to watch what it queues). */
-  connections: Set<net.Socket>;
+  /** Watches the relay's connections: `await supervisor.maxQueued()` is the most it queued for one. */
+  supervisor: RemoteInstance<Supervisor>;
 }
 
-export async function startStudentRelay(t: Trace): Promise<StartedRelay> {
-  // Loaded per call, not at module load: a worker may run the test files of several targets.
-  const { startRelay } = await loadLab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
+export async function startStudentRelay(t: Trace, { sampleQueues = false } = {}): Promise<StartedRelay> {
+  const { startRelay } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
   t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0, log })`);
   const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {} }), 5000,
     'startRelay to resolve once listening', () => 'its promise has not settled');
-  const connections = superviseServer(t, server);
-  return { port: portOf(server), connections };
+  return superviseServer(t, server, { sampleQueues });
 }

@@ -1,59 +1,62 @@
-// Starts the student's cluster relay in-process (the primary) for a test, on 127.0.0.1, port 0.
-// Its workers are the student's worker.ts, bundled once per test so that each starts in a
-// fraction of tsx's time; every worker process started is recorded, its stderr kept for the
-// failure report, and killed in teardown whatever the student's close() does.
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+// Starts the student's cluster relay (the primary) in the test's student host, on 127.0.0.1,
+// port 0. Its workers are the student's worker.ts, bundled once per test process so that each
+// starts in a fraction of tsx's time, and forked in the host by host-side.ts: every worker
+// process started is reported here with its stderr (for the failure report), and each is
+// killed in teardown whatever the student's close() does.
+import { existsSync } from 'node:fs';
 import type { Trace } from '../support/graded.ts';
-import { labFile, loadLab } from '../support/target.ts';
+import type { Remote } from '../support/host.ts';
+import { labFile } from '../support/target.ts';
 import { LOOPBACK } from '../support/net.ts';
-import { nodeCommandFor } from '../support/programs.ts';
-import { scratchDir } from '../../tools/grader/target.ts';
+import { childrenOf } from '../../tools/proc.ts';
 
 type Lab = typeof import('../../labs/06-cluster/primary.ts');
-export type StartedCluster = Awaited<ReturnType<Lab['startClusterRelay']>>;
+type Launcher = ReturnType<typeof import('./host-side.ts')['workerLauncher']>;
+export type StartedCluster = Remote<Awaited<ReturnType<Lab['startClusterRelay']>>>;
 
 export interface Cluster {
   relay: StartedCluster;
   port: number;
-  /** Every worker process started so far, in order (replacements included). */
-  launched: ChildProcess[];
+  /** Pids of every worker process started so far, in order (replacements included). */
+  launched: number[];
+  /** The launcher in the host, for what only the host knows: which workers run, as its relay sees them. */
+  launcher: Remote<Launcher>;
   /** What the relay logged. */
   logged: string[];
 }
 
-const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
 export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluster> {
-  // Loaded per call, not at module load: a worker may run the test files of several targets.
-  const { startClusterRelay } = await loadLab<Lab>('06-cluster', 'primary.ts');
-  const outDir = scratchDir('worker-');
-  const { execArgv, script } = await nodeCommandFor(labFile('06-cluster', 'worker.ts'), outDir);
-  const launched: ChildProcess[] = [];
+  const { startClusterRelay } = await t.lab<Lab>('06-cluster', 'primary.ts');
+  const { workerLauncher } = await t.helper<typeof import('./host-side.ts')>(new URL('./host-side.ts', import.meta.url));
+  const { script } = await t.programScript('06-cluster', 'worker.ts');
   const logged: string[] = [];
+  const launched: number[] = [];
   let stderr = '';
-  const launch = (): ChildProcess => {
-    const child = fork(script, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr = (stderr + text).slice(-4000); });
-    launched.push(child);
-    return child;
-  };
+  const launcher = await workerLauncher(script, { launched: (pid: number) => { launched.push(pid); }, stderr: (tail: string) => { stderr = tail; } });
   t.onFailure(() => stderr.trim() ? `your workers printed on stderr:\n${stderr.trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}` : '');
   t.onFailure(() => logged.length ? `your relay logged:\n${logged.map((line) => `    ${line}`).join('\n')}` : '');
-  // Cleanups run newest first, each under its own limit: the bundle goes last, whatever happens.
-  t.defer(() => rmSync(outDir, { recursive: true, force: true }));
-  t.defer(async () => {
-    const running = launched.filter(alive);
-    for (const child of running) child.kill('SIGKILL');
-    await Promise.all(running.map((child) => once(child, 'exit')));
-  });
+  // Cleanups run newest first: this one after the relay's close() below.
+  t.defer(() => launcher.killAll());
   t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}, log })`);
-  const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log: (line) => logged.push(line), launch }), 8000,
+  // log runs here (async, as every call from the host is); launch is the host's own function.
+  const log = async (line: string) => { logged.push(line); };
+  const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch }), 8000,
     'startClusterRelay to resolve once its workers are ready and it listens', () => `its promise has not settled; ${launched.length} worker(s) started`);
-  // Closed before the processes above are killed (cleanups run newest first).
   t.defer(() => relay.close());
-  return { relay, port: relay.port, launched, logged };
+  return { relay, port: relay.port, launched, launcher, logged };
 }
 
-export { alive };
+/**
+ * Kills worker `index` (relay.workers()[index]) with SIGKILL from the test process; returns
+ * its pid. The pid comes from the student host, so it is killed only if it is one of the
+ * host's own child processes (where /proc tells).
+ */
+export async function killWorker(t: Trace, { relay, launcher }: Cluster, index: number): Promise<number> {
+  const pid = (await launcher.describe(await relay.workers()))[index]?.pid ?? -1;
+  const host = (await t.host()).process.pid!;
+  const known = pid > 0 && (!existsSync('/proc/self/stat') || childrenOf(host).includes(pid));
+  t.check(known, `relay.workers()[${index}] to be a worker process your relay started`, () => pid > 0 ? `pid ${pid} is not one` : 'it is not');
+  t.step(`killed worker ${index} (pid ${pid}) with SIGKILL`);
+  process.kill(pid, 'SIGKILL');
+  return pid;
+}

@@ -6,7 +6,8 @@ import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { LOOPBACK, Peer } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from '../support/relay-protocol.ts';
-import { alive, startStudentCluster } from './start.ts';
+import { isRunning } from '../../tools/proc.ts';
+import { killWorker, startStudentCluster } from './start.ts';
 import lab from './lab.ts';
 
 // Every wait is for a reply over loopback and one or two IPC hops: milliseconds when it
@@ -67,13 +68,12 @@ describe(lab.title, () => {
   });
 
   graded(lab.tests.workerDies, async (t) => {
-    const { relay, port, launched } = await startStudentCluster(t);
+    const cluster = await startStudentCluster(t);
+    const { relay, port, launched, launcher } = cluster;
     const peers: Peer[] = [];
     for (const name of ['a0', 'b1', 'c0', 'd1']) peers.push(await registerAs(t, port, name));
     const [a0, b1, c0, d1] = peers;
-    const victim = relay.workers()[1];
-    t.step(`killed worker 1 (pid ${victim.pid}) with SIGKILL`);
-    victim.kill('SIGKILL');
+    const victim = await killWorker(t, cluster, 1);
     await b1.readToEnd(WAIT_MS, 'b1, the 2nd client (on worker 1), to be disconnected');
     await d1.readToEnd(WAIT_MS, 'd1, the 4th client (on worker 1), to be disconnected');
     await listUntil(t, a0, (names) => names.join(' ') === 'a0 c0', 'LIST to answer "NAMES a0 c0": the dead worker\'s names released', WAIT_MS);
@@ -86,20 +86,19 @@ describe(lab.title, () => {
     await fresh[0].ask('SEND f through the new worker', 'OK SEND f');
     const arrived = await fresh[3].readLine(WAIT_MS, 'f to receive "MSG b1 through the new worker"');
     t.check(arrived === 'MSG b1 through the new worker', '"MSG b1 through the new worker"', () => JSON.stringify(arrived));
-    const live = relay.workers().filter(alive);
+    const live = (await launcher.describe(await relay.workers())).filter((worker) => worker.alive).map((worker) => worker.pid);
     t.check(live.length === 2 && launched.length === 3 && !live.includes(victim), 'two live workers: the survivor and one new worker in the dead one\'s place',
       () => `${live.length} live of ${launched.length} started`);
   });
 
   graded(lab.tests.cleanShutdown, async (t) => {
-    const { relay, port, launched } = await startStudentCluster(t);
+    const { relay, port, launched, launcher } = await startStudentCluster(t);
     await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
     t.step('called relay.close()');
-    await t.within(relay.close(), WAIT_MS, 'close() to resolve', () => `it has not; ${launched.filter(alive).length} worker(s) still running`);
-    const running = launched.filter(alive);
-    t.check(running.length === 0, 'every worker process to have exited when close() resolves', () => `${running.length} still running (pids ${running.map((child) => child.pid).join(', ')})`);
-    t.check(!relay.server.listening, 'the server to stop listening', () => 'it still listens');
+    const running = await t.within(launcher.runningAfter(relay.close), WAIT_MS, 'close() to resolve', () => `it has not; ${launched.filter(isRunning).length} worker(s) still running`);
+    t.check(running.length === 0, 'every worker process to have exited when close() resolves', () => `${running.length} still running (pids ${running.join(', ')})`);
+    t.check(!(await relay.server.listening), 'the server to stop listening', () => 'it still listens');
     await bob.readToEnd(WAIT_MS, 'bob\'s connection to be closed, its worker gone');
     t.step(`connected a new client to ${LOOPBACK}:${port}`);
     const refused = await new Promise<boolean>((resolve) => {

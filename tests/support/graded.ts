@@ -8,11 +8,14 @@
 // call or ends its process, and a failure when student code leaves a server or socket
 // open after the test closed what it was given.
 import { appendFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 import type { TestSpec } from '../../tools/grader/lab.ts';
 import type { GraderEvent } from '../../tools/grader/events.ts';
 import { Sandbox } from '../../tools/sandbox/sandbox.ts';
+import { bundleProgram } from '../../tools/sandbox/bundle.ts';
+import { REPO_ROOT } from '../../tools/grader/lab.ts';
 import { displayPath } from '../../tools/grader/target.ts';
 import { labFile, targetDir } from './target.ts';
 import { StudentHost, type Remote } from './host.ts';
@@ -28,6 +31,7 @@ export class Trace {
   private readonly cleanups: Array<() => unknown> = [];
   private readonly explainers: Array<() => string> = [];
   private sandboxInstance: Sandbox | undefined;
+  private programs = 0;
   private hostInstance: Promise<StudentHost> | undefined;
   /** Set by graded(): fails the test at once (student code crashed its host, threw outside a call). */
   crash: (error: unknown) => void = () => {};
@@ -57,7 +61,22 @@ export class Trace {
   async lab<Module>(slug: string, file: string): Promise<Remote<Module>> {
     const path = labFile(slug, file);
     if (!existsSync(path)) throw new Error(`${displayPath(path)} does not exist: the tests need it (copy it from the lab's starter)`);
-    return (await this.host()).import<Module>(path, `${slug}/${file}`);
+    return (await this.host()).import<Module>(path, targetDir(), `${slug}/${file}`);
+  }
+
+  /**
+   * The student's program `slug/file`, bundled into this test's sandbox from the sandbox's
+   * own copy of the labs: the script to run and the folder to run it in. Throws a
+   * BuildError (esbuild's file:line message, with the student's paths) if it does not build.
+   */
+  async programScript(slug: string, file: string): Promise<{ script: string; cwd: string }> {
+    const target = targetDir();
+    const labs = this.sandbox.labsCopy(target, join(REPO_ROOT, 'node_modules'));
+    const copy = join(labs, slug, file);
+    const script = join(this.sandbox.home, `program-${++this.programs}.mjs`);
+    const shown = (path: string) => displayPath(path.startsWith(labs) ? target + path.slice(labs.length) : path);
+    await bundleProgram(copy, labs, script, shown);
+    return { script, cwd: dirname(copy) };
   }
 
   /**
@@ -65,7 +84,7 @@ export class Trace {
    * fork the student's workers, say). Give it the module's URL: `new URL('./x.ts', import.meta.url)`.
    */
   async helper<Module>(url: URL): Promise<Remote<Module>> {
-    return (await this.host()).import<Module>(fileURLToPath(url), displayPath(fileURLToPath(url)));
+    return (await this.host()).import<Module>(fileURLToPath(url), join(REPO_ROOT, 'tests'), displayPath(fileURLToPath(url)));
   }
 
   /** The host, if this test started one and it still runs. */

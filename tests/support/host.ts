@@ -84,7 +84,7 @@ export class StudentHost {
   onExit: (failure: Mismatch) => void = () => {};
   harness!: RemoteInstance<Harness>;
 
-  private constructor(readonly process: ChildProcess) {
+  private constructor(private readonly sandbox: Sandbox, readonly process: ChildProcess) {
     this.ready = new Promise((resolve) => (this.onReady = resolve));
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-KEEP_OUTPUT);
@@ -97,8 +97,8 @@ export class StudentHost {
   }
 
   static async start(sandbox: Sandbox): Promise<StudentHost> {
-    const script = await hostScript();
-    const host = new StudentHost(sandbox.spawnNode(['--enable-source-maps', script], { ipc: true }));
+    const script = sandbox.provide(await hostScript());
+    const host = new StudentHost(sandbox, sandbox.spawnNode(['--enable-source-maps', script], { ipc: true }));
     let timer: NodeJS.Timeout | undefined;
     const harness = await Promise.race([
       host.ready,
@@ -125,9 +125,9 @@ export class StudentHost {
     return this.exitDescription === undefined;
   }
 
-  /** Imports a module of the student's (bundled first) and returns it as a proxy. */
-  async import<Module>(file: string, label: string): Promise<Remote<Module>> {
-    const url = pathToFileURL(await bundleModule(file)).href;
+  /** Imports a module (bundled first: it and what it imports must be under `root`) and returns it as a proxy. */
+  async import<Module>(file: string, root: string, label: string): Promise<Remote<Module>> {
+    const url = pathToFileURL(this.sandbox.provide(await bundleModule(file, root))).href;
     this.lastCall = `loading ${label}`;
     try {
       return (await this.request({ kind: 'import', id: 0, url }, `loading ${label}`, true)) as Remote<Module>;

@@ -6,11 +6,9 @@
 // in teardown whatever happened.
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { dirname } from 'node:path';
 import type { Trace } from './graded.ts';
 import { labFile } from './target.ts';
 import { displayPath } from '../../tools/grader/target.ts';
-import { bundleProgram } from '../../tools/sandbox/bundle.ts';
 
 export interface Exit {
   code: number | null;
@@ -29,8 +27,8 @@ export class Program {
   private readonly spawned: Promise<ChildProcess | undefined>;
   private readonly changed = new EventTarget();
 
-  constructor(private readonly t: Trace, readonly label: string, file: string, args: string[]) {
-    t.step(`started ${label}: ${displayPath(file)} ${args.join(' ')}`.trimEnd());
+  constructor(private readonly t: Trace, readonly label: string, slug: string, file: string, args: string[]) {
+    t.step(`started ${label}: ${displayPath(labFile(slug, file))} ${args.join(' ')}`.trimEnd());
     let exited: (exit: Exit) => void = () => {};
     this.exited = new Promise((resolve) => (exited = resolve));
     const ended = (exit: Exit) => {
@@ -38,9 +36,9 @@ export class Program {
       this.notify();
       exited(exit);
     };
-    this.spawned = bundleProgram(file).then((script) => {
-      // The program's own folder as its working directory, as when a student runs it.
-      const child = t.sandbox.spawnNode(['--enable-source-maps', script, ...args], { cwd: dirname(file) });
+    this.spawned = t.programScript(slug, file).then(({ script, cwd }) => {
+      // The program's own folder (in the sandbox's copy) as its working directory, as when a student runs it.
+      const child = t.sandbox.spawnNode(['--enable-source-maps', script, ...args], { cwd });
       child.stdout!.setEncoding('utf8').on('data', (text: string) => { this.stdout += text; this.notify(); });
       child.stderr!.setEncoding('utf8').on('data', (text: string) => { this.stderr += text; this.notify(); });
       // 'close', not 'exit': only then has everything the program printed been read.
@@ -121,7 +119,7 @@ export class Program {
 
 /** Starts `labs/<slug>/<file>` (or the target's copy) with `args`. */
 export function runProgram(t: Trace, slug: string, file: string, args: string[], label = `your ${file.replace(/\.ts$/, '')} program`): Program {
-  return new Program(t, label, labFile(slug, file), args);
+  return new Program(t, label, slug, file, args);
 }
 
 /** True when text contains a Node stack trace ("    at fn (file:line)"). */

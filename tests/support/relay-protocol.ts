@@ -35,7 +35,7 @@ export async function listUntil(t: Trace, observer: Peer, done: (names: string[]
  * be "OK SEND <to>". `afterBatch` runs once each batch is answered. Returns whether `to` was
  * cut off, and after how many batches.
  */
-export async function floodUntilCutOff(t: Trace, flood: Peer, to: string, afterBatch: (batch: number, cutOff: boolean) => void = () => {}): Promise<{ cutOff: boolean; batches: number }> {
+export async function floodUntilCutOff(t: Trace, flood: Peer, to: string, afterBatch: (batch: number, cutOff: boolean) => void | Promise<void> = () => {}): Promise<{ cutOff: boolean; batches: number }> {
   const line = `SEND ${to} ${'x'.repeat(1000)}`;
   t.step(`"${flood.label}" sends "${to}" 1 KB messages, 200 at a time, until the relay cuts "${to}" off (at most 16 MB)`);
   let cutOff = false;
@@ -47,7 +47,7 @@ export async function floodUntilCutOff(t: Trace, flood: Peer, to: string, afterB
       if (answer.startsWith(`ERR unknown-name ${to}`)) cutOff = true;
       else t.check(answer === `OK SEND ${to}`, `"OK SEND ${to}", or "ERR unknown-name ${to}" once ${to} is cut off`, () => JSON.stringify(answer));
     }
-    afterBatch(batches, cutOff);
+    await afterBatch(batches, cutOff);
   }
   return { cutOff, batches };
 }

@@ -97,7 +97,7 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
     cwd: REPO_ROOT,
     detached: true, // a process group of its own: one kill reaches every process it starts
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_RUN_ID: runId, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_SCRATCH: workDir, GRADER_RUN_ID: runId, FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   running.add(child.pid!);
   let output = '';
@@ -252,8 +252,11 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
     notes.push(`Your code could not be loaded, so the tests that need it did not run:\n${[...new Set(moduleErrors)].map((e) => `    ${e}`).join('\n')}`);
     notRunReason = `did not run: your code could not be loaded (${firstLine(moduleErrors[0])})`;
   } else if (!ended) {
-    notes.push(`The test process stopped unexpectedly (exit code ${run.exitCode}): did your code call process.exit()?`);
-    notRunReason = 'did not run: the test process stopped before this test started';
+    // Student code runs in processes of its own: this is the grader's own process, killed or
+    // crashed. Say what happened without blaming the submission; what did not run scores 0.
+    notes.push(`The grader's test process stopped unexpectedly (exit code ${run.exitCode}), so some tests did not run and score 0. ` +
+      'Grade again; if it happens again, tell your instructor.');
+    notRunReason = 'did not run: the grader\'s test process stopped before this test started';
   }
   if (run.leftovers) notes.push('Your code left a process running after the tests ended; the grader stopped it.');
   notes.push(...sandboxNotes);

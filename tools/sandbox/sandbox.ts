@@ -11,10 +11,10 @@
 //   integrity is not enforced; cleanup kills what the sandbox started and, where /proc
 //   exists, whatever carries its tag in the environment, detached or not.
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chownSync, closeSync, lchownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export type SandboxMode = 'trusted' | 'student';
 
@@ -245,12 +245,52 @@ export class Sandbox {
   private readonly started: ChildProcess[] = [];
   private readonly lease: { user: SandboxUser; release: () => void } | undefined;
   private closed = false;
+  private provided = 0;
 
   constructor(mode = sandboxMode()) {
     this.mode = mode;
     this.lease = mode === 'trusted' ? leaseUser() : undefined;
     this.home = mkdtempSync(join(tmpdir(), 'sandbox-'));
     if (this.lease) chownSync(this.home, this.lease.user.uid, this.lease.user.gid);
+  }
+
+  /** Copies a file into the sandbox, where its user can read it; returns the copy's path. */
+  provide(file: string): string {
+    const copy = join(this.home, `provided-${++this.provided}-${basename(file)}`);
+    copyFileSync(file, copy);
+    this.giveToUser(copy);
+    return copy;
+  }
+
+  /**
+   * The lab folders of `target`, copied into the sandbox once and laid out as in the
+   * repository (an ES module scope, node_modules beside it), so that a program runs from
+   * there as a student runs it (lab 06's relay forks its worker.ts under tsx). Only this
+   * sandbox's user can read the copy; the original may be readable by root alone.
+   */
+  labsCopy(target: string, nodeModules: string): string {
+    const labs = join(this.home, 'labs');
+    if (!existsSync(labs)) {
+      cpSync(target, labs, { recursive: true, filter: (path) => !path.includes('node_modules') });
+      writeFileSync(join(this.home, 'package.json'), '{ "type": "module" }\n');
+      symlinkSync(nodeModules, join(this.home, 'node_modules'), 'junction');
+      this.giveToUser(labs);
+      this.giveToUser(join(this.home, 'package.json'));
+    }
+    return labs;
+  }
+
+  /**
+   * In trusted mode, makes the sandbox's user the owner of `path` and everything under it.
+   * lchown, and no descent into links: a submission's symbolic link must never hand its
+   * target (a test, /etc/passwd) to the sandbox's user.
+   */
+  private giveToUser(path: string): void {
+    if (!this.lease) return;
+    const { uid, gid } = this.lease.user;
+    lchownSync(path, uid, gid);
+    const stat = lstatSync(path);
+    if (stat.isDirectory() && !stat.isSymbolicLink()) for (const entry of readdirSync(path)) this.giveToUser(join(path, entry));
   }
 
   /** Starts `node ...args` in the sandbox, as its user, with its limits. */
@@ -300,9 +340,3 @@ export class Sandbox {
   }
 }
 
-/** A folder the sandbox users may read but not change (bundles of the student's code). */
-export function sharedReadOnlyDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o755);
-  return dir;
-}

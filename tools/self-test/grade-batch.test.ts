@@ -34,11 +34,13 @@ describe('npm run grade-batch', () => {
     const row = (student: string) => results.find((result) => result.student === student)!;
     expect(row('full')).toMatchObject({ status: 'graded', total: 2 });
     expect(row('empty')).toMatchObject({ status: 'graded', total: 0 });
-    expect(row('hangs')).toMatchObject({ status: 'graded', total: 0, problem: '01-echo timed-out' });
+    // The loop freezes only the process running that student's code: the test says so, the lab goes on.
+    expect(row('hangs')).toMatchObject({ status: 'graded', total: 0 });
+    expect(readFileSync(join(root, 'out', 'students', 'hangs.json'), 'utf8')).toMatch(/stuck, probably in a loop that never ends/);
     expect(progress.filter((line) => /^\[\d\/3\] /.test(line))).toHaveLength(3);
     const csv = readFileSync(join(root, 'out', 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('student,01-echo,total,max,status,problem');
-    expect(csv.slice(1)).toEqual(['empty,0,0,23,graded,', 'full,2,2,23,graded,', 'hangs,0,0,23,graded,01-echo timed-out']);
+    expect(csv.slice(1)).toEqual(['empty,0,0,23,graded,', 'full,2,2,23,graded,', 'hangs,0,0,23,graded,']);
     expect(JSON.parse(readFileSync(join(root, 'out', 'summary.json'), 'utf8')).submissions).toHaveLength(3);
     expect(processesTesting(join(submissions, 'hangs'))).toEqual([]);
   });
