@@ -14,8 +14,8 @@ function seconds(args: string[]): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/grade.ts', ...args, '--target', 'solutions', '--strict'], { cwd: REPO_ROOT, stdio: 'ignore' });
-    if (run.status !== 0) throw new Error(`grade ${args.join(' ')} did not give full marks (exit ${run.status})`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/grade.ts', ...args, '--target', 'solutions', '--strict'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`grade ${args.join(' ')} did not give full marks (exit ${run.status}):\n${run.stdout}${run.stderr}`);
     times.push(Number(process.hrtime.bigint() - started) / 1e9);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];

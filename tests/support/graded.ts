@@ -42,9 +42,15 @@ export class Trace {
     return this.sandboxInstance;
   }
 
-  /** This test's student host, started on first use. */
+  /** This test's student host, started on first use (or ahead of time: see takeSpare). */
   host(): Promise<StudentHost> {
-    this.hostInstance ??= StudentHost.start(this.sandbox).then((host) => {
+    if (!this.hostInstance && !this.sandboxInstance) {
+      const spare = takeSpare();
+      this.sandboxInstance = spare.sandbox;
+      this.hostInstance = spare.host;
+    }
+    this.hostInstance ??= StudentHost.start(this.sandbox);
+    this.hostInstance = this.hostInstance.then((host) => {
       host.onUncaught = (error) => this.crash(new Mismatch('your code to handle its own errors',
         `it threw an uncaught exception, which would crash a real server:\n    ${describeError(error)}`));
       host.onExit = (failure) => this.crash(failure);
@@ -179,6 +185,37 @@ export class Trace {
     return problems;
   }
 }
+
+/**
+ * A sandbox whose host is already starting, for this process's next test that needs one:
+ * starting a host (~80 ms) then overlaps with the test before it. It holds no student code
+ * until a test loads some; the process's exit ends it, and a grade's sweep if it is killed.
+ */
+let spare: { sandbox: Sandbox; host: Promise<StudentHost> } | undefined;
+
+function startSpare(): { sandbox: Sandbox; host: Promise<StudentHost> } {
+  const sandbox = new Sandbox();
+  const host = StudentHost.start(sandbox);
+  host.catch(() => {});
+  return { sandbox, host };
+}
+
+function takeSpare(): { sandbox: Sandbox; host: Promise<StudentHost> } {
+  const taken = spare ?? startSpare();
+  spare = startSpare();
+  // A spare whose host has died meanwhile is replaced, not handed to a test.
+  const host = taken.host.then((started) => {
+    if (started.running) return started;
+    taken.sandbox.close();
+    throw new Error('the spare student host stopped before its test began');
+  });
+  return { sandbox: taken.sandbox, host };
+}
+
+process.once('exit', () => {
+  void spare?.host.then((host) => host.markDisposing(), () => {});
+  spare?.sandbox.close();
+});
 
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

@@ -11,7 +11,7 @@
 //   integrity is not enforced; cleanup kills what the sandbox started and, where /proc
 //   exists, whatever carries its tag in the environment, detached or not.
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { chownSync, closeSync, lchownSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chownSync, copyFileSync, cpSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -25,7 +25,7 @@ const USER_PREFIX = 'sockets-lab-';
 const MAX_USERS = 64;
 /** The heap of a sandboxed Node process, and all the memory it may map (heap, Buffers...). */
 export const HEAP_LIMIT_MB = 512;
-const DATA_LIMIT_BYTES = 2 * 1024 ** 3;
+const DATA_LIMIT_BYTES = 1024 ** 3;
 /** Processes and threads of one sandbox user (a Node process has about a dozen threads). */
 const TASK_LIMIT = 256;
 /** Marks every process a sandbox starts; children inherit it unless they clear their environment. */
@@ -93,28 +93,32 @@ function ensureUser(index: number): SandboxUser {
   throw new Error(`could not create the sandbox user ${name} (useradd failed)`);
 }
 
+/**
+ * Leases the first free sandbox user. The lease file appears with its holder's pid already
+ * in it (written aside, then hard-linked into place, which fails if the lease exists), so
+ * no one ever sees a lease without a holder. A lease whose holder died is not taken over
+ * here, where two graders could both decide to take it: sweepAfterRun frees it.
+ */
 function leaseUser(): { user: SandboxUser; release: () => void } {
   const dir = leaseDir();
-  for (let index = 0; index < MAX_USERS; index++) {
-    const path = join(dir, String(index));
-    for (let attempt = 0; attempt < 2; attempt++) {
+  const pending = join(dir, `.pending-${process.pid}-${randomUUID()}`);
+  writeFileSync(pending, String(process.pid), { mode: 0o600 });
+  try {
+    for (let index = 0; index < MAX_USERS; index++) {
+      const path = join(dir, String(index));
       try {
-        const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        const user = ensureUser(index);
-        endUserProcesses(user); // whatever a crashed holder left behind
-        removeUserFiles(user);
-        return { user, release: () => rmSync(path, { force: true }) };
+        linkSync(pending, path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number(readFileSync(path, 'utf8'));
-        if (holder && alive(holder)) break;
-        rmSync(path, { force: true }); // its holder died: take it over
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
       }
+      // A free lease was released by close() (nothing of its user left) or freed by the sweep.
+      return { user: ensureUser(index), release: () => rmSync(path, { force: true }) };
     }
+  } finally {
+    rmSync(pending, { force: true });
   }
-  throw new Error(`all ${MAX_USERS} sandbox users are in use`);
+  throw new Error(`all ${MAX_USERS} sandbox users are in use (leases in ${LEASE_DIR})`);
 }
 
 /** Pids of the live (not zombie) processes of a user, from /proc. */
@@ -134,12 +138,17 @@ function processesOf(uid: number): number[] {
   return pids;
 }
 
-/** Kills every process of the user: kill(-1) sent as that user reaches exactly its processes. */
-function endUserProcesses(user: SandboxUser): number {
-  const found = processesOf(user.uid).length;
-  for (let round = 0; round < 20 && processesOf(user.uid).length > 0; round++) {
+/**
+ * Kills every process of the user: kill(-1) sent as that user reaches exactly its
+ * processes, and again while any is left (one may have been forking). Returns their pids.
+ */
+function endUserProcesses(user: SandboxUser): number[] {
+  const found = processesOf(user.uid);
+  let left = found;
+  for (let round = 0; round < 20 && left.length > 0; round++) {
+    if (round > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     spawnSync('/bin/sh', ['-c', 'kill -9 -1 2>/dev/null; exit 0'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
-    if (processesOf(user.uid).length > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    left = processesOf(user.uid);
   }
   return found;
 }
@@ -172,10 +181,15 @@ function removeUserFiles(user: SandboxUser): void {
 export function sweepAfterRun(runId: string): void {
   for (const pid of processesWithVariable(RUN_VARIABLE, runId)) killTree(pid);
   if (sandboxMode() !== 'trusted' || !existsSync(LEASE_DIR)) return;
-  for (const entry of readdirSync(LEASE_DIR)) {
+  for (const entry of readdirSync(LEASE_DIR).filter((name) => /^\d+$/.test(name))) {
     const path = join(LEASE_DIR, entry);
-    const holder = Number(readFileSync(path, 'utf8'));
-    if (holder && alive(holder)) continue;
+    let holder: number;
+    try {
+      holder = Number(readFileSync(path, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
+    if (alive(holder)) continue;
     const user = lookUpUser(`${USER_PREFIX}${entry}`);
     if (user) {
       endUserProcesses(user);
@@ -325,8 +339,7 @@ export class Sandbox {
     let leftovers = 0;
     if (this.lease) {
       const user = this.lease.user;
-      leftovers = processesOf(user.uid).filter((pid) => !expectedPids.has(pid)).length;
-      endUserProcesses(user);
+      leftovers = endUserProcesses(user).filter((pid) => !expectedPids.has(pid)).length;
       removeUserFiles(user);
       this.lease.release();
     } else {

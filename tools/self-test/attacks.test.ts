@@ -6,8 +6,8 @@
 // and are explained.
 import { describe, test } from 'vitest';
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gradeLab, type LabResult } from '../grader/run-lab.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
@@ -56,7 +56,10 @@ const describeResult = (result: LabResult) => JSON.stringify({ points: result.po
 describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode', () => {
   test('forged events, poisoned tests and caches, killed graders and leaked private tests earn nothing, change nothing, and spare a neighbour\'s grade', async ({ expect }) => {
     const hostile = hostileStarter({ fixture: 'forge.ts' });
-    const privateTests = join(REPO_ROOT, 'tools', 'self-test', 'fixtures', 'private-tests');
+    // A link to a file of root's: copying the submission for its sandbox must not hand it over.
+    const rootsFile = join(scratchDir('roots-'), 'secret');
+    writeFileSync(rootsFile, 'root only', { mode: 0o600 });
+    symlinkSync(rootsFile, join(hostile, echo.slug, 'secret-link'));
     const before = fingerprint();
     try {
       const [attacked, neighbour] = await Promise.all([
@@ -68,6 +71,7 @@ describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode',
       expect(neighbour.points, describeResult(neighbour)).toBe(neighbour.maxPoints);
       expect(JSON.stringify(attacked)).not.toContain('LEAKED');
       expect(changedSince(before)).toEqual([]);
+      expect(statSync(rootsFile).uid).toBe(0);
       expect(processesTesting(hostile)).toEqual([]);
       // Grades after the attack are as they were.
       const [starter, solution] = await Promise.all([
@@ -78,8 +82,8 @@ describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode',
       expect(solution.points, describeResult(solution)).toBe(solution.maxPoints);
     } finally {
       removeDir(hostile);
+      removeDir(dirname(rootsFile));
     }
-    expect(privateTests).toBeTruthy();
   });
 
   test('detached children, a fork loop and a memory bomb earn nothing, are reported, and leave nothing running', async ({ expect }) => {
@@ -95,8 +99,20 @@ describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode',
   });
 });
 
-describe('accidents stay in the student\'s process and are explained (both modes)', () => {
-  test('process.exit() during a call, patched globals and a loop that never ends: each named in its own test, the lab still graded', async ({ expect }) => {
+describe('in either mode', () => {
+  test('an import of a file outside the labs (a private test, the grader\'s own) is refused at build time, never read into the student\'s code', async ({ expect }) => {
+    const hostile = hostileStarter({ code: "import '../../../tools/self-test/fixtures/private-tests/01-echo/lab.ts';\nexport {};\n" });
+    try {
+      const result = await gradeLab(echo, { target: hostile, timeLimitMs: LIMIT_MS, only: ['explainsErrors'] });
+      expect(result.points).toBe(0);
+      expect(result.tests.find((test) => test.key === 'explainsErrors')!.message, describeResult(result))
+        .toMatch(/could not be loaded[\s\S]*outside[\s\S]*a lab may import only files of the labs/);
+    } finally {
+      removeDir(hostile);
+    }
+  });
+
+  test('accidents stay in the student\'s process and are explained: process.exit() during a call, patched globals and a loop that never ends: each named in its own test, the lab still graded', async ({ expect }) => {
     const target = scratchDir('accidents-');
     try {
       cpSync(SOLUTIONS, target, { recursive: true });
