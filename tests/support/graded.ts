@@ -77,7 +77,8 @@ export class Trace {
    */
   async programScript(slug: string, file: string): Promise<{ script: string; cwd: string }> {
     const target = targetDir();
-    const labs = this.sandbox.labsCopy(target, join(REPO_ROOT, 'node_modules'));
+    // The grader says where sandboxed programs find node_modules (tools/sandbox/runtime.ts).
+    const labs = this.sandbox.labsCopy(target, process.env.GRADER_NODE_MODULES ?? join(REPO_ROOT, 'node_modules'));
     const copy = join(labs, slug, file);
     const script = join(this.sandbox.home, `program-${++this.programs}.mjs`);
     const shown = (path: string) => displayPath(path.startsWith(labs) ? target + path.slice(labs.length) : path);

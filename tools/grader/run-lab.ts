@@ -13,6 +13,7 @@ import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
 import { sweepAfterRun } from '../sandbox/sandbox.ts';
+import { sandboxNodeModules } from '../sandbox/runtime.ts';
 import type { GraderEvent } from './events.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -97,7 +98,8 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
     cwd: REPO_ROOT,
     detached: true, // a process group of its own: one kill reaches every process it starts
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_SCRATCH: workDir, GRADER_RUN_ID: runId, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_SCRATCH: workDir, GRADER_RUN_ID: runId,
+      GRADER_NODE_MODULES: sandboxNodeModules(join(REPO_ROOT, 'node_modules')), FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   running.add(child.pid!);
   let output = '';

@@ -27,7 +27,7 @@ describe('npm run grade-batch', () => {
     const progress: string[] = [];
     const started = Date.now();
     const results = await gradeSubmissions(submissions, {
-      labs: echo, labArgs: ['01'], out: join(root, 'out'), jobs: 3, timeLimitSeconds: 5, test: 'explainSocketError',
+      labs: echo, labArgs: ['01'], out: join(root, 'out'), jobs: 3, timeLimitSeconds: 20, test: 'explainSocketError',
       onProgress: (line) => progress.push(line),
     });
     expect(Date.now() - started).toBeLessThan(30_000);

@@ -1,0 +1,59 @@
+// What a sandboxed program may need from node_modules: tsx, for a program that starts
+// TypeScript itself (lab 06's relay forks its worker.ts with `--import tsx`). The sandbox's
+// user reaches the repository's node_modules only if every folder above it lets other users
+// through; a clone in a private folder (mktemp -d, a home folder with mode 700) does not.
+// Then the grader lays out tsx and what it needs in a folder of its own that other users
+// may read but not change, once per grading process, and removes it at exit.
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** True when a user other than the owner (and not in its group) can walk down to `path`. */
+export function reachableByOthers(path: string): boolean {
+  for (let at = path; ; at = dirname(at)) {
+    if ((statSync(at).mode & 0o001) === 0) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+/** The packages `name` needs, itself included, as installed in `nodeModules`. */
+function closure(nodeModules: string, name: string, found = new Set<string>()): Set<string> {
+  if (found.has(name) || !existsSync(join(nodeModules, name, 'package.json'))) return found;
+  found.add(name);
+  const manifest = JSON.parse(readFileSync(join(nodeModules, name, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) closure(nodeModules, dependency, found);
+  return found;
+}
+
+/** Hard links where the file system allows (no copy of esbuild's 11 MB binary), copies elsewhere. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true, mode: 0o755 });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        cpSync(source, target);
+      }
+    }
+  }
+}
+
+let prepared: string | undefined;
+
+/** node_modules for sandboxed programs: the repository's own, or a reachable copy of tsx's closure. */
+export function sandboxNodeModules(repoNodeModules: string): string {
+  if (reachableByOthers(repoNodeModules)) return repoNodeModules;
+  if (!prepared) {
+    const root = mkdtempSync(join(tmpdir(), 'sandbox-node-modules-'));
+    chmodSync(root, 0o755);
+    const nodeModules = join(root, 'node_modules');
+    for (const name of closure(repoNodeModules, 'tsx')) linkTree(join(repoNodeModules, name), join(nodeModules, name));
+    prepared = nodeModules;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return prepared;
+}
