@@ -66,7 +66,7 @@ describe(lab.title, () => {
     const { port } = await startServer(t);
     const rude = await Peer.connect(t, port, 'a rude client');
     rude.send('half a mess');
-    rude.reset();
+    await rude.reset();
     await rude.until(() => rude.closed, REPLY_MS, 'the reset to complete');
     expectReply(t, await exchange(t, port, 'still there?', 'a polite client'), 'still there?');
   });

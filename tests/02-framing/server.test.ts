@@ -67,7 +67,7 @@ describe(lab.title, () => {
     const port = await startServer(t);
     const rude = await Peer.connect(t, port, 'a rude client');
     rude.send('half a mess');
-    rude.reset();
+    await rude.reset();
     await rude.until(() => rude.closed, WAIT_MS, 'the reset to complete');
     const polite = await Peer.connect(t, port, 'a polite client');
     await expectEchoes(t, polite, ['still there?']);

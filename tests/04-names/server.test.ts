@@ -68,7 +68,7 @@ describe(lab.title, () => {
     await observer.ask('LIST', 'NAMES closer framer resetter');
     closer.end();
     await listUntil(t, observer, (names) => !names.includes('closer'), 'LIST without "closer" once it closed its connection');
-    resetter.reset();
+    await resetter.reset();
     await listUntil(t, observer, (names) => !names.includes('resetter'), 'LIST without "resetter" once it reset its connection');
     framer.send(Buffer.from([0xff, 0xfe, 0x0a]));
     await framer.readToEnd(WAIT_MS, 'the server to close a connection that sent invalid UTF-8');
@@ -117,7 +117,7 @@ describe(lab.title, () => {
           continue; // released before BYE: no need to wait
         }
         if (how === 1) peer.end();
-        else peer.reset();
+        else await peer.reset();
         await listUntil(t, observer, (names) => !names.includes(name), `LIST without "${name}" once its client left`);
       } else {
         await observer.ask('LIST', ['NAMES', ...[...live.keys()].sort()].join(' '));

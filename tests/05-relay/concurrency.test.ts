@@ -59,12 +59,12 @@ describe(lab.title, () => {
     const alice = await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
     bob.send('SEND alice half a li');
-    bob.reset();
+    await bob.reset();
     await listUntil(t, observer, (names) => !names.includes('bob'), 'LIST without "bob" once it reset its connection');
     const carol = await registerAs(t, port, 'carol');
     t.step('alice sends carol 300 messages while carol resets (the relay writes into a broken pipe)');
     alice.socket.write(`SEND carol ${'y'.repeat(500)}\n`.repeat(300));
-    carol.reset();
+    await carol.reset();
     await listUntil(t, observer, (names) => !names.includes('carol'), 'LIST without "carol" once it reset its connection');
     const newBob = await registerAs(t, port, 'bob');
     const dave = await registerAs(t, port, 'dave');

@@ -24,7 +24,7 @@ describe(lab.title, () => {
     const closer = await registerAs(t, port, 'closer'); // worker 0
     await quitter.ask('QUIT', 'BYE');
     closer.end();
-    resetter.reset();
+    await resetter.reset();
     await listUntil(t, observer, (names) => names.join(' ') === 'bystander observer', 'LIST to answer "NAMES bystander observer" once the three are gone', WAIT_MS);
     // Each name claimed again by a client on the other worker than the one that held it.
     for (const name of ['quitter', 'resetter', 'closer']) await registerAs(t, port, name);

@@ -94,6 +94,11 @@ export class Trace {
     return (await this.host()).import<Module>(fileURLToPath(url), join(REPO_ROOT, 'tests'), displayPath(fileURLToPath(url)));
   }
 
+  /** Waits until this test's host (if it has one) has handled everything that reached it before now. */
+  async settleHost(): Promise<void> {
+    await (await this.runningHost())?.flush().catch(() => {});
+  }
+
   /** The host, if this test started one and it still runs. */
   async runningHost(): Promise<StudentHost | undefined> {
     const host = await this.hostInstance?.catch(() => undefined);

@@ -99,9 +99,18 @@ export class Peer {
     this.socket.end();
   }
 
-  /** Abortive close: the other side sees ECONNRESET. */
-  reset(): void {
+  /**
+   * Abortive close: the other side sees ECONNRESET. An RST that arrives together with data
+   * the other side has not read yet reaches it as a clean end (libuv reads the data, then
+   * finds the connection closed), so the RST goes only once what this peer wrote has been
+   * written and, for a server in the test's host, read: a round trip to that process, whose
+   * event loop handles the data that arrived before the round trip's message.
+   */
+  async reset(): Promise<void> {
     this.t.step(`${this.label} reset the connection (RST)`);
+    await new Promise<void>((resolve) => this.socket.write(Buffer.alloc(0), () => resolve()));
+    await this.t.settleHost();
+    await pause(2); // a server in another process (a program, a worker) reads in its own time
     this.socket.resetAndDestroy();
   }
 

@@ -21,12 +21,19 @@ let nextCallId = 1;
 const encodeValue = (value: unknown): Wire => encode(value, local, (object) => foreignRefs.get(object));
 const decodeValue = (wire: Wire): unknown => decode(wire, resolveRef);
 
+/** The trusted side is gone: nothing this process does can matter any more. */
+const orphaned = () => process.exit(0);
+
 function post(message: Message): void {
+  if (!process.connected) orphaned();
+  // A send that fails later (the channel closed) must not become an 'error' event: that
+  // would reach the uncaughtException handler, whose report would fail again, and so on.
+  const sent = (error: Error | null) => error && !process.connected && orphaned();
   // Replies must never throw here: an unserialisable value becomes a description of it.
   try {
-    send(message);
+    send(message, undefined, undefined, sent);
   } catch (error) {
-    if (message.kind === 'reply') send({ kind: 'reply', id: message.id, ok: false, value: encodeValue(new Error(`the value could not be sent to the test: ${(error as Error).message}`)) });
+    if (message.kind === 'reply') send({ kind: 'reply', id: message.id, ok: false, value: encodeValue(new Error(`the value could not be sent to the test: ${(error as Error).message}`)) }, undefined, undefined, sent);
   }
 }
 
@@ -98,5 +105,8 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (error: unknown) => post({ kind: 'uncaught', error: encodeValue(error) }));
 }
 // The channel is this process's only reason to live: when the trusted side goes, so does it.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', orphaned);
+// And if the channel's end goes unnoticed, the parent's does not: the test process died.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && orphaned(), 250).unref();
 post({ kind: 'ready', harness: local.refFor(harness) });
