@@ -224,6 +224,31 @@ export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWor
   }
 }
 
+/** The line of a failure that says what went wrong: its "Got:", or what the code threw. */
+function causeOf(message: string): string | undefined {
+  return message.split('\n').find((line) => /^(Got: |Your code threw: |Your code could not be loaded: )/.test(line))?.replace(/^Got: +/, '');
+}
+
+/**
+ * When several tests fail for one reason (a server that throws at start, a module that does
+ * not load, a loop that never ends), says so first, with the first such test's section: the
+ * student fixes one thing instead of reading the same failure five times. Numbers (ports,
+ * byte counts) do not make two causes different.
+ */
+export function sharedCause(slug: string, tests: TestOutcome[]): string | undefined {
+  const failed = tests.filter((test) => test.status === 'failed' && test.message && !test.message.includes('not implemented yet'));
+  const groups = new Map<string, TestOutcome[]>();
+  for (const test of failed) {
+    const cause = causeOf(test.message!);
+    if (cause) groups.set(cause.replace(/\d+/g, 'N'), [...(groups.get(cause.replace(/\d+/g, 'N')) ?? []), test]);
+  }
+  const [largest] = [...groups.values()].sort((a, b) => b.length - a.length);
+  if (!largest || largest.length < 3 || largest.length * 2 < failed.length) return undefined;
+  const first = largest[0];
+  return `${largest.length} tests fail for the same reason, so fix that first: ${causeOf(first.message!)}\n` +
+    `    It shows first in "${first.name}": read labs/${slug}/README.md, section "${first.section}".`;
+}
+
 /** Turns what one run reported into a result per declared test, and notes on what went wrong. */
 function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: string[]): LabResult {
   const results = new Map<string, { state: string; errors: string[] }>();
@@ -281,6 +306,9 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
   for (const name of results.keys()) {
     if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points.`);
   }
+
+  const shared = sharedCause(lab.slug, tests);
+  if (shared) notes.unshift(shared);
 
   const passed = tests.filter((test) => test.status === 'passed').length;
   const status: LabStatus = run.timedOut ? 'timed-out'

@@ -5,7 +5,7 @@ import { describe, test } from 'vitest';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gradeLab } from '../grader/run-lab.ts';
+import { gradeLab, sharedCause, type TestOutcome } from '../grader/run-lab.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { buildVariant } from '../grader/variants.ts';
 import { labs, processesTesting, removeDir } from './helpers.ts';
@@ -25,6 +25,13 @@ async function gradePatched(patch: { file: string; find: string; replace: string
 }
 
 describe('the grader', () => {
+  test('when most failures share one cause, a note names it first with the section to read (ports and counts aside)', ({ expect }) => {
+    const failing = (name: string, got: string): TestOutcome => ({ key: name, name, status: 'failed', points: 0, maxPoints: 2, hint: '', section: `Section ${name}`, message: `Steps:\n  1. x\nExpected: y\nGot:      ${got}` });
+    const tests = [failing('a', 'nothing received on port 4001'), failing('b', 'nothing received on port 4002'), failing('c', 'nothing received on port 4003'), failing('d', 'something else')];
+    expect(sharedCause('01-echo', tests)).toMatch(/^3 tests fail for the same reason, so fix that first: nothing received on port 4001\n.*"a": read labs\/01-echo\/README\.md, section "Section a"/);
+    expect(sharedCause('01-echo', tests.slice(2))).toBeUndefined();
+  });
+
   test('a module that loops forever (while (true) {}) fails the test that loads it as stuck, within seconds, and the lab goes on', async ({ expect }) => {
     const { result, elapsedMs, leftBehind } = await gradePatched({ file: 'server.ts', find: START_OF_SERVER, replace: `while (true) {}\n  ${START_OF_SERVER}` }, 30_000, ['explainsErrors', 'replies']);
     const replies = result.tests.find((test) => test.key === 'replies')!;

@@ -69,6 +69,13 @@ describe.concurrent.each(labs)('lab $slug', (lab) => {
     }
   });
 
+  test('no mistake in its catalog rests on tests worth less than 2 points together (points match gravity)', ({ expect }) => {
+    for (const variant of catalogs.get(lab.slug)!) {
+      const cost = variant.caughtBy.reduce((sum, key) => sum + lab.tests[key].points, 0);
+      expect(cost, `"${variant.name}" costs ${cost} point(s): see "Points" in docs/instructor-guide.md`).toBeGreaterThanOrEqual(2);
+    }
+  });
+
   test('is listed in the top-level README', ({ expect }) => {
     expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain(`(labs/${lab.slug}/README.md)`);
   });
