@@ -95,4 +95,4 @@ for (const lab of labs) {
   for (const o of outcomes.filter((o) => o.status === 'survived')) console.log(`  survived: ${o.file}:${o.line} ${o.mutation}   ${o.code}`);
   summary.push(`| ${lab.slug} | ${outcomes.length} | ${killed} | ${count('equivalent')} | ${count('survived')} | ${score} |`);
 }
-console.log(`\n${summary.join('\n')}\n\nReports: ${values.out}/NN-topic.html and .json`);
+console.log(`\n${summary.join('\n')}\n\nReports: ${labs.map((lab) => join(values.out!, `${lab.slug}.html`)).join(', ')} (and .json)`);
