@@ -13,6 +13,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './grader/lab.ts';
+import { requireSupportedNode } from './node-version.ts';
+
+requireSupportedNode();
 
 const bin = (path: string) => join(REPO_ROOT, 'node_modules', path);
 const scratch = mkdtempSync(join(tmpdir(), 'check-'));

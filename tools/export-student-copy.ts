@@ -26,15 +26,17 @@ const INSTRUCTOR_ONLY = [
 ];
 const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
 
+/** `path` is relative to the repository, with either separator (Windows gives backslashes). */
 export function isInstructorOnly(path: string): boolean {
-  return INSTRUCTOR_ONLY.some((pattern) => pattern.test(path));
+  const portable = path.split('\\').join('/');
+  return INSTRUCTOR_ONLY.some((pattern) => pattern.test(portable));
 }
 
 function studentReadme(labs: LabInfo[]): string {
   const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${maxPoints(lab)} | ${lab.summary} |`);
   return `# Socket programming labs
 
-Step by step from a one-shot TCP echo to a chat relay, in TypeScript on Node.js (20, 22 or 24).
+Step by step from a one-shot TCP echo to a chat relay, in TypeScript on Node.js (22.12 or newer; 20.19+ also works).
 
 \`\`\`sh
 npm install

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { discoverLabs, maxPoints, REPO_ROOT, selectLabs, type LabInfo } from './grader/lab.ts';
 import type { LabResult } from './grader/run-lab.ts';
+import { killGroup } from './proc.ts';
 
 export interface SubmissionSummary {
   student: string;
@@ -44,13 +45,13 @@ async function gradeSubmission(student: string, dir: string, options: BatchOptio
   // Each lab has its own limit inside; this one only guards against the grader itself stalling.
   const limitMs = (options.labs.length * options.timeLimitSeconds + 30) * 1000;
   const started = Date.now();
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: process.platform !== 'win32', windowsHide: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    killGroup(child.pid!);
   }, limitMs);
   await new Promise((done) => child.on('close', done));
   clearTimeout(timer);

@@ -18,6 +18,9 @@ import { toGradescope } from './grader/gradescope.ts';
 import { stageExtraTests } from './grader/extra-tests.ts';
 import { filesUnder } from './files.ts';
 import { modeLine, sandboxMode } from './sandbox/sandbox.ts';
+import { requireSupportedNode } from './node-version.ts';
+
+requireSupportedNode();
 
 const USAGE = `Usage: npm run grade -- [LAB...] [options]
   LAB                 lab number or name (01, 1, 01-echo, echo); default: every lab

@@ -26,10 +26,10 @@ const SETUP_SH = `#!/usr/bin/env bash
 # Gradescope runs this once, as root, to build the autograder image (Ubuntu).
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 22 ]; then
   apt-get update
   apt-get install -y --no-install-recommends ca-certificates curl gnupg
-  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
+  curl -fsSL https://deb.nodesource.com/setup_22.x | bash -
   apt-get install -y --no-install-recommends nodejs
 fi
 node --version

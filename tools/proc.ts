@@ -2,6 +2,7 @@
 // group, waiting for it to end, and what Linux's /proc says (the processes a program left
 // behind, a server's workers, what they cost). Where /proc does not exist (macOS), group
 // checks ask the kernel instead and the /proc readers find nothing.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
@@ -44,8 +45,12 @@ export function allProcesses(): ProcStat[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map((entry) => procStat(Number(entry))).filter((stat) => stat !== undefined);
 }
 
-/** SIGKILL (or `signal`) to every process of the group; false if the group was empty already. */
+/**
+ * SIGKILL (or `signal`) to every process of the group; false if the group was empty already.
+ * Windows has no process groups: there the leader's whole tree is ended with taskkill.
+ */
 export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+  if (process.platform === 'win32') return spawnSync('taskkill', ['/pid', String(pgid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).status === 0;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -62,7 +67,7 @@ export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): boo
 export function groupAlive(pgid: number): boolean {
   if (hasProc) return allProcesses().some((stat) => stat.pgrp === pgid && stat.state !== 'Z');
   try {
-    process.kill(-pgid, 0);
+    process.kill(process.platform === 'win32' ? pgid : -pgid, 0); // Windows: the leader stands for its tree
     return true;
   } catch {
     return false;

@@ -81,6 +81,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** vitest's globs take forward slashes, also on Windows, where join() gives backslashes. */
+const globPath = (path: string) => path.split('\\').join('/');
+
 /** The vitest name filter that selects exactly these tests of the lab. */
 function namePattern(lab: LabInfo, keys: string[]): string {
   const names = keys.map((key) => lab.tests[key].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -96,7 +99,10 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
   const started = Date.now();
   const child = spawn(process.execPath, [VITEST, 'run', ...args, '--reporter', REPORTER], {
     cwd: REPO_ROOT,
-    detached: true, // a process group of its own: one kill reaches every process it starts
+    // A process group of its own, so one kill reaches every process it starts (Unix; on
+    // Windows killGroup ends the tree with taskkill, and windowsHide keeps consoles away).
+    detached: process.platform !== 'win32',
+    windowsHide: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_SCRATCH: workDir, GRADER_RUN_ID: runId,
       GRADER_NODE_MODULES: sandboxNodeModules(join(REPO_ROOT, 'node_modules')), FORCE_COLOR: '0', NO_COLOR: '1' },
@@ -142,7 +148,7 @@ export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: stri
   const declares = (file: string, key: string) => readFileSync(file, 'utf8').includes(`.tests.${key.replace(/^private:/, '')},`);
   const chosen = files.filter((file) => keys.some((key) => declares(file, key)));
   const allFound = keys.every((key) => chosen.some((file) => declares(file, key)));
-  return allFound ? chosen : dirs.map((dir) => `${dir}/**/*.test.ts`);
+  return (allFound ? chosen : dirs.map((dir) => `${dir}/**/*.test.ts`)).map(globPath);
 }
 
 /**
@@ -152,7 +158,7 @@ export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: stri
 function writeRunConfig(dir: string, runs: BatchRun[], maxWorkers?: number): string {
   const projects = runs.map(({ lab, ...run }, index) => {
     const files = run.only ? testFilesDeclaring(lab, run.only, run.extraDir)
-      : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])];
+      : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])].map(globPath);
     const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
     return `{ test: { ...shared, root: ${JSON.stringify(REPO_ROOT)}, name: 'run-${index}', env: { LAB_TARGET: ${JSON.stringify(run.target)}, GRADER_RUN: 'run-${index}' }, include: ${JSON.stringify(files)}${pattern} } }`;
   });

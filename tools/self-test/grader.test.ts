@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeLab, sharedCause, type TestOutcome } from '../grader/run-lab.ts';
+import { unsupportedNode } from '../node-version.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { buildVariant } from '../grader/variants.ts';
 import { labs, processesTesting, removeDir } from './helpers.ts';
@@ -25,6 +26,11 @@ async function gradePatched(patch: { file: string; find: string; replace: string
 }
 
 describe('the grader', () => {
+  test('refuses, in one line that says what to install, the Node.js versions vitest 4 cannot run on', ({ expect }) => {
+    for (const old of ['18.20.4', '20.18.1', '22.11.0', '21.7.3']) expect(unsupportedNode(old)).toMatch(/needs Node\.js 22\.12 or newer .*nodejs\.org/);
+    for (const fine of ['20.19.0', '22.12.0', '24.11.1', '26.0.0']) expect(unsupportedNode(fine)).toBeUndefined();
+  });
+
   test('when most failures share one cause, a note names it first with the section to read (ports and counts aside)', ({ expect }) => {
     const failing = (name: string, got: string): TestOutcome => ({ key: name, name, status: 'failed', points: 0, maxPoints: 2, hint: '', section: `Section ${name}`, message: `Steps:\n  1. x\nExpected: y\nGot:      ${got}` });
     const tests = [failing('a', 'nothing received on port 4001'), failing('b', 'nothing received on port 4002'), failing('c', 'nothing received on port 4003'), failing('d', 'something else')];

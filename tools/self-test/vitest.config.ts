@@ -1,9 +1,11 @@
 // The repository's own checks (npm test): not graded, never copied to students.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    root: new URL('../..', import.meta.url).pathname,
+    // fileURLToPath, not .pathname: a path with a space or a non-ASCII letter stays a path.
+    root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['tools/self-test/**/*.test.ts'],
     // The example private tests are graded by the grader, not run as self-tests.
     exclude: ['**/node_modules/**', 'tools/self-test/fixtures/**'],
