@@ -74,6 +74,7 @@ export class StudentHost {
   private output = '';
   private exitDescription: string | undefined;
   private disposing = false;
+  private started = false;
   /** The call running when the host stopped, or the last one made. */
   private lastCall = 'loading your code';
   private onReady: (harness: WireRef) => void = () => {};
@@ -145,6 +146,8 @@ export class StudentHost {
   }
 
   private explainExit(code: number | null, signal: NodeJS.Signals | null): string {
+    // Before 'ready' none of the student's code has run: the grader's environment failed.
+    if (!this.started) return `the grader could not start the process that runs your code (${signal ?? `exit code ${code}`}); tell your instructor`;
     const during = `while the test was ${this.lastCall}`;
     if (/heap limit|Array buffer allocation failed|out of memory/i.test(this.output) || code === 134) {
       return `the process running your code ran out of memory (its heap is limited to ${HEAP_LIMIT_MB} MB) ${during}`;
@@ -235,6 +238,7 @@ export class StudentHost {
     try {
       switch (message.kind) {
         case 'ready':
+          this.started = true;
           this.onReady(message.harness);
           return;
         case 'returned': {

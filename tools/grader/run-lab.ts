@@ -12,8 +12,8 @@ import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
-import { sweepAfterRun } from '../sandbox/sandbox.ts';
-import { sandboxNodeModules } from '../sandbox/runtime.ts';
+import { sandboxMode, sweepAfterRun } from '../sandbox/sandbox.ts';
+import { sandboxNode, sandboxNodeModules } from '../sandbox/runtime.ts';
 import type { GraderEvent } from './events.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -105,7 +105,7 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
     windowsHide: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_SCRATCH: workDir, GRADER_RUN_ID: runId,
-      GRADER_NODE_MODULES: sandboxNodeModules(join(REPO_ROOT, 'node_modules')), FORCE_COLOR: '0', NO_COLOR: '1' },
+      ...(sandboxMode() === 'trusted' ? { GRADER_NODE_MODULES: sandboxNodeModules(join(REPO_ROOT, 'node_modules')), GRADER_SANDBOX_NODE: sandboxNode() } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   running.add(child.pid!);
   let output = '';

@@ -1,16 +1,17 @@
-// What a sandboxed program may need from node_modules: tsx, for a program that starts
-// TypeScript itself (lab 06's relay forks its worker.ts with `--import tsx`). The sandbox's
-// user reaches the repository's node_modules only if every folder above it lets other users
-// through; a clone in a private folder (mktemp -d, a home folder with mode 700) does not.
-// Then the grader lays out tsx and what it needs in a folder of its own that other users
-// may read but not change, once per grading process, and removes it at exit.
-import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, chmodSync } from 'node:fs';
+// What a sandbox's user needs to run and cannot always reach: Node.js itself (installed by
+// nvm or a download in someone's home folder) and, from node_modules, tsx, for a program that
+// starts TypeScript itself (lab 06's relay forks its worker.ts with `--import tsx`). A
+// file is reachable only if every folder above it lets other users through; a private
+// folder (mktemp -d, a home folder with mode 700) does not. Then the grader lays out what is
+// needed in a folder of its own that other users may read but not change, once per grading
+// process, and removes it at exit.
+import { chmodSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** True when a user other than the owner (and not in its group) can walk down to `path`. */
 export function reachableByOthers(path: string): boolean {
-  for (let at = path; ; at = dirname(at)) {
+  for (let at = realpathSync(path); ; at = dirname(at)) {
     if ((statSync(at).mode & 0o001) === 0) return false;
     if (dirname(at) === at) return true;
   }
@@ -42,18 +43,44 @@ function linkTree(from: string, to: string): void {
   }
 }
 
-let prepared: string | undefined;
+let shared: string | undefined;
+/** This process's folder for what the sandbox users need: readable by them, theirs to change never. */
+function sharedDir(): string {
+  if (!shared) {
+    const root = mkdtempSync(join(tmpdir(), 'sandbox-runtime-'));
+    chmodSync(root, 0o755);
+    shared = root;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return shared;
+}
+
+const prepared = new Map<string, string>();
+function once(key: string, make: () => string): string {
+  if (!prepared.has(key)) prepared.set(key, make());
+  return prepared.get(key)!;
+}
 
 /** node_modules for sandboxed programs: the repository's own, or a reachable copy of tsx's closure. */
 export function sandboxNodeModules(repoNodeModules: string): string {
   if (reachableByOthers(repoNodeModules)) return repoNodeModules;
-  if (!prepared) {
-    const root = mkdtempSync(join(tmpdir(), 'sandbox-node-modules-'));
-    chmodSync(root, 0o755);
-    const nodeModules = join(root, 'node_modules');
+  return once('node_modules', () => {
+    const nodeModules = join(sharedDir(), 'node_modules');
     for (const name of closure(repoNodeModules, 'tsx')) linkTree(join(repoNodeModules, name), join(nodeModules, name));
-    prepared = nodeModules;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-  }
-  return prepared;
+    return nodeModules;
+  });
+}
+
+/** The node binary for sandboxed processes: this one, or a reachable link or copy of it. */
+export function sandboxNode(execPath = process.execPath): string {
+  if (reachableByOthers(execPath)) return execPath;
+  return once('node', () => {
+    const node = join(sharedDir(), basename(execPath));
+    try {
+      linkSync(realpathSync(execPath), node);
+    } catch {
+      cpSync(realpathSync(execPath), node);
+    }
+    return node;
+  });
 }

