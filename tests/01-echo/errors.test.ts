@@ -18,14 +18,18 @@ describe(lab.title, () => {
       { code: 'ECONNREFUSED', target: { host: '127.0.0.1', port: REFUSED_PORT }, mustContain: ['refused', `127.0.0.1:${REFUSED_PORT}`] },
       { code: 'EADDRINUSE', target: { host: '0.0.0.0', port: BUSY_PORT }, mustContain: ['in use', String(BUSY_PORT)] },
       { code: 'ENOTFOUND', target: { host: 'no-such-host.invalid', port: REFUSED_PORT }, mustContain: ['no-such-host.invalid', 'resolve'] },
+      // The name service itself failed (an offline laptop): the same advice as ENOTFOUND.
+      { code: 'EAI_AGAIN', target: { host: 'chat.example.org', port: REFUSED_PORT }, message: 'getaddrinfo EAI_AGAIN chat.example.org', mustContain: ['chat.example.org', 'resolve'] },
       { code: 'EACCES', target: { host: '0.0.0.0', port: PRIVILEGED_PORT }, mustContain: ['1024'] },
+      // Anything else: the error's own message, on one line (never its stack).
+      { code: 'ECONNRESET', target: { host: '127.0.0.1', port: REFUSED_PORT }, message: 'read ECONNRESET', mustContain: ['read ECONNRESET'] },
     ];
-    for (const { code, target, mustContain } of cases) {
-      const error = errnoError(code, `connect ${code} ${target.host}:${target.port}`);
-      t.step(`called explainSocketError(<error with code ${code}>, ${JSON.stringify(target)})`);
+    for (const { code, target, message, mustContain } of cases) {
+      const error = errnoError(code, message ?? `connect ${code} ${target.host}:${target.port}`);
+      t.step(`called explainSocketError(<error with code ${code}${message ? ` and message ${JSON.stringify(message)}` : ''}>, ${JSON.stringify(target)})`);
       const line = await explainSocketError(error, target);
       t.check(typeof line === 'string' && line.trim().length > 0, 'a non-empty string', () => JSON.stringify(line));
-      t.check(!line.trim().includes('\n'), 'one line', () => JSON.stringify(line));
+      t.check(!line.trim().includes('\n'), `the explanation of ${code} on one line, with no stack trace`, () => JSON.stringify(line));
       for (const word of mustContain) {
         t.check(line.toLowerCase().includes(word.toLowerCase()), `the explanation of ${code} to mention ${JSON.stringify(word)}`, () => JSON.stringify(line));
       }

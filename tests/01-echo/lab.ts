@@ -12,7 +12,7 @@ export default defineLab({
     explainsErrors: {
       name: 'explainSocketError describes refused, in-use, unresolvable and privileged-port errors in one line',
       points: 2,
-      hint: 'Switch on err.code (ECONNREFUSED, EADDRINUSE, ENOTFOUND, EACCES) and return one sentence that names the host or port.',
+      hint: 'Switch on err.code (ECONNREFUSED, EADDRINUSE, ENOTFOUND and EAI_AGAIN, EACCES) and return one sentence that names the host or port; anything else: the error\'s own message, on one line.',
       section: ERRORS,
     },
     replies: {
@@ -23,7 +23,7 @@ export default defineLab({
     },
     logs: {
       name: 'the server prints each message it receives',
-      points: 1,
+      points: 2,
       hint: 'Call the log function you were given with "received from ADDRESS:PORT: MESSAGE".',
       section: SERVER,
     },
@@ -37,6 +37,12 @@ export default defineLab({
       name: 'the server keeps listening: three clients in a row each get their own reply',
       points: 2,
       hint: 'Do not close the listening server after the first client; only close each client\'s own socket.',
+      section: SERVER,
+    },
+    concurrentClients: {
+      name: 'the server keeps each client\'s message apart when two clients send at the same time',
+      points: 3,
+      hint: 'Create the list of chunks inside the connection handler, so that every connection collects its own message.',
       section: SERVER,
     },
     survivesReset: {
@@ -67,21 +73,28 @@ export default defineLab({
     },
     refused: {
       name: 'the client program reports a refused connection in one line and exits non-zero',
-      points: 1,
+      points: 2,
       hint: 'Catch the error, print "error: " + explainSocketError(...) on stderr, and set process.exitCode = 1.',
       section: ERRORS,
       timeoutMs: 15_000,
     },
+    clientReset: {
+      name: 'the client program reports a connection reset by the server in one line and exits non-zero',
+      points: 2,
+      hint: 'A reset after connecting is an \'error\' event too (ECONNRESET): keep rejecting on it, so that the catch prints one line and sets process.exitCode = 1.',
+      section: CLIENT,
+      timeoutMs: 15_000,
+    },
     unresolvable: {
       name: 'the client program reports a host name that does not resolve in one line and exits non-zero',
-      points: 1,
+      points: 2,
       hint: 'A name with no address fails with ENOTFOUND; explain it instead of printing the stack trace.',
       section: ERRORS,
       timeoutMs: 15_000,
     },
     portInUse: {
       name: 'the server program reports a port already in use in one line and exits non-zero',
-      points: 1,
+      points: 2,
       hint: 'listen() fails with EADDRINUSE as an \'error\' event on the server: reject, catch, explain, exit 1.',
       section: ERRORS,
       timeoutMs: 15_000,

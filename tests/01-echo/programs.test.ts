@@ -57,6 +57,19 @@ describe(lab.title, () => {
     await expectOneLineError(t, client, ['refused']);
   }, { concurrent: true });
 
+  graded(lab.tests.clientReset, async (t) => {
+    let received = Buffer.alloc(0);
+    const port = await startTestServer(t, (socket) => {
+      socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+      // Read the whole message and the half-close, then crash instead of replying: RST, no reply.
+      socket.on('end', () => socket.resetAndDestroy());
+    });
+    t.step('the test server reads the message and the half-close, then resets the connection (RST) without replying, as a server that crashes would');
+    t.onFailure(() => `the test server had received ${show(received)}`);
+    const client = runProgram(t, SLUG, 'client.ts', ['--host', LOOPBACK, '--port', String(port), 'are', 'you', 'still', 'there?']);
+    await expectOneLineError(t, client, ['reset']);
+  }, { concurrent: true });
+
   graded(lab.tests.unresolvable, async (t) => {
     const client = runProgram(t, SLUG, 'client.ts', ['--host', 'no-such-host.invalid', '--port', '5000', 'hello?']);
     await expectOneLineError(t, client, ['no-such-host.invalid']);

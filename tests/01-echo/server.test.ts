@@ -29,9 +29,9 @@ async function exchange(t: Trace, port: number, message: string, label = 'a test
   return peer.readToEnd(REPLY_MS, `the server to reply "echo: ${message}" and close the connection`);
 }
 
-function expectReply(t: Trace, reply: Buffer, message: string): void {
+function expectReply(t: Trace, reply: Buffer, message: string, to = ''): void {
   const want = Buffer.from(`echo: ${message}`);
-  t.step(`${show(reply)} came back`);
+  t.step(`${show(reply)} came back${to ? ` to ${to}` : ''}`);
   t.check(reply.equals(want), `the reply ${show(want)}`, () => `${show(reply)}: ${firstDifference(reply, want)}`);
 }
 
@@ -51,7 +51,9 @@ describe(lab.title, () => {
 
   graded(lab.tests.reassembles, async (t) => {
     const { port } = await startServer(t);
-    const message = 'this message travels one byte at a time';
+    // é, ï and the emoji take 2 to 4 bytes each, so 1-byte pieces split them: decoding each
+    // piece on its own garbles them, and only the joined bytes decode right.
+    const message = 'this message travels one byte at a time: déjà vu, naïve, 🚀';
     expectReply(t, await exchange(t, port, message, 'a test client', true), message);
   });
 
@@ -60,6 +62,25 @@ describe(lab.title, () => {
     for (const [i, message] of ['first', 'second', 'third'].entries()) {
       expectReply(t, await exchange(t, port, `${message} client`, `client ${i + 1}`), `${message} client`);
     }
+  });
+
+  graded(lab.tests.concurrentClients, async (t) => {
+    const { port } = await startServer(t);
+    const a = await Peer.connect(t, port, 'client A');
+    const b = await Peer.connect(t, port, 'client B');
+    a.send('A says: first half, ');
+    b.send('B says: first half, ');
+    // Both first halves reach your server before either client goes on.
+    await Promise.all([a, b].map((peer) => new Promise<void>((resolve) => peer.socket.write(Buffer.alloc(0), () => resolve()))));
+    await t.settleHost();
+    t.step('your server has read both first halves');
+    a.send('second half from A');
+    b.send('second half from B');
+    a.end();
+    b.end();
+    const replies = await Promise.all([a, b].map((peer) => peer.readToEnd(REPLY_MS, `${peer.label} to get its reply and the connection closed`)));
+    expectReply(t, replies[0], 'A says: first half, second half from A', 'client A');
+    expectReply(t, replies[1], 'B says: first half, second half from B', 'client B');
   });
 
   graded(lab.tests.survivesReset, async (t) => {
