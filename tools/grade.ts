@@ -10,7 +10,7 @@ import { writeFileSync, watch, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { discoverLabs, selectLabs, type LabInfo } from './grader/lab.ts';
+import { discoverLabs, labNumber, selectLabs, type LabInfo } from './grader/lab.ts';
 import { resolveTarget, displayPath } from './grader/target.ts';
 import { gradeLab, type LabResult } from './grader/run-lab.ts';
 import { formatLab, formatSummary, style } from './grader/report.ts';
@@ -163,7 +163,7 @@ async function watchAndRegrade(
       busy = true;
       do {
         again = false;
-        console.log(style.dim(`\n--- ${new Date().toLocaleTimeString()}: re-grading lab ${lab.slug.slice(0, 2)} ---`));
+        console.log(style.dim(`\n--- ${new Date().toLocaleTimeString()}: re-grading lab ${labNumber(lab)} ---`));
         results[index] = await grade(lab);
         show(results[index]);
         console.log(`\n${formatSummary(results, 'npm run grade')}`);

@@ -19,7 +19,7 @@ import { filesUnder } from './files.ts';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { discoverLabs, REPO_ROOT, type LabInfo } from './grader/lab.ts';
+import { discoverLabs, handoutSection, REPO_ROOT, type LabInfo } from './grader/lab.ts';
 
 export const SOLUTIONS_DIR = join(REPO_ROOT, 'solutions');
 export const LABS_DIR = join(REPO_ROOT, 'labs');
@@ -55,7 +55,7 @@ export function stripSolutions(source: string, slug: string, where: string, sect
     }
     if (END.test(line)) {
       if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it`);
-      const pointer = `see labs/${slug}/README.md, section "${open.section}"`;
+      const pointer = `see ${handoutSection(slug, open.section)}`;
       if (open.members) {
         out.push(`${open.indent}// TODO: add the fields and helper methods you need (${pointer}).`);
       } else {

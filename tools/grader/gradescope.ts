@@ -2,6 +2,7 @@
 // with the same student-readable trace the terminal shows, never cut short.
 import type { LabResult, TestOutcome } from './run-lab.ts';
 import { NOT_SELECTED } from './report.ts';
+import { handoutSection, labNumber } from './lab.ts';
 import { modeLine } from '../sandbox/sandbox.ts';
 
 export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
@@ -29,22 +30,22 @@ export interface GradescopeResults {
 function testOutput(test: TestOutcome, slug: string): string {
   if (test.status === 'passed') return 'Passed.';
   const parts = [test.message ?? 'Failed.'];
-  if (test.message !== NOT_SELECTED) parts.push(`Hint: ${test.hint}`, `Read: labs/${slug}/README.md, section "${test.section}"`);
+  if (test.message !== NOT_SELECTED) parts.push(`Hint: ${test.hint}`, `Read: ${handoutSection(slug, test.section)}`);
   return parts.join('\n');
 }
 
 /** Results of graded labs → results.json. Private tests (--extra-tests) stay hidden until the due date. */
 export function toGradescope(results: LabResult[], durationMs: number): GradescopeResults {
   const tests = results.flatMap((lab) => lab.tests.map((test, index): GradescopeTest => ({
-    name: `Lab ${lab.slug.slice(0, 2)}: ${test.name}`,
-    number: `${Number(lab.slug.slice(0, 2))}.${index + 1}`,
+    name: `Lab ${labNumber(lab)}: ${test.name}`,
+    number: `${Number(labNumber(lab))}.${index + 1}`,
     score: test.points,
     max_score: test.maxPoints,
     status: test.status === 'passed' ? 'passed' : 'failed',
     output: [...lab.notes.map((note) => `Lab note: ${note}`), testOutput(test, lab.slug)].join('\n'),
     visibility: test.private ? 'after_due_date' : 'visible',
   })));
-  const summary = results.map((lab) => `Lab ${lab.slug.slice(0, 2)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}`);
+  const summary = results.map((lab) => `Lab ${labNumber(lab)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}`);
   return {
     execution_time: Math.round(durationMs / 1000),
     output: [...summary, modeLine()].join('\n'),

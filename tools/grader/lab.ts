@@ -38,8 +38,14 @@ export const TESTS_DIR = join(REPO_ROOT, 'tests');
 /** A lab folder's name, as in labs/, solutions/ and tests/: "01-echo". */
 export const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
 
-export function labNumber(lab: LabInfo): string {
+/** "01" for 01-echo: of a lab, or of anything named by its slug (a result). */
+export function labNumber(lab: { slug: string }): string {
   return lab.slug.slice(0, 2);
+}
+
+/** Where a student reads about something: `labs/01-echo/README.md, section "Task 2: the server"`. */
+export function handoutSection(slug: string, section: string): string {
+  return `labs/${slug}/README.md, section "${section}"`;
 }
 
 export function maxPoints(lab: LabInfo): number {

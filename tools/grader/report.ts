@@ -1,5 +1,6 @@
 // Turns grading results into what a student reads in the terminal.
 import type { LabResult, TestOutcome } from './run-lab.ts';
+import { handoutSection, labNumber } from './lab.ts';
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -23,13 +24,13 @@ function formatTest(test: TestOutcome, slug: string): string {
   const lines = [`  ${mark} ${test.name} ${style.dim(score)}`];
   if (test.message) lines.push(indent(test.message, 6));
   lines.push(`      ${style.bold('Hint:')} ${test.hint}`);
-  lines.push(`      ${style.bold('Read:')} labs/${slug}/README.md, section "${test.section}"`);
+  lines.push(`      ${style.bold('Read:')} ${handoutSection(slug, test.section)}`);
   return lines.join('\n');
 }
 
 function labHeading(result: LabResult): string {
   const tag = { complete: style.green('complete'), incomplete: style.yellow('incomplete'), 'timed-out': style.red('timed out'), crashed: style.red('could not run') }[result.status];
-  return `${style.bold(`Lab ${result.slug.slice(0, 2)}: ${result.title}`)}  ${result.passed}/${result.total} tests, ${result.points}/${result.maxPoints} points  (${tag}, ${(result.durationMs / 1000).toFixed(1)} s)`;
+  return `${style.bold(`Lab ${labNumber(result)}: ${result.title}`)}  ${result.passed}/${result.total} tests, ${result.points}/${result.maxPoints} points  (${tag}, ${(result.durationMs / 1000).toFixed(1)} s)`;
 }
 
 export function formatLab(result: LabResult): string {
@@ -51,8 +52,8 @@ export function formatSummary(results: LabResult[], command: string): string {
     return lines.join('\n');
   }
   const failing = next.tests.find((test) => test.status === 'failed') ?? next.tests.find((test) => test.status !== 'passed')!;
-  const number = next.slug.slice(0, 2);
-  lines.push(`${style.bold('Next:')} lab ${number} — read labs/${next.slug}/README.md, section "${failing.section}",`);
+  const number = labNumber(next);
+  lines.push(`${style.bold('Next:')} lab ${number} — read ${handoutSection(next.slug, failing.section)},`);
   lines.push(`      then make "${failing.name}" pass.`);
   lines.push(`      Re-grade on every save: ${command} -- ${number} --watch`);
   return lines.join('\n');

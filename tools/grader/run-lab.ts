@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
+import { handoutSection, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
@@ -252,7 +252,7 @@ export function sharedCause(slug: string, tests: TestOutcome[]): string | undefi
   if (!largest || largest.length < 3 || largest.length * 2 < failed.length) return undefined;
   const first = largest[0];
   return `${largest.length} tests fail for the same reason, so fix that first: ${causeOf(first.message!)}\n` +
-    `    It shows first in "${first.name}": read labs/${slug}/README.md, section "${first.section}".`;
+    `    It shows first in "${first.name}": read ${handoutSection(slug, first.section)}.`;
 }
 
 /** Turns what one run reported into a result per declared test, and notes on what went wrong. */

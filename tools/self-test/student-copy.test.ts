@@ -6,7 +6,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { exportStudentCopy, isInstructorOnly } from '../export-student-copy.ts';
 import { CHECKSUMS_FILE, classroomWorkflow, parseTemplate } from '../classroom.ts';
-import { maxPoints, REPO_ROOT } from '../grader/lab.ts';
+import { labNumber, maxPoints, REPO_ROOT } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
 import { labs, removeDir } from './helpers.ts';
 import { filesUnder } from '../files.ts';
@@ -69,12 +69,12 @@ describe('the student copy', () => {
   test('its Classroom workflow gives each lab one step worth that lab\'s points', () => {
     const workflow = readFileSync(join(copy, '.github/workflows/classroom.yml'), 'utf8');
     for (const lab of labs) {
-      const number = lab.slug.slice(0, 2);
+      const number = labNumber(lab);
       expect(workflow).toContain(`command: sudo -E env "PATH=$PATH" npm run grade -- ${number} --strict`);
       expect(workflow).toMatch(new RegExp(`id: lab-${number}\\n[\\s\\S]*?max-score: ${maxPoints(lab)}\\n`));
       expect(workflow).toContain(`LAB-${number}_RESULTS: "\${{ steps.lab-${number}.outputs.result }}"`);
     }
-    expect(workflow).toContain(`runners: ${labs.map((lab) => `lab-${lab.slug.slice(0, 2)}`).join(',')}`);
+    expect(workflow).toContain(`runners: ${labs.map((lab) => `lab-${labNumber(lab)}`).join(',')}`);
   });
 
   test('its Classroom workflow grades only with the course\'s own tests: checksums that catch an edited test, or a pinned template', () => {
