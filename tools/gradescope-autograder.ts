@@ -3,25 +3,15 @@
 // grades them, and writes $AUTOGRADER_ROOT/results/results.json. Whatever goes wrong, a
 // results.json that says what happened is written: Gradescope shows nothing otherwise.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_FOLDER, REPO_ROOT } from './grader/lab.ts';
-import { scratchDir } from './grader/target.ts';
+import { labsFolderOf, scratchDir } from './grader/target.ts';
 import type { GradescopeResults } from './grader/gradescope.ts';
 import { PRIVATE_TESTS_DIR, SETTINGS_FILE, type AutograderSettings } from './grader/gradescope-layout.ts';
 
 const root = process.env.AUTOGRADER_ROOT ?? '/autograder';
 const resultsFile = join(root, 'results', 'results.json');
-
-/** The folder of the submission that holds the lab folders: its labs/, or itself. */
-function labsFolderOf(submission: string): string | undefined {
-  const candidates = [join(submission, 'labs'), submission];
-  // A repository zipped with its top folder (e.g. sockets-lab-main/labs) is common too.
-  for (const entry of existsSync(submission) ? readdirSync(submission) : []) {
-    if (statSync(join(submission, entry)).isDirectory()) candidates.push(join(submission, entry, 'labs'));
-  }
-  return candidates.find((dir) => existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((name) => LAB_FOLDER.test(name)));
-}
 
 function writeResults(results: GradescopeResults): void {
   mkdirSync(join(root, 'results'), { recursive: true });

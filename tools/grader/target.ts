@@ -1,9 +1,9 @@
 // Which code the tests exercise. One switch, the LAB_TARGET environment variable:
 // "labs" (the default: the student's work), "solutions", or any directory laid out like
 // labs/ — or a whole repository that has a labs/ folder (a submission).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { REPO_ROOT } from './lab.ts';
+import { LAB_FOLDER, REPO_ROOT } from './lab.ts';
 
 export function resolveTarget(target: string | undefined, cwd = process.cwd()): string {
   const name = target ?? 'labs';
@@ -11,10 +11,21 @@ export function resolveTarget(target: string | undefined, cwd = process.cwd()): 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`the target "${name}" is not a directory (expected labs, solutions, or a folder laid out like labs/)`);
   }
-  // A whole repository: grade its labs/ folder.
-  const nested = join(dir, 'labs');
-  if (existsSync(nested) && statSync(nested).isDirectory()) return nested;
-  return dir;
+  return labsFolderOf(dir) ?? dir;
+}
+
+/**
+ * The folder of a submission that holds the lab folders (01-echo/...): its labs/ (a whole
+ * repository), itself (labs/ alone, or bare lab folders), or a subfolder's labs/ (a
+ * repository zipped with its top folder). One rule for --target, batch grading and Gradescope.
+ */
+export function labsFolderOf(submission: string): string | undefined {
+  const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
+  const candidates = [join(submission, 'labs'), submission];
+  for (const entry of isDir(submission) ? readdirSync(submission) : []) {
+    if (isDir(join(submission, entry))) candidates.push(join(submission, entry, 'labs'));
+  }
+  return candidates.find((dir) => isDir(dir) && readdirSync(dir).some((name) => LAB_FOLDER.test(name)));
 }
 
 /** Short form for messages: "labs/01-echo/server.ts" inside the repository, absolute outside. */
