@@ -48,3 +48,10 @@ export function watchQueue(socket: net.Socket) {
     stop: () => clearInterval(timer),
   };
 }
+
+/** How many listeners `socket` has for each event a reader or writer may add, to spot any left behind. */
+export function listenerCounts(socket: net.Socket): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of ['data', 'readable', 'end', 'close', 'error', 'drain', 'finish']) counts[event] = socket.listenerCount(event);
+  return counts;
+}

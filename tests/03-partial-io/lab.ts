@@ -12,7 +12,7 @@ export default defineLab({
   tests: {
     sendAllShort: {
       name: 'sendAll delivers every byte when send() takes a random few bytes at a time',
-      points: 2,
+      points: 3,
       hint: 'send() returns how many bytes it took: keep an offset and send the rest (data.subarray(offset)) until none is left.',
       section: LOOPS,
     },
@@ -24,13 +24,13 @@ export default defineLab({
     },
     sendAllError: {
       name: 'sendAll passes a send() error up instead of swallowing or retrying it',
-      points: 1,
+      points: 2,
       hint: 'Do not wrap send() in try/catch: let the SocketError reject sendAll\'s promise.',
       section: LOOPS,
     },
     recvExactShort: {
       name: 'recvExact returns exactly n bytes when recv() returns a random few at a time',
-      points: 2,
+      points: 3,
       hint: 'Ask recv() only for the bytes still missing (n - received) and collect the chunks.',
       section: LOOPS,
     },
@@ -42,13 +42,13 @@ export default defineLab({
     },
     recvExactError: {
       name: 'recvExact passes a recv() error up',
-      points: 1,
+      points: 2,
       hint: 'Let the SocketError thrown by recv() reject recvExact.',
       section: LOOPS,
     },
     messageHeader: {
       name: 'sendMessage writes a 4-byte big-endian length, then the payload',
-      points: 1,
+      points: 3,
       hint: 'Buffer.alloc(4) and writeUInt32BE(payload.length), then send header and payload with sendAll.',
       section: MESSAGES,
     },
@@ -66,13 +66,13 @@ export default defineLab({
     },
     messageTooLong: {
       name: 'recvMessage refuses an announced length over the limit before reading the payload',
-      points: 2,
+      points: 3,
       hint: 'Compare the length with maxBytes right after the header, before any recv() for the payload.',
       section: MESSAGES,
     },
     writeAllDelivers: {
       name: 'writeAll delivers every byte of 20 MiB to a real socket, in order',
-      points: 2,
+      points: 3,
       hint: 'Write chunk after chunk; resolve in the callback of the last write().',
       section: WRITE,
     },
@@ -84,31 +84,31 @@ export default defineLab({
     },
     writeAllRejectsOnClose: {
       name: 'writeAll rejects instead of hanging when the reader goes away mid-transfer',
-      points: 2,
+      points: 3,
       hint: 'While waiting for \'drain\', also listen for \'close\' and \'error\', and reject on either.',
       section: WRITE,
     },
     readExactly: {
       name: 'readExactly returns exactly n bytes, however they arrive, and leaves the rest for the next read',
-      points: 2,
+      points: 3,
       hint: 'Collect chunks until you have n bytes; pause the socket, then unshift() the surplus back into it.',
       section: READ,
     },
     readExactlyEnd: {
       name: 'readExactly rejects with "connection closed after X of N bytes" when the socket ends first',
-      points: 1,
+      points: 2,
       hint: 'Listen for \'end\' (and \'close\') while waiting and reject with a ShortReadError.',
       section: READ,
     },
     readMessage: {
       name: 'readMessage reads length-prefixed messages cut anywhere by the chaos proxy',
-      points: 2,
+      points: 3,
       hint: 'readExactly(socket, 4), readUInt32BE, then readExactly(socket, length).',
       section: READ,
     },
     readMessageTooLong: {
       name: 'readMessage refuses an announced length over the limit',
-      points: 1,
+      points: 3,
       hint: 'Throw MessageTooLongError before reading the payload.',
       section: READ,
     },

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import type { Remote, RemoteInstance } from '../support/host.ts';
 import { LOOPBACK, pause, portOf, startTestServer, throughChaosProxy } from '../support/net.ts';
-import { show } from '../../tools/bytes.ts';
+import { firstDifference, show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
 type HostSide = typeof import('./host-side.ts');
@@ -111,10 +111,15 @@ async function connect(t: Trace, port: number): Promise<HostSocket> {
   return socket;
 }
 
+/** A 4-byte big-endian length header alone. */
+function header(length: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(length);
+  return bytes;
+}
+
 function frame(payload: Buffer): Buffer {
-  const header = Buffer.alloc(4);
-  header.writeUInt32BE(payload.length);
-  return Buffer.concat([header, payload]);
+  return Buffer.concat([header(payload.length), payload]);
 }
 
 describe(lab.title, () => {
@@ -127,6 +132,27 @@ describe(lab.title, () => {
     await t.within(writeAll(client, data), WAIT_MS, 'writeAll to resolve', () => `the reader had received ${incoming.received()} bytes`);
     const got = await t.within(incoming.done, WAIT_MS, 'the reader to receive all 20 MiB', () => `it received ${incoming.received()} bytes`);
     t.check(got.length === data.length && sha(got) === sha(data), 'exactly the 20 MiB written, in order', () => `${got.length} bytes, ${sha(got) === sha(data) ? 'same' : 'different'} content`);
+    t.step('the reader received all 20 MiB, in order');
+
+    // Resolving is a promise that the bytes left Node's memory: a program may close the socket or exit then.
+    const slow = await connectedPair(t, { paused: true });
+    const whole = pattern(8 * MiB);
+    const queue = await watchQueue(t, slow.client);
+    t.step('called writeAll(socket, 8 MiB, 8 MiB): one chunk, while the reader does not read yet (the kernel takes about 4 MB of it)');
+    let resolved = false;
+    const writing = writeAll(slow.client, whole, whole.length).then(() => { resolved = true; });
+    writing.catch(() => {});
+    await t.within(Promise.race([writing, queue.stalled()]), WAIT_MS, 'writeAll to wait while the kernel cannot take the rest', () => 'neither');
+    const queued = await slow.client.writableLength;
+    t.check(!resolved || queued === 0, 'writeAll not to resolve while bytes are still queued in Node\'s memory',
+      () => `it resolved while ${queued} bytes were still queued: a program that closes the socket or exits now loses them (resolve in the last write()'s callback)`);
+    if (resolved) return; // this kernel took all 8 MiB at once
+    t.step(`${queued} bytes waited in Node's queue and writeAll had not resolved; the reader started reading`);
+    const rest = collect(slow.peer, whole.length);
+    slow.peer.resume();
+    await t.within(writing, WAIT_MS, 'writeAll to resolve once the reader reads', () => `the reader had received ${rest.received()} bytes`);
+    const all = await t.within(rest.done, WAIT_MS, 'the reader to receive all 8 MiB', () => `it received ${rest.received()} bytes`);
+    t.check(sha(all) === sha(whole), 'exactly the 8 MiB written', () => `${all.length} bytes with different content`);
   });
 
   graded(lab.tests.writeAllBounded, async (t) => {
@@ -162,17 +188,39 @@ describe(lab.title, () => {
     peer.resetAndDestroy();
     const outcome = await t.within(done, WAIT_MS, 'writeAll to reject once the connection is gone', () => 'it is still waiting (for a \'drain\' that will never come?)');
     t.check(outcome.startsWith('rejected'), 'writeAll to reject', () => outcome);
+    t.step(`writeAll ${outcome}`);
+
+    // A socket destroyed by our own side emits 'close' and no 'error': 'drain' never comes either.
+    const dropped = await connectedPair(t, { paused: true });
+    const droppedQueue = await watchQueue(t, dropped.client);
+    t.step('on a new connection whose reader does not read, called writeAll(socket, 16 MiB)');
+    const writing2 = writeAll(dropped.client, pattern(16 * MiB));
+    await untilStalled(t, dropped.client, droppedQueue, writing2);
+    const done2 = writing2.then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+    t.step('our side destroyed the socket mid-transfer, without an error (socket.destroy(), as a server does to drop a slow client)');
+    await dropped.client.destroy();
+    const outcome2 = await t.within(done2, WAIT_MS, 'writeAll to reject once the socket is closed', () => 'it is still waiting (a closed socket emits \'close\', never \'drain\')');
+    t.check(outcome2.startsWith('rejected'), 'writeAll to reject', () => outcome2);
   });
 
   graded(lab.tests.readExactly, async (t) => {
     const { readExactly } = await nodeIo(t);
     const port = await serverSending(t, ['HEA', 'DERbo', 'dyREST', 'abcdef'], false);
     const socket = await connect(t, port);
-    for (const want of ['HEADER', 'body', 'REST', 'ab', 'cd', 'ef']) {
-      t.step(`called readExactly(socket, ${want.length})`);
-      const got = await t.within(readExactly(socket, want.length), WAIT_MS, `readExactly to resolve with "${want}"`, () => 'it had not resolved');
+    const { listenerCounts } = await hostSide(t);
+    let afterFirst: Record<string, number> | undefined;
+    for (const want of ['HEADER', 'body', 'REST', 'ab', 'cd', 'ef', '']) {
+      t.step(`called readExactly(socket, ${want.length})${want ? '' : ', with nothing more to come'}`);
+      const got = await t.within(readExactly(socket, want.length), WAIT_MS, `readExactly to resolve with "${want}"`, () => want ? 'it had not resolved' : 'it had not resolved: is it waiting for a chunk it does not need?');
       t.check(Buffer.isBuffer(got) && got.toString() === want, `"${want}"`, () => show(Buffer.from(got)));
+      afterFirst ??= await listenerCounts(socket);
     }
+    // Counted from the first call on, so a listener added once per socket is no failure; one per call is.
+    const before = afterFirst!;
+    const after = await listenerCounts(socket);
+    const added = Object.keys(after).filter((event) => after[event] > before[event]).map((event) => `${after[event] - before[event]} '${event}'`);
+    t.check(added.length === 0, 'no more listeners on the socket after the 7th call than after the 1st (remove every listener you added)',
+      () => `${added.join(', ')} listener(s) more: they pile up with every call, and the chunks they hold with them`);
   });
 
   graded(lab.tests.readExactlyEnd, async (t) => {
@@ -189,25 +237,36 @@ describe(lab.title, () => {
 
   graded(lab.tests.readMessage, async (t) => {
     const { readMessage } = await nodeIo(t);
-    const payloads = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from([0, 10, 13, 255, 10]), pattern(400)];
+    const payloads = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from([0, 10, 13, 255, 10]), pattern(400), Buffer.alloc(0)];
     const port = await serverSending(t, [Buffer.concat(payloads.map(frame))], false);
     const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 7 }, delayMs: 1 });
     const socket = await connect(t, proxied);
     for (const want of payloads) {
       t.step('called readMessage(socket)');
-      const got = await t.within(readMessage(socket), WAIT_MS, `readMessage to resolve with ${show(want)}`, () => 'it had not resolved');
+      const got = await t.within(readMessage(socket), WAIT_MS, `readMessage to resolve with ${show(want)}`,
+        () => want.length === 0 ? 'it had not resolved (an empty payload needs no byte: is readExactly(socket, 0) waiting for one?)' : 'it had not resolved');
       t.check(Buffer.isBuffer(got) && got.equals(want), show(want), () => show(Buffer.from(got)));
     }
   });
 
   graded(lab.tests.readMessageTooLong, async (t) => {
     const { readMessage } = await nodeIo(t);
-    const port = await serverSending(t, [Buffer.from([0, 0x10, 0, 0]), Buffer.alloc(100)], false);
-    const socket = await connect(t, port);
-    t.step('called readMessage(socket, 1024) on a header announcing 1048576 bytes');
-    const outcome = await t.within(readMessage(socket, 1024).then((got) => ({ got }), (error: Error) => ({ error })), WAIT_MS,
-      'readMessage to reject', () => 'it had not settled (is it waiting for 1 MiB that will never come?)');
-    if ('got' in outcome) return t.fail('a MessageTooLongError', `it resolved with ${show(outcome.got)}`);
-    t.check(outcome.error?.name === 'MessageTooLongError', 'a MessageTooLongError', () => `${outcome.error?.name}: ${outcome.error?.message}`);
+    for (const limit of [1024, undefined]) {
+      const max = limit ?? MiB;
+      const call = `readMessage(socket${limit === undefined ? '' : `, ${limit}`})`;
+      const atLimit = pattern(max);
+      const port = await serverSending(t, [frame(atLimit), Buffer.concat([header(max + 1), Buffer.alloc(100)])], false);
+      const socket = await connect(t, port);
+      t.step(`called ${call}: the first message is exactly ${max} bytes${limit === undefined ? ' (the default limit)' : ''}`);
+      const first = await t.within(readMessage(socket, ...(limit === undefined ? [] : [limit])).then((got) => ({ got }), (error: Error) => ({ error })), WAIT_MS,
+        'readMessage to resolve', () => 'it had not settled');
+      if ('error' in first) return t.fail(`the ${max}-byte payload: a length equal to the limit is allowed`, `${first.error?.name}: ${first.error?.message}`);
+      t.check(Buffer.isBuffer(first.got) && first.got.equals(atLimit), `the ${max}-byte payload`, () => firstDifference(Buffer.from(first.got), atLimit));
+      t.step(`called ${call} again: its header announces ${max + 1} bytes`);
+      const outcome = await t.within(readMessage(socket, ...(limit === undefined ? [] : [limit])).then((got) => ({ got }), (error: Error) => ({ error })), WAIT_MS,
+        'readMessage to reject', () => `it had not settled (is it waiting for ${max + 1} bytes that will never come?)`);
+      if ('got' in outcome) return t.fail('a MessageTooLongError', `it resolved with ${show(outcome.got)}`);
+      t.check(outcome.error?.name === 'MessageTooLongError', 'a MessageTooLongError', () => `${outcome.error?.name}: ${outcome.error?.message}`);
+    }
   });
 });

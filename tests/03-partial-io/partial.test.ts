@@ -121,9 +121,22 @@ describe(lab.title, () => {
 
   graded(lab.tests.messageTooLong, async (t) => {
     const { recvMessage } = await partial(t);
-    const sock = new FaultySocket({ incoming: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), randomBytes(100)]) });
-    t.step('recvMessage(socket, 1024) on a socket whose header announces 4294967295 bytes');
-    await expectRejection(t, recvMessage(sock, 1024), 'MessageTooLongError', 'a MessageTooLongError');
-    t.check(sock.delivered <= 4, 'no payload byte read: the check comes right after the header', () => `${sock.delivered} bytes were read`);
+    const header = (length: number) => {
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32BE(length);
+      return bytes;
+    };
+    const atLimit = randomBytes(1024);
+    const exact = new FaultySocket({ incoming: Buffer.concat([header(1024), atLimit, Buffer.from('next')]) });
+    t.step('recvMessage(socket, 1024) on a socket whose header announces exactly 1024 bytes, followed by those 1024 bytes');
+    const got = await t.within(recvMessage(exact, 1024).then((value) => ({ value }), (error: Error) => ({ error })), WAIT_MS, 'recvMessage to resolve', () => 'it had not settled');
+    if ('error' in got) return t.fail('the 1024-byte payload: a length equal to maxBytes is allowed', `${got.error?.name}: ${got.error?.message}`);
+    t.check(Buffer.isBuffer(got.value) && got.value.equals(atLimit), 'the 1024-byte payload', () => (got.value ? firstDifference(Buffer.from(got.value), atLimit) : String(got.value)));
+    for (const [length, limit] of [[1025, 1024], [0xffffffff, 1024], [(1 << 20) + 1, undefined]] as const) {
+      const sock = new FaultySocket({ incoming: Buffer.concat([header(length), randomBytes(100)]) });
+      t.step(`recvMessage(socket${limit === undefined ? '' : `, ${limit}`}) on a socket whose header announces ${length} bytes${limit === undefined ? ' (the default limit is 1048576)' : ''}`);
+      await expectRejection(t, limit === undefined ? recvMessage(sock) : recvMessage(sock, limit), 'MessageTooLongError', 'a MessageTooLongError');
+      t.check(sock.delivered <= 4, 'no payload byte read: the check comes right after the header', () => `${sock.delivered} bytes were read`);
+    }
   });
 });
