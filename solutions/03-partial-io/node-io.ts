@@ -31,12 +31,16 @@ export function writeAll(socket: net.Socket, data: Uint8Array, chunkBytes = 64 *
         if (!flushed && !last) return; // 'drain' calls us again
       }
     };
-    socket.on('error', fail).on('close', onClose).on('drain', writeMore);
     if (data.length === 0) {
-      cleanup();
       resolve();
       return;
     }
+    // Already closed: it will emit neither 'close' nor 'drain' again.
+    if (socket.destroyed) {
+      reject(new Error('the connection is already closed'));
+      return;
+    }
+    socket.on('error', fail).on('close', onClose).on('drain', writeMore);
     writeMore();
   });
   // END SOLUTION
@@ -78,7 +82,8 @@ export function readExactly(socket: net.Socket, n: number): Promise<Buffer> {
       resolve(Buffer.alloc(0));
       return;
     }
-    if (socket.readableEnded) {
+    // Ended or destroyed already: 'end' and 'close' will not fire again.
+    if (socket.readableEnded || socket.destroyed) {
       reject(new ShortReadError(0, n));
       return;
     }

@@ -118,4 +118,20 @@ export default defineVariants(lab, [
     replace: 'const flushed = socket.write(chunk);\n        if (last) {\n          cleanup();\n          resolve();\n        }',
     caughtBy: ['writeAllDelivers'],
   },
+  {
+    name: 'writeAll on a socket that is already closed',
+    mistake: 'Never looks at socket.destroyed: on a socket closed before the call, write() returns false and writeAll waits for a \'drain\' or \'close\' that already happened, forever.',
+    file: 'node-io.ts',
+    find: "    if (socket.destroyed) {\n      reject(new Error('the connection is already closed'));\n      return;\n    }\n",
+    replace: '',
+    caughtBy: ['writeAllRejectsOnClose'],
+  },
+  {
+    name: 'readExactly on a socket destroyed without an end',
+    mistake: 'Checks only readableEnded before listening: a socket destroyed without an end (after a reset, or by our own side) never emits \'end\' or \'close\' again, so the read waits forever.',
+    file: 'node-io.ts',
+    find: 'if (socket.readableEnded || socket.destroyed) {',
+    replace: 'if (socket.readableEnded) {',
+    caughtBy: ['readExactlyEnd'],
+  },
 ]);

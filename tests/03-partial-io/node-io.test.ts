@@ -201,6 +201,12 @@ describe(lab.title, () => {
     await dropped.client.destroy();
     const outcome2 = await t.within(done2, WAIT_MS, 'writeAll to reject once the socket is closed', () => 'it is still waiting (a closed socket emits \'close\', never \'drain\')');
     t.check(outcome2.startsWith('rejected'), 'writeAll to reject', () => outcome2);
+
+    t.step('called writeAll(that destroyed socket, 200 KiB) again');
+    const again = writeAll(dropped.client, pattern(200 * 1024)).then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+    const outcome3 = await t.within(again, WAIT_MS, 'writeAll to reject at once on a socket that is already closed',
+      () => 'it is still waiting: a destroyed socket will emit neither \'close\' nor \'drain\' again (check socket.destroyed first)');
+    t.check(outcome3.startsWith('rejected'), 'writeAll to reject', () => outcome3);
   });
 
   graded(lab.tests.readExactly, async (t) => {
@@ -233,6 +239,15 @@ describe(lab.title, () => {
     if ('got' in outcome) return t.fail('a ShortReadError', `it resolved with ${show(outcome.got)}`);
     t.check(outcome.error?.name === 'ShortReadError' && outcome.error.message.includes('3 of 10'), 'a ShortReadError saying "3 of 10" bytes arrived',
       () => `${outcome.error?.name}: ${outcome.error?.message}`);
+
+    const { client } = await connectedPair(t);
+    t.step('on a new connection, our side destroyed the socket (no end, no error), then called readExactly(socket, 4)');
+    await client.destroy();
+    const late = await t.within(readExactly(client, 4).then((got) => ({ got }), (error: Error) => ({ error })), WAIT_MS,
+      'readExactly to reject at once on a socket that is already destroyed',
+      () => 'it is still waiting: a destroyed socket will emit neither \'end\' nor \'close\' again (check socket.destroyed too)');
+    if ('got' in late) return t.fail('a ShortReadError', `it resolved with ${show(late.got)}`);
+    t.check(late.error?.name === 'ShortReadError', 'a ShortReadError', () => `${late.error?.name}: ${late.error?.message}`);
   });
 
   graded(lab.tests.readMessage, async (t) => {
