@@ -3,6 +3,23 @@
 import { defineVariants } from '../../tools/grader/variants.ts';
 import lab from './lab.ts';
 
+// The start of the server's connection handler, up to the refusal of a bad message.
+const SERVER_CONNECTION = `const server = net.createServer((socket) => {
+    const peer = \`\${socket.remoteAddress}:\${socket.remotePort}\`;
+    const decoder = new MessageDecoder(maxBytes);
+    // "echo: " adds 6 bytes, so a reply may exceed maxBytes: frame it without that limit.
+    const answer = (messages: string[]) => {
+      for (const message of messages) socket.write(encodeMessage(\`echo: \${message}\`, Infinity));
+    };
+    socket.on('data', (chunk: Buffer) => {
+      if (socket.writableEnded) return; // already refused: ignore the rest
+      try {
+        answer(decoder.push(chunk));
+      } catch (error) {
+        if (!(error instanceof FramingError)) throw error;
+        answer(error.messagesBefore); // bad input loses nothing that came before it
+        log(\`closing \${peer}: \${error.message}\`);
+        socket.end(\`error: \${error.message}\\n\`);`;
 const JOIN_PENDING = 'let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);';
 
 export default defineVariants(lab, [
@@ -52,7 +69,7 @@ export default defineVariants(lab, [
     file: 'framing.ts',
     find: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);',
     replace: 'const body = data.subarray(0, end);',
-    caughtBy: ['carriageReturn'],
+    caughtBy: ['carriageReturn', 'serverBehindProxy'],
   },
   {
     name: 'server answers each chunk',
@@ -85,5 +102,55 @@ export default defineVariants(lab, [
     find: "lines.on('line', (line) => socket.write(encodeMessage(line)));\n  lines.on('close', () => socket.end());",
     replace: "const typed: string[] = [];\n  lines.on('line', (line) => typed.push(line));\n  lines.on('close', () => { for (const line of typed) socket.write(encodeMessage(line)); socket.end(); });",
     caughtBy: ['clientProgram'],
+  },
+  {
+    name: 'server shares one decoder among all its connections',
+    mistake: 'Creates the MessageDecoder once, next to the server, instead of once per connection: one client\'s unfinished message is glued onto another client\'s next one.',
+    file: 'server.ts',
+    find: "const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`;\n    const decoder = new MessageDecoder(maxBytes);",
+    replace: "const decoder = new MessageDecoder(maxBytes);\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`;",
+    caughtBy: ['serverClientsApart', 'serverSurvivesReset'],
+  },
+  {
+    name: 'server stops answering everyone after refusing one client',
+    mistake: 'Remembers "a message was refused, ignore the rest" in one flag for the whole server instead of per connection: after one client\'s over-long line, every other client is ignored too.',
+    file: 'server.ts',
+    find: SERVER_CONNECTION,
+    replace: SERVER_CONNECTION.replace('const server =', 'let refused = false;\n  const server =')
+      .replace('if (socket.writableEnded) return;', 'if (refused) return;')
+      .replace('socket.end(`error: ', 'refused = true;\n        socket.end(`error: '),
+    caughtBy: ['serverClientsApart'],
+  },
+  {
+    name: 'server frames its replies with the default limit',
+    mistake: 'Builds each reply with encodeMessage(`echo: ${message}`), whose limit is 4096 bytes: the 6 bytes of "echo: " push the reply to a message of 4091 to 4096 bytes over it, so the longest messages the server accepts are answered with an error.',
+    file: 'server.ts',
+    find: 'socket.write(encodeMessage(`echo: ${message}`, Infinity));',
+    replace: 'socket.write(encodeMessage(`echo: ${message}`));',
+    caughtBy: ['serverAnswersEach'],
+  },
+  {
+    name: 'client decodes replies with the message limit',
+    mistake: 'Gives exchange\'s decoder the default limit of 4096 bytes: the reply to a message of 4096 bytes is longer than that, so the client throws on the longest message it is allowed to send.',
+    file: 'client.ts',
+    find: 'const decoder = new MessageDecoder(Infinity);\n    const replies',
+    replace: 'const decoder = new MessageDecoder();\n    const replies',
+    caughtBy: ['exchange'],
+  },
+  {
+    name: 'client program has no error listener',
+    mistake: 'Never listens for \'error\' on the socket: a refused or reset connection crashes the program with a stack trace instead of one line "error: ...".',
+    file: 'client.ts',
+    find: "  socket.on('error', (error) => {\n    console.error(`error: ${explainSocketError(error, { host, port })}`);\n    process.exitCode = 1;\n    lines.close();\n  });",
+    replace: '',
+    caughtBy: ['clientErrors'],
+  },
+  {
+    name: 'client program keeps reading input after a socket error',
+    mistake: 'Prints the error and sets the exit code but leaves the readline interface open: the program hangs until the user presses Ctrl-D.',
+    file: 'client.ts',
+    find: 'process.exitCode = 1;\n    lines.close();',
+    replace: 'process.exitCode = 1;',
+    caughtBy: ['clientErrors'],
   },
 ]);

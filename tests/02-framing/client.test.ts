@@ -7,39 +7,48 @@ import lab from './lab.ts';
 
 const MESSAGES = ['hello', 'ünïcödé ✓', '', 'bye'];
 
-/** A test server that reads every line until the client half-closes, then answers "got <line>" for each, in 3-byte pieces. */
-async function startLineServer(t: Trace): Promise<{ port: number; received: () => Buffer }> {
+/** A test server that reads every line until the client half-closes, then answers "got <line>" for each, in pieces of `piece` bytes. */
+async function startLineServer(t: Trace, piece = 3): Promise<{ port: number; received: () => Buffer }> {
   let received = Buffer.alloc(0);
   const port = await startTestServer(t, (socket: net.Socket) => {
     socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
     socket.on('end', async () => {
       const reply = Buffer.from(received.toString('utf8').split('\n').slice(0, -1).map((line) => `got ${line}\n`).join(''));
-      for (let i = 0; i < reply.length && !socket.destroyed; i += 3) {
-        socket.write(reply.subarray(i, i + 3));
+      for (let i = 0; i < reply.length && !socket.destroyed; i += piece) {
+        socket.write(reply.subarray(i, i + piece));
         await pause(1);
       }
       socket.end();
     });
   });
-  t.step('the test server answers "got <line>" for each line once the client half-closes, in 3-byte pieces');
+  t.step(`the test server answers "got <line>" for each line once the client half-closes, in ${piece}-byte pieces`);
   return { port, received: () => received };
 }
 
-async function expectExchange(t: Trace, port: number, received: () => Buffer): Promise<void> {
+/** A list of messages as the steps show it: long ones shortened, with their size. */
+function brief(list: string[]): string {
+  return `[${list.map((text) => (text.length > 60 ? `${JSON.stringify(text.slice(0, 24))}…(${Buffer.byteLength(text)} bytes)` : JSON.stringify(text))).join(', ')}]`;
+}
+
+async function expectExchange(t: Trace, port: number, received: () => Buffer, messages = MESSAGES): Promise<void> {
   const { exchange } = await t.lab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
-  t.step(`called exchange({ host: "${LOOPBACK}", port: ${port}, messages: ${JSON.stringify(MESSAGES)} })`);
-  const replies = await t.within(exchange({ host: LOOPBACK, port, messages: MESSAGES }), 8000, 'exchange to resolve with every reply',
+  t.step(`called exchange({ host: "${LOOPBACK}", port: ${port}, messages: ${brief(messages)} })`);
+  const replies = await t.within(exchange({ host: LOOPBACK, port, messages }), 8000, 'exchange to resolve with every reply',
     () => `it had not resolved; the test server had received ${show(received())}`);
-  const sent = MESSAGES.map((message) => `${message}\n`).join('');
+  const sent = messages.map((message) => `${message}\n`).join('');
   t.check(received().equals(Buffer.from(sent)), `the test server to receive ${show(sent)}`, () => show(received()));
-  const want = MESSAGES.map((message) => `got ${message}`);
-  t.check(JSON.stringify(replies) === JSON.stringify(want), `the replies ${JSON.stringify(want)}`, () => JSON.stringify(replies));
+  const want = messages.map((message) => `got ${message}`);
+  t.check(JSON.stringify(replies) === JSON.stringify(want), `the replies ${brief(want)}`, () => (Array.isArray(replies) ? brief(replies) : String(replies)));
 }
 
 describe(lab.title, () => {
   graded(lab.tests.exchange, async (t) => {
     const { port, received } = await startLineServer(t);
     await expectExchange(t, port, received);
+    // The longest message allowed: its reply, 4 bytes longer, must not trip the client's own decoder.
+    const longest = await startLineServer(t, 1024);
+    t.step('next, a message of exactly 4096 bytes (DEFAULT_MAX_MESSAGE_BYTES), whose reply "got <message>" is 4100 bytes');
+    await expectExchange(t, longest.port, longest.received, ['x'.repeat(4096), 'after it']);
   });
 
   graded(lab.tests.exchangeBehindProxy, async (t) => {

@@ -1,15 +1,27 @@
 // End-to-end: the lab's programs run as separate processes, as a student runs them.
 import { describe } from 'vitest';
 import type net from 'node:net';
-import { graded } from '../support/graded.ts';
-import { runProgram } from '../support/programs.ts';
-import { LOOPBACK, Peer, startTestServer } from '../support/net.ts';
+import { graded, type Trace } from '../support/graded.ts';
+import { hasStackTrace, runProgram, type Program } from '../support/programs.ts';
+import { LOOPBACK, Peer, startTestServer, unusedPort } from '../support/net.ts';
 import { show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
 const SLUG = '02-framing';
 // A program needs ~0.5 s of CPU to start; a loaded machine may start several at once.
 const WAIT_MS = 10_000;
+
+/** The program must exit with code 1 and exactly one line "error: ..." on stderr, mentioning every word. */
+async function expectOneLineError(t: Trace, program: Program, words: string[] = []): Promise<void> {
+  const exit = await program.waitForExit(WAIT_MS, `${program.label} to print "error: ..." and exit, although its input is still open`);
+  const message = program.stderr.trim();
+  t.check(!hasStackTrace(program.stderr), 'a one-line error message, not a stack trace', () => program.describe());
+  t.check(message.startsWith('error: ') && !message.includes('\n'), 'exactly one line "error: ..." on stderr', () => program.describe());
+  for (const word of words) {
+    t.check(message.toLowerCase().includes(word), `the message to mention ${JSON.stringify(word)}`, () => program.describe());
+  }
+  t.check(exit.code === 1, `${program.label} to exit with code 1`, () => program.describe());
+}
 
 describe(lab.title, () => {
   graded(lab.tests.clientProgram, async (t) => {
@@ -33,6 +45,30 @@ describe(lab.title, () => {
     client.endStdin();
     const exit = await client.waitForExit(WAIT_MS, 'the client to exit once its input ended and the server closed');
     t.check(exit.code === 0, 'exit code 0', () => client.describe());
+  }, { concurrent: true });
+
+  graded(lab.tests.clientErrors, async (t) => {
+    // Both programs run at once; their input stays open, as a terminal's does until Ctrl-D.
+    const port = await unusedPort();
+    t.step(`found port ${port} with nothing listening on it`);
+    const refused = runProgram(t, SLUG, 'client.ts', ['--host', LOOPBACK, '--port', String(port)], 'your client program (nothing listening)');
+    // A test server that answers the first line, then resets the connection at the second.
+    const resetting = await startTestServer(t, (socket: net.Socket) => {
+      let lines = 0;
+      socket.on('data', (chunk: Buffer) => {
+        for (let i = chunk.indexOf(0x0a); i >= 0 && !socket.destroyed; i = chunk.indexOf(0x0a, i + 1)) {
+          if (++lines === 1) socket.write('reply: hello\n');
+          else socket.resetAndDestroy();
+        }
+      });
+    });
+    t.step('this test server answers the first line with "reply: hello", then resets the connection (RST) at the second');
+    const reset = runProgram(t, SLUG, 'client.ts', ['--host', LOOPBACK, '--port', String(resetting)], 'your client program (reset mid-session)');
+    reset.writeStdin('hello\n');
+    await reset.waitForLine(/^reply: hello$/, WAIT_MS, 'the client to print "reply: hello"');
+    reset.writeStdin('are you there?\n');
+    await expectOneLineError(t, refused, ['refused']);
+    await expectOneLineError(t, reset);
   }, { concurrent: true });
 
   graded(lab.tests.serverProgram, async (t) => {

@@ -5,6 +5,8 @@ import { show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
 const WAIT_MS = 5000;
+/** DEFAULT_MAX_MESSAGE_BYTES, as the handout gives it. */
+const DEFAULT_MAX_MESSAGE_BYTES = 4096;
 const MESSAGES = ['first', 'a second, longer message', 'ünïcödé ✓', '', 'last'];
 
 async function startServer(t: Trace, maxBytes?: number): Promise<number> {
@@ -22,14 +24,29 @@ function lines(peer: Peer): string[] {
   return text.split('\n').slice(0, -1);
 }
 
-/** Sends every message in one write and waits for as many new reply lines. */
-async function expectEchoes(t: Trace, peer: Peer, messages: string[]): Promise<void> {
+/** A list of lines as the failure text shows it: long lines shortened, with their size. */
+function brief(list: string[]): string {
+  return `[${list.map((line) => (line.length > 60 ? `${JSON.stringify(line.slice(0, 24))}…(${Buffer.byteLength(line)} bytes)` : JSON.stringify(line))).join(', ')}]`;
+}
+
+/** Sends `wire` in one write and waits for the reply lines `want` (after those received before). */
+async function expectReplies(t: Trace, peer: Peer, wire: string, want: string[]): Promise<void> {
   const before = lines(peer).length;
   const fresh = () => lines(peer).slice(before);
-  peer.send(messages.map((message) => `${message}\n`).join(''));
-  const want = messages.map((message) => `echo: ${message}`);
-  await peer.until(() => fresh().length >= want.length || peer.ended, WAIT_MS, `${want.length} reply lines: ${JSON.stringify(want)}`);
-  t.check(JSON.stringify(fresh()) === JSON.stringify(want), `the replies ${JSON.stringify(want)}`, () => `${JSON.stringify(fresh())} (${peer.describe()})`);
+  peer.send(wire);
+  await peer.until(() => fresh().length >= want.length || peer.ended, WAIT_MS, `${want.length} reply line${want.length === 1 ? '' : 's'}: ${brief(want)}`);
+  t.check(JSON.stringify(fresh()) === JSON.stringify(want), `the replies ${brief(want)}`, () => `${brief(fresh())} (${peer.describe()})`);
+}
+
+/** Sends every message, each with "\n", in one write and waits for their echoes. */
+async function expectEchoes(t: Trace, peer: Peer, messages: string[]): Promise<void> {
+  await expectReplies(t, peer, messages.map((message) => `${message}\n`).join(''), messages.map((message) => `echo: ${message}`));
+}
+
+/** Waits until what `peer` sent has reached the server in the test's host and been handled. */
+async function delivered(t: Trace, peer: Peer): Promise<void> {
+  await new Promise<void>((resolve) => peer.socket.write(Buffer.alloc(0), () => resolve()));
+  await t.settleHost();
 }
 
 describe(lab.title, () => {
@@ -39,6 +56,9 @@ describe(lab.title, () => {
     await expectEchoes(t, peer, MESSAGES);
     t.check(!peer.ended, 'the connection to stay open for more messages', () => peer.describe());
     await expectEchoes(t, peer, ['one more']);
+    const longest = 'x'.repeat(DEFAULT_MAX_MESSAGE_BYTES);
+    t.step(`the next two messages are ${DEFAULT_MAX_MESSAGE_BYTES} bytes each, exactly the default maxBytes: the first ends in "\\n", the second in "\\r\\n"`);
+    await expectReplies(t, peer, `${longest}\n${longest}\r\n`, [`echo: ${longest}`, `echo: ${longest}`]);
     peer.end();
     await peer.readToEnd(WAIT_MS, 'the server to close the connection after the client half-closed');
   });
@@ -48,6 +68,8 @@ describe(lab.title, () => {
     const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 1 }, delayMs: 1 });
     const peer = await Peer.connect(t, proxied, 'a test client (through the proxy)');
     await expectEchoes(t, peer, MESSAGES);
+    t.step('the next line ends in "\\r\\n", as telnet and nc -C send it: the proxy delivers the "\\r" and the "\\n" separately');
+    await expectReplies(t, peer, 'from telnet\r\n', ['echo: from telnet']);
     peer.end();
     await peer.readToEnd(WAIT_MS, 'the server to close the connection after the client half-closed');
   });
@@ -55,12 +77,34 @@ describe(lab.title, () => {
   graded(lab.tests.serverRefusesTooLong, async (t) => {
     const port = await startServer(t, 16);
     const peer = await Peer.connect(t, port);
-    peer.send(`ok\n${'x'.repeat(40)}\n`);
-    const reply = await peer.readToEnd(WAIT_MS, 'a reply "echo: ok", then a line "error: ...", then the connection closed by the server');
+    t.step('two messages of exactly 16 bytes, the limit: one ends in "\\n", the other in "\\r\\n"');
+    await expectReplies(t, peer, `${'a'.repeat(16)}\n${'b'.repeat(16)}\r\n`, [`echo: ${'a'.repeat(16)}`, `echo: ${'b'.repeat(16)}`]);
+    const before = peer.received.length;
+    peer.send(`ok\n${'x'.repeat(17)}\n`);
+    const reply = (await peer.readToEnd(WAIT_MS, 'a reply "echo: ok", then a line "error: ..." for the message of 17 bytes, then the connection closed by the server')).subarray(before);
     const [first, second, ...rest] = reply.toString('utf8').split('\n');
     t.check(first === 'echo: ok', 'the first reply "echo: ok"', () => show(reply));
-    t.check(second?.startsWith('error: ') === true && second.length > 'error: '.length, 'a second line "error: <what went wrong>"', () => show(reply));
+    t.check(second?.startsWith('error: ') === true && second.length > 'error: '.length, 'a second line "error: <what went wrong>" for the message of 17 bytes', () => show(reply));
     t.check(rest.join('') === '', 'nothing after the error line', () => show(reply));
+  });
+
+  graded(lab.tests.serverClientsApart, async (t) => {
+    const port = await startServer(t, 16);
+    const a = await Peer.connect(t, port, 'client A');
+    const b = await Peer.connect(t, port, 'client B');
+    a.send('hel');
+    await delivered(t, a);
+    b.send('wor');
+    await delivered(t, b);
+    await expectReplies(t, a, 'lo\n', ['echo: hello']);
+    await expectReplies(t, b, 'ld\n', ['echo: world']);
+    a.send(`${'x'.repeat(40)}\n`);
+    const refusal = await a.readToEnd(WAIT_MS, 'a line "error: ..." for client A\'s message of 40 bytes (limit 16), then client A\'s connection closed');
+    t.check(/\nerror: [^\n]+\n$/.test(refusal.toString('utf8')), 'client A to receive a line "error: ..."', () => a.describe());
+    t.check(!b.ended && !b.closed, 'client B\'s connection to stay open', () => b.describe());
+    await expectEchoes(t, b, ['still there?']);
+    const c = await Peer.connect(t, port, 'client C (after A was refused)');
+    await expectEchoes(t, c, ['hi']);
   });
 
   graded(lab.tests.serverSurvivesReset, async (t) => {
