@@ -12,7 +12,7 @@ export default defineLab({
   tests: {
     validNames: {
       name: 'isValidName accepts 1 to 16 letters, digits, "_" and "-", and nothing else',
-      points: 1,
+      points: 2,
       hint: 'Check the length (1 to 16) and every character; a regular expression with ^ and $ does both.',
       section: PARSE,
     },
@@ -36,19 +36,19 @@ export default defineLab({
     },
     tableReleases: {
       name: 'release frees a name at once, twice is harmless, and list() is sorted',
-      points: 1,
+      points: 2,
       hint: 'Delete from both maps; return undefined when the connection had no name.',
       section: TABLE,
     },
     registers: {
       name: 'the server answers NAME with OK and LIST with the sorted names online',
-      points: 2,
+      points: 4,
       hint: 'Reply "OK NAME <name>" after a claim and "NAMES" followed by table.list() joined with spaces.',
       section: SERVER,
     },
     refusesTaken: {
       name: 'the server refuses a name another client owns, and a second name for the same client',
-      points: 2,
+      points: 3,
       hint: 'Turn table.claim()\'s answer into "ERR name-taken ..." or "ERR already-named ...".',
       section: SERVER,
     },
@@ -60,7 +60,7 @@ export default defineLab({
     },
     quitReleases: {
       name: 'QUIT answers BYE, closes the connection, and frees the name at once',
-      points: 2,
+      points: 3,
       hint: 'Release the name before answering BYE, then end the socket.',
       section: SERVER,
     },
@@ -72,7 +72,7 @@ export default defineLab({
     },
     badLine: {
       name: 'an over-long line gets "ERR bad-line", the lines before it are answered, and the connection is closed',
-      points: 1,
+      points: 3,
       hint: 'On a FramingError, handle error.messagesBefore first, then write "ERR bad-line ..." and end the socket.',
       section: SERVER,
     },
@@ -85,10 +85,16 @@ export default defineLab({
     },
     serverProgram: {
       name: 'the server program listens on --host and --port and accepts "\\r\\n" lines as nc -C and telnet send them',
-      points: 1,
+      points: 2,
       hint: 'The program part is provided: it needs your startNameServer and your lab 02 decoder (which drops the "\\r").',
       section: SERVER,
       timeoutMs: 15_000,
+    },
+    listenError: {
+      name: 'startNameServer rejects with the listen error when its port is taken, so the program can explain it and exit 1',
+      points: 2,
+      hint: 'A listen error (EADDRINUSE, EACCES) comes as an \'error\' event on the server: call server.once(\'error\', reject) before listen(), as in lab 01.',
+      section: SERVER,
     },
   },
 });

@@ -10,16 +10,17 @@ async function nameTableClass(t: Trace) {
 describe(lab.title, () => {
   graded(lab.tests.tableClaims, async (t) => {
     const table = await (await nameTableClass(t)).new();
-    const steps: Array<[string, string, string]> = [
+    const steps: Array<[string, string, string, string?]> = [
       ['alice', 'connection 1', 'claimed'],
       ['alice', 'connection 2', 'taken'],
       ['bob', 'connection 1', 'already-named'],
       ['bob', 'connection 2', 'claimed'],
+      ['Alice', 'connection 3', 'claimed', 'names are case-sensitive: "Alice" is not "alice"'],
     ];
-    for (const [name, connection, want] of steps) {
+    for (const [name, connection, want, why] of steps) {
       t.step(`called claim("${name}", "${connection}")`);
       const got = await table.claim(name, connection);
-      t.check(got === want, `"${want}"`, () => JSON.stringify(got));
+      t.check(got === want, `"${want}"${why ? ` (${why})` : ''}`, () => JSON.stringify(got));
     }
     const [nameOf1, connectionOfBob] = [await table.nameOf('connection 1'), await table.connectionOf('bob')];
     t.check(nameOf1 === 'alice' && connectionOfBob === 'connection 2',

@@ -29,7 +29,8 @@ describe(lab.title, () => {
       t.step(`called isValidName(${JSON.stringify(name)})`);
       t.check(await isValidName(name) === true, 'true', () => 'false');
     }
-    for (const name of ['', '0123456789abcdefg', 'two words', 'émile', 'a.b', 'tab\t', '*']) {
+    // "[", backslash, "]", "^" and "`" sit between "Z" and "a" in ASCII: a range A-z lets them in.
+    for (const name of ['', '0123456789abcdefg', 'two words', 'émile', 'a.b', 'tab\t', '*', '[bot]', 'a^b', 'x`y', 'back\\slash']) {
       t.step(`called isValidName(${JSON.stringify(name)})`);
       t.check(await isValidName(name) === false, 'false', () => 'true');
     }
@@ -57,6 +58,6 @@ describe(lab.title, () => {
     const { parseCommand } = await protocol(t);
     for (const line of ['HELLO', 'name alice', 'list', '', 'NAMEalice']) await expectCode(t, parseCommand, line, 'unknown-command');
     for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'ALL']) await expectCode(t, parseCommand, line, 'malformed');
-    for (const line of ['NAME this-name-is-far-too-long', 'NAME émile', 'NAME a.b']) await expectCode(t, parseCommand, line, 'bad-name');
+    for (const line of ['NAME this-name-is-far-too-long', 'NAME seventeen-chars-x', 'NAME émile', 'NAME a.b', 'NAME [bot]']) await expectCode(t, parseCommand, line, 'bad-name');
   });
 });

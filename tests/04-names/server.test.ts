@@ -6,6 +6,15 @@ import lab from './lab.ts';
 
 const WAIT_MS = 5000;
 
+/**
+ * Waits until what `peer` wrote has been handed to the OS and the server in the test's host
+ * has handled what reached it, so bytes another client sends next come after it.
+ */
+async function delivered(t: Trace, peer: Peer): Promise<void> {
+  await new Promise<void>((resolve) => peer.socket.write(Buffer.alloc(0), () => resolve()));
+  await t.settleHost();
+}
+
 async function startServer(t: Trace): Promise<number> {
   const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
   t.step(`started your server: startNameServer({ host: "${LOOPBACK}", port: 0, log })`);
@@ -23,6 +32,21 @@ describe(lab.title, () => {
     await registerAs(t, port, 'alice');
     await registerAs(t, port, 'Mike');
     await observer.ask('LIST', 'NAMES Mike alice zoe');
+    // Two clients at once, each line in pieces: each connection needs its own decoder.
+    const ann = await Peer.connect(t, port, 'ann');
+    const bob = await Peer.connect(t, port, 'bob');
+    ann.send('NAME an');
+    await delivered(t, ann);
+    bob.send('NAME bo');
+    await delivered(t, bob);
+    t.step('both lines are now half-sent, each on its own connection');
+    ann.send('n\n');
+    const annReply = await ann.readLine(WAIT_MS, 'the reply "OK NAME ann"');
+    t.check(annReply === 'OK NAME ann', 'the reply "OK NAME ann": the bytes of one connection never mix with another\'s', () => JSON.stringify(annReply));
+    bob.send('b\n');
+    const bobReply = await bob.readLine(WAIT_MS, 'the reply "OK NAME bob"');
+    t.check(bobReply === 'OK NAME bob', 'the reply "OK NAME bob": the bytes of one connection never mix with another\'s', () => JSON.stringify(bobReply));
+    await observer.ask('LIST', 'NAMES Mike alice ann bob zoe');
   });
 
   graded(lab.tests.refusesTaken, async (t) => {
@@ -33,6 +57,10 @@ describe(lab.title, () => {
     await alice.ask('NAME alicia', /^ERR already-named alice( |$)/);
     await other.ask('NAME alicia', 'OK NAME alicia');
     await other.ask('LIST', 'NAMES alice alicia');
+    const third = await Peer.connect(t, port, 'a third client');
+    t.step('names are case-sensitive: "Alice" is not "alice", so it is free');
+    await third.ask('NAME Alice', 'OK NAME Alice');
+    await other.ask('LIST', 'NAMES Alice alice alicia');
   });
 
   graded(lab.tests.badInput, async (t) => {
@@ -44,19 +72,28 @@ describe(lab.title, () => {
     await peer.ask('LIST please', /^ERR malformed /);
     await peer.ask('NAME no spaces allowed', /^ERR malformed /);
     await peer.ask('NAME this-name-is-far-too-long', /^ERR bad-name /);
+    await peer.ask('NAME seventeen-chars-x', /^ERR bad-name /);
+    await peer.ask('NAME [bot]', /^ERR bad-name /);
     await peer.ask('SEND bob hi', /^ERR not-registered /);
     await peer.ask('ALL hi', /^ERR not-registered /);
-    await peer.ask('NAME bob', 'OK NAME bob');
+    await peer.ask('NAME sixteen-chars-ok', 'OK NAME sixteen-chars-ok');
     t.check(!peer.ended, 'the connection still open after all those errors', () => peer.describe());
   });
 
   graded(lab.tests.quitReleases, async (t) => {
     const port = await startServer(t);
-    const alice = await registerAs(t, port, 'alice');
-    await alice.ask('QUIT', 'BYE');
-    await alice.readToEnd(WAIT_MS, 'the server to close the connection after BYE');
+    const alice = await Peer.connect(t, port, 'alice');
+    alice.socket.allowHalfOpen = true;
+    t.step('alice will keep its own side open after the server closes its side, as a client may after BYE');
+    alice.send('NAME alice\nQUIT\nNAME carol\nLIST\n');
+    const received = (await alice.readToEnd(WAIT_MS, '"OK NAME alice", "BYE", then the server closing the connection')).toString('utf8');
+    t.check(received === 'OK NAME alice\nBYE\n', '"OK NAME alice\\nBYE\\n" and nothing after BYE: the lines after QUIT are ignored, even in the same chunk',
+      () => JSON.stringify(received));
     const again = await Peer.connect(t, port, 'a new client');
+    t.step('alice\'s side is still open: its name must be free all the same, from QUIT on');
     await again.ask('NAME alice', 'OK NAME alice');
+    t.step('"NAME carol" came after QUIT: carol must never have been claimed');
+    await again.ask('LIST', 'NAMES alice');
   });
 
   graded(lab.tests.disconnectReleases, async (t) => {
@@ -79,11 +116,30 @@ describe(lab.title, () => {
   graded(lab.tests.badLine, async (t) => {
     const port = await startServer(t);
     const peer = await Peer.connect(t, port, 'a client');
-    peer.send(`NAME carol\nLIST\n${'x'.repeat(2000)}\nLIST\n`);
-    const reply = (await peer.readToEnd(WAIT_MS, 'two answers, "ERR bad-line ...", then the connection closed')).toString('utf8').split('\n');
+    t.step('a line of exactly 1024 bytes before its "\\n", the longest the protocol allows, is answered like any other');
+    await peer.ask(`ALL ${'x'.repeat(1020)}`, /^ERR not-registered /);
+    t.step('then two good lines and a line of 1025 bytes before its "\\n", one over the limit');
+    const start = peer.received.length;
+    peer.send(`NAME carol\nLIST\n${'x'.repeat(1025)}\nLIST\n`);
+    const reply = (await peer.readToEnd(WAIT_MS, 'two answers, "ERR bad-line ...", then the connection closed')).subarray(start).toString('utf8').split('\n');
     t.check(reply[0] === 'OK NAME carol' && reply[1] === 'NAMES carol', 'the lines before the bad one answered: "OK NAME carol", "NAMES carol"', () => JSON.stringify(reply));
     t.check(reply[2]?.startsWith('ERR bad-line ') === true, 'then "ERR bad-line ..."', () => JSON.stringify(reply));
     t.check(reply.slice(3).join('') === '', 'nothing after it: the line after the bad one is not answered', () => JSON.stringify(reply));
+  });
+
+  graded(lab.tests.listenError, async (t) => {
+    const port = await startServer(t);
+    const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
+    t.step(`started a second server on the same address: startNameServer({ host: "${LOOPBACK}", port: ${port}, log })`);
+    const failure = await t.within(startNameServer({ host: LOOPBACK, port, log: () => {} }).then(
+      async (server) => { await superviseServer(t, server); return undefined; },
+      (error: unknown) => error as { code?: unknown; message?: unknown }),
+    WAIT_MS, 'startNameServer to reject with the listen error EADDRINUSE', () => 'its promise has not settled');
+    t.check(failure !== undefined, 'startNameServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
+      () => 'it resolved with a server, although the port is taken');
+    t.check(failure?.code === 'EADDRINUSE', 'an error with code "EADDRINUSE"', () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`);
+    const peer = await Peer.connect(t, port, 'a client of the first server');
+    await peer.ask('LIST', 'NAMES');
   });
 
   graded(lab.tests.randomSessions, async (t) => {
