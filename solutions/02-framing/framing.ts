@@ -44,7 +44,8 @@ export function encodeMessage(text: string, maxBytes = DEFAULT_MAX_MESSAGE_BYTES
 export class MessageDecoder {
   // BEGIN SOLUTION "Task 2: the streaming decoder" members
   private pending: Buffer = Buffer.alloc(0);
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: a byte-order mark at the start is part of the message, not dropped.
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   // END SOLUTION
 
   constructor(readonly maxBytes = DEFAULT_MAX_MESSAGE_BYTES) {}

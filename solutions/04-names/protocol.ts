@@ -61,7 +61,8 @@ export function parseCommand(line: string): Command {
       if (rest === undefined) throw usage('ALL <text>');
       return { kind: 'ALL', text: rest };
     default:
-      throw new ProtocolError('unknown-command', `${word === '' ? '(empty line)' : word}: the commands are NAME, LIST, SEND, ALL and QUIT`);
+      // The word is a field of its own (docs/protocol.md): nothing glued to it.
+      throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);
   }
   // END SOLUTION
 }

@@ -153,4 +153,12 @@ export default defineVariants(lab, [
     replace: 'process.exitCode = 1;',
     caughtBy: ['clientErrors'],
   },
+  {
+    name: 'drops a byte-order mark',
+    mistake: 'Decodes with a default TextDecoder, which silently removes a byte-order mark (EF BB BF) at the start of a message: "\\xEF\\xBB\\xBFLIST" reads as LIST, a command the sender never wrote.',
+    file: 'framing.ts',
+    find: "new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })",
+    replace: "new TextDecoder('utf-8', { fatal: true })",
+    caughtBy: ['utf8Split'],
+  },
 ]);

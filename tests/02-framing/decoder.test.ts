@@ -92,6 +92,8 @@ describe(lab.title, () => {
     // Cut after every byte: every multi-byte character gets split somewhere.
     const decoder = await MessageDecoder.new();
     expectMessages(t, await feed(t, decoder, [...bytes].map((byte) => Buffer.from([byte]))), [text]);
+    t.step('a message that starts with a byte-order mark (EF BB BF) keeps it: it is part of what was sent');
+    expectMessages(t, await feed(t, decoder, [Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('LIST\n')])]), ['\ufeffLIST']);
   });
 
   graded(lab.tests.invalidUtf8, async (t) => {

@@ -132,4 +132,12 @@ export default defineVariants(lab, [
     replace: '',
     caughtBy: ['listenError'],
   },
+  {
+    name: 'the unknown word glued to its explanation',
+    mistake: 'Writes "ERR unknown-command name: the commands are ...": the third field is then "name:", not the word the client sent, and a client that reads fields (docs/protocol.md) shows the wrong word.',
+    file: 'protocol.ts',
+    find: "`${word === '' ? '(empty)' : word} the commands are",
+    replace: "`${word === '' ? '(empty)' : word}: the commands are",
+    caughtBy: ['badInput'],
+  },
 ]);

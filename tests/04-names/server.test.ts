@@ -66,8 +66,9 @@ describe(lab.title, () => {
   graded(lab.tests.badInput, async (t) => {
     const port = await startServer(t);
     const peer = await Peer.connect(t, port, 'a client');
-    await peer.ask('HELLO', /^ERR unknown-command /);
-    await peer.ask('name bob', /^ERR unknown-command /);
+    // The word is the third field, exactly as sent (docs/protocol.md): nothing glued to it.
+    await peer.ask('HELLO', /^ERR unknown-command HELLO( |$)/);
+    await peer.ask('name bob', /^ERR unknown-command name( |$)/);
     await peer.ask('NAME', /^ERR malformed /);
     await peer.ask('LIST please', /^ERR malformed /);
     await peer.ask('NAME no spaces allowed', /^ERR malformed /);
