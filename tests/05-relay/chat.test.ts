@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
 import { hasStackTrace, runProgram, type Program } from '../support/programs.ts';
-import { LOOPBACK, startTestServer } from '../support/net.ts';
+import { LOOPBACK, startTestServer, unusedPort } from '../support/net.ts';
 import lab from './lab.ts';
 
 // A program needs ~0.5 s of CPU to start; a loaded machine may start several at once.
@@ -90,6 +90,7 @@ describe(lab.title, () => {
       ['ERR unknown-name zed nobody has that name', 'error: unknown-name zed nobody has that name'],
       ['OK SEND bob', undefined],
       ['BYE', undefined],
+      ['NOTICE the relay restarts at noon', 'NOTICE the relay restarts at noon'],
     ];
     for (const [line, want] of cases) {
       t.step(`called displayFor(${JSON.stringify(line)})`);
@@ -107,6 +108,8 @@ describe(lab.title, () => {
     await relay.received('ALL hello everyone', chat);
     relay.push('MSG bob hi alice');
     await chat.waitForLine(/^bob: hi alice$/, WAIT_MS, 'the client to print "bob: hi alice" while its input is still open');
+    relay.push('NOTICE the relay restarts at noon');
+    await chat.waitForLine(/^NOTICE the relay restarts at noon$/, WAIT_MS, 'the client to print a line it does not know as it is');
     chat.writeStdin('@bob hey bob\n');
     await relay.received('SEND bob hey bob', chat);
   }, { concurrent: true });
@@ -128,11 +131,17 @@ describe(lab.title, () => {
   }, { concurrent: true });
 
   graded(lab.tests.chatRelayGone, async (t) => {
+    const nobody = await unusedPort();
+    t.step(`nothing listens on ${LOOPBACK}:${nobody}`);
+    const unreachable = startChat(t, nobody);
     const refusing = await startScriptedRelay(t, { refuseName: true });
     const refused = startChat(t, refusing.port);
     const exit = await refused.waitForExit(WAIT_MS, 'the client to exit when its name is refused');
     t.check(exit.code !== 0 && /^error: /.test(refused.stderr.trim()) && !refused.stderr.trim().includes('\n') && !hasStackTrace(refused.stderr),
       'a non-zero exit and one line "error: ..." on stderr', () => refused.describe());
+    const exit0 = await unreachable.waitForExit(WAIT_MS, 'the client to exit when its connection is refused');
+    t.check(exit0.code !== 0 && /^error: /.test(unreachable.stderr.trim()) && !unreachable.stderr.trim().includes('\n') && !hasStackTrace(unreachable.stderr),
+      'a non-zero exit and one line "error: ..." on stderr when the connection is refused (no relay runs there)', () => unreachable.describe());
     const relay = await startScriptedRelay(t);
     const chat = startChat(t, relay.port);
     await chat.waitForLine(/^connected as alice/, WAIT_MS, 'the client to print "connected as alice ..."');

@@ -1,6 +1,6 @@
 // Everyone at once: silent clients, new clients, slow readers, resets, garbage, the proxy.
 import { describe } from 'vitest';
-import { graded } from '../support/graded.ts';
+import { graded, type Trace } from '../support/graded.ts';
 import { Peer, throughChaosProxy } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import { startStudentRelay } from './start.ts';
@@ -8,6 +8,13 @@ import lab from './lab.ts';
 
 const WAIT_MS = 5000;
 const MAX_QUEUED = 64 * 1024;
+const MAX_LINE = 1024;
+// A line reaches the other side of loopback in about a millisecond; Nagle's algorithm holds it ~40 ms.
+const AT_ONCE_MS = 25;
+const LATENCY_ROUNDS = 8;
+// Enough replies that some are still queued in the relay when it reaches QUIT: on Linux a
+// socket hands the kernel a couple of thousand queued writes at a time, not all 5000.
+const BATCH = 5000;
 const REPLY = /^(OK|ERR|NAMES|MSG|BROADCAST|BYE)( |$)/;
 
 describe(lab.title, () => {
@@ -47,6 +54,7 @@ describe(lab.title, () => {
       t.check(maxQueued <= MAX_QUEUED + 1100, `the relay to queue at most 64 KiB (${MAX_QUEUED} bytes) for a client`, () => `it queued ${maxQueued} bytes for one client`);
     });
     t.check(cutOff, '"slow" to be cut off (its name released) once 64 KiB wait for it', () => 'after 16 MB, the relay still accepts messages for "slow"');
+    await checkNothingAcknowledgedAfterCutOff(t, slow, flood);
     await alice.ask('SEND bob still quick?', 'OK SEND bob');
     const got = await bob.readLine(WAIT_MS, 'bob to receive alice\'s message');
     t.check(got === 'MSG alice still quick?', '"MSG alice still quick?"', () => JSON.stringify(got));
@@ -82,6 +90,13 @@ describe(lab.title, () => {
       if (next() < 0.15) return Buffer.from(Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 255)).map((b) => (b === 10 ? 11 : b)));
       return Buffer.from(Array.from({ length: Math.floor(next() * 5) }, () => words[Math.floor(next() * words.length)]).join(next() < 0.8 ? ' ' : ''));
     };
+    const atLimit = await registerAs(t, port, 'longest');
+    const longest = `SEND nobody ${'x'.repeat(MAX_LINE - 'SEND nobody '.length)}`;
+    t.step(`a line of exactly ${MAX_LINE} bytes, the most the protocol allows, is a line like any other`);
+    await atLimit.ask(longest, /^ERR unknown-name nobody( |$)/);
+    t.step(`a line of ${MAX_LINE + 1} bytes is one byte too long`);
+    await atLimit.ask(`${longest}x`, /^ERR bad-line( |$)/);
+    await atLimit.readToEnd(WAIT_MS, 'the relay to close the connection after ERR bad-line');
     t.step(`150 random lines (random words and random bytes, seed ${seed}), each followed by LIST`);
     let peer = await Peer.connect(t, port, 'a fuzzing client');
     for (let i = 0; i < 150; i++) {
@@ -110,6 +125,49 @@ describe(lab.title, () => {
     t.check(got === 'MSG survivor still alive', '"MSG survivor still alive"', () => JSON.stringify(got));
   });
 
+  graded(lab.tests.deliversAtOnce, async (t) => {
+    const { port } = await startStudentRelay(t);
+    const alice = await registerAs(t, port, 'alice');
+    const bob = await registerAs(t, port, 'bob');
+    t.step(`alice and bob write to each other at the same moment ("SEND bob ping", "SEND alice pong"): each gets an OK SEND and the other's message, two lines the relay writes one right after the other; the test times how long both take to arrive, for up to ${LATENCY_ROUNDS} rounds, until one round takes less than ${AT_ONCE_MS} ms`);
+    const times: number[] = [];
+    const twoLines = async (peer: Peer, want: string[]) => {
+      const got = [await peer.readLine(WAIT_MS, `${peer.label} to receive ${want.map((line) => JSON.stringify(line)).join(' and ')}`, { quiet: true })];
+      got.push(await peer.readLine(WAIT_MS, `${peer.label} to receive ${want.map((line) => JSON.stringify(line)).join(' and ')}`, { quiet: true }));
+      // The relay may handle either line first: only the set of lines matters here.
+      t.check(JSON.stringify([...got].sort()) === JSON.stringify([...want].sort()), `${peer.label} to receive ${want.map((line) => JSON.stringify(line)).join(' and ')}`, () => got.map((line) => JSON.stringify(line)).join(', '));
+    };
+    for (let round = 0; round < LATENCY_ROUNDS && !(times.length > 0 && Math.min(...times) < AT_ONCE_MS); round++) {
+      const start = performance.now();
+      alice.socket.write(`SEND bob ping ${round}\n`);
+      bob.socket.write(`SEND alice pong ${round}\n`);
+      await Promise.all([twoLines(alice, ['OK SEND bob', `MSG bob pong ${round}`]), twoLines(bob, ['OK SEND alice', `MSG alice ping ${round}`])]);
+      times.push(performance.now() - start);
+    }
+    const shown = times.map((ms) => `${ms.toFixed(1)} ms`).join(', ');
+    t.step(`the rounds took ${shown}`);
+    t.check(Math.min(...times) < AT_ONCE_MS, `both lines to reach alice and bob within ${AT_ONCE_MS} ms in at least one round (on loopback it takes about a millisecond)`,
+      () => `${times.length} rounds took ${shown}: the second line waited ~40 ms each time. That is Nagle's algorithm (did the server lose its { noDelay: true }?) or a timer before the write`);
+  });
+
+  graded(lab.tests.answersBeforeClosing, async (t) => {
+    const { port } = await startStudentRelay(t);
+    const batch = await Peer.connect(t, port, 'a batch client');
+    t.step(`the batch client sends ${BATCH} LIST commands and QUIT in one write, as a script piped into nc would`);
+    batch.socket.write(`${'LIST\n'.repeat(BATCH)}QUIT\n`);
+    const all = (await batch.readToEnd(WAIT_MS, 'the relay to answer everything, then close the connection')).toString('utf8');
+    const lines = all.split('\n');
+    const names = lines.filter((line) => line === 'NAMES').length;
+    t.check(names === BATCH && lines.at(-2) === 'BYE' && lines.at(-1) === '', `${BATCH} lines "NAMES", then "BYE", then the connection closes`,
+      () => `${names} lines "NAMES"; the last line received: ${JSON.stringify(lines.at(-1) === '' ? lines.at(-2) : lines.at(-1))}; then the connection closed. The replies still queued when the loop ended were thrown away`);
+    const halfway = await Peer.connect(t, port, 'halfway');
+    halfway.send('NAME halfway\nLIST\nSEND halfway note to self\n');
+    halfway.end();
+    const got = (await halfway.readToEnd(WAIT_MS, 'the relay to answer every line, then close the connection')).toString('utf8');
+    const want = 'OK NAME halfway\nNAMES halfway\nMSG halfway note to self\nOK SEND halfway\n';
+    t.check(got === want, `every answer, then the end of the connection: ${JSON.stringify(want)}`, () => `${JSON.stringify(got)}, then the connection ended`);
+  });
+
   graded(lab.tests.throughProxy, async (t) => {
     const { port } = await startStudentRelay(t);
     const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 8 }, delayMs: 1 });
@@ -127,3 +185,26 @@ describe(lab.title, () => {
     await alice.ask('LIST', 'NAMES alice bob');
   });
 });
+
+/**
+ * Once "slow" is cut off, every "OK SEND slow" that "flood" got must stand for a message queued
+ * for "slow" before its "ERR too-slow" (the one that overflowed the queue may be missing). A relay
+ * that keeps the name after the cut-off answers OK for messages it then drops. Reading again
+ * shows what was queued, if the relay has not destroyed the connection by then.
+ */
+async function checkNothingAcknowledgedAfterCutOff(t: Trace, slow: Peer, flood: Peer): Promise<void> {
+  const acknowledged = flood.received.toString('utf8').split('\n').filter((line) => line === 'OK SEND slow').length;
+  t.step('"slow" reads again');
+  slow.socket.resume();
+  await slow.until(() => slow.ended || slow.closed, WAIT_MS, '"slow"\'s connection to end: it was cut off');
+  const lines = slow.received.toString('utf8').split('\n');
+  const tooSlow = lines.findIndex((line) => line.startsWith('ERR too-slow'));
+  if (tooSlow < 0) {
+    t.step('"slow" did not get "ERR too-slow" before its connection ended: what was queued for it is gone, nothing to compare');
+    return;
+  }
+  const queued = lines.slice(0, tooSlow).filter((line) => line.startsWith('MSG flood ')).length;
+  t.step(`"slow" received ${queued} messages, then "ERR too-slow"; "flood" got "OK SEND slow" ${acknowledged} times`);
+  t.check(acknowledged <= queued + 1, 'no "OK SEND slow" for a message that was not queued for "slow": from the cut-off on, its name is free and messages for it get "ERR unknown-name slow"',
+    () => `"flood" got "OK SEND slow" ${acknowledged} times, but only ${queued} messages were queued for "slow" before "ERR too-slow": ${acknowledged - queued} were acknowledged and dropped (was the name released only later, when the connection closed?)`);
+}

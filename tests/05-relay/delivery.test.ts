@@ -24,15 +24,24 @@ describe(lab.title, () => {
     await bob.ask('SEND alice and hello to you', 'OK SEND alice');
     const back = await alice.readLine(WAIT_MS, 'alice to receive "MSG bob and hello to you"');
     t.check(back === 'MSG bob and hello to you', '"MSG bob and hello to you"', () => JSON.stringify(back));
+    t.step('alice sends a message to herself, which the protocol allows');
+    alice.sendLine('SEND alice note to self');
+    const own = await alice.readLine(WAIT_MS, 'alice to receive "MSG alice note to self"');
+    t.check(own === 'MSG alice note to self', '"MSG alice note to self" (sending to yourself is allowed), then "OK SEND alice"', () => JSON.stringify(own));
+    const ownOk = await alice.readLine(WAIT_MS, 'alice to receive "OK SEND alice"');
+    t.check(ownOk === 'OK SEND alice', '"OK SEND alice" after the message', () => JSON.stringify(ownOk));
     await expectNothingDelivered(carol, 'alice bob carol');
   });
 
   graded(lab.tests.allBroadcasts, async (t) => {
     const { port } = await startStudentRelay(t);
     const alice = await registerAs(t, port, 'alice');
+    const early = await Peer.connect(t, port, 'a client without a name');
+    t.step('alice is the only client with a name');
+    await alice.ask('ALL anyone here?', 'OK ALL 0');
     const bob = await registerAs(t, port, 'bob');
     const carol = await registerAs(t, port, 'carol');
-    const anonymous = await Peer.connect(t, port, 'a client without a name');
+    const anonymous = await Peer.connect(t, port, 'another client without a name');
     await alice.ask('ALL good morning, all', 'OK ALL 2');
     for (const peer of [bob, carol]) {
       const got = await peer.readLine(WAIT_MS, `${peer.label} to receive "BROADCAST alice good morning, all"`);
@@ -40,6 +49,7 @@ describe(lab.title, () => {
     }
     await expectNothingDelivered(alice, 'alice bob carol');
     await expectNothingDelivered(anonymous, 'alice bob carol');
+    await expectNothingDelivered(early, 'alice bob carol');
   });
 
   graded(lab.tests.unknownRecipient, async (t) => {
