@@ -12,6 +12,9 @@ import lab from './lab.ts';
 // Every wait is for a reply over loopback and one or two IPC hops: milliseconds when it
 // comes. Shorter than lab 05's, so that the mistakes (which make it never come) fail fast.
 const WAIT_MS = 3000;
+// A line crosses loopback and two IPC hops in a millisecond or two; Nagle's algorithm holds it ~40 ms.
+const AT_ONCE_MS = 25;
+const LATENCY_ROUNDS = 8;
 
 describe(lab.title, () => {
   graded(lab.tests.basicsAcrossWorkers, async (t) => {
@@ -68,6 +71,47 @@ describe(lab.title, () => {
       }
     }
     t.step(`every client received its ${COUNT} messages in order and its ${COUNT} OK SENDs`);
+    // Two clients of the same worker, each with half a line waiting there: each half must be
+    // completed by its own client's bytes, never by the other's.
+    const [w0a, w1a, w0b, w1b] = peers;
+    for (const [peer, half] of [[w0a, 'SEND w1a first ha'], [w0b, 'SEND w1b second ha']] as const) {
+      peer.send(`LIST\n${half}`);
+      // Once LIST is answered, the worker has read the half line that came with it.
+      const listed = await peer.readLine(WAIT_MS, `${peer.label} to receive "NAMES w0a w0b w1a w1b"`);
+      t.check(listed === 'NAMES w0a w0b w1a w1b', `"NAMES w0a w0b w1a w1b": ${peer.label}'s LIST answered as a line of its own`, () => JSON.stringify(listed));
+    }
+    w0a.send('lf\n');
+    w0b.send('lf\n');
+    for (const [peer, from, text] of [[w1a, 'w0a', 'first half'], [w1b, 'w0b', 'second half']] as const) {
+      const got = await peer.readLine(WAIT_MS, `${peer.label} to receive "MSG ${from} ${text}"`);
+      t.check(got === `MSG ${from} ${text}`, `"MSG ${from} ${text}": each line made of its own client's bytes`, () => JSON.stringify(got));
+    }
+  });
+
+  graded(lab.tests.deliversAtOnce, async (t) => {
+    const { port } = await startStudentCluster(t);
+    const alice = await registerAs(t, port, 'alice'); // worker 0
+    const bob = await registerAs(t, port, 'bob'); // worker 1
+    // Nagle's algorithm holds a small write back while the one before it waits for its ACK, and
+    // the client's kernel delays that ACK by up to 40 ms: the MSG right after alice's NAMES waits.
+    t.step(`alice sends LIST and reads its answer, then bob sends alice a message; the test times how long the MSG takes to reach alice, for up to ${LATENCY_ROUNDS} rounds, until one round takes less than ${AT_ONCE_MS} ms`);
+    const times: number[] = [];
+    for (let round = 0; round < LATENCY_ROUNDS && !(times.length > 0 && Math.min(...times) < AT_ONCE_MS); round++) {
+      alice.socket.write('LIST\n');
+      const names = await alice.readLine(WAIT_MS, 'alice to receive "NAMES alice bob"', { quiet: true });
+      t.check(names === 'NAMES alice bob', '"NAMES alice bob"', () => JSON.stringify(names));
+      const start = performance.now();
+      bob.socket.write(`SEND alice quick ${round}\n`);
+      const line = await alice.readLine(WAIT_MS, `alice to receive "MSG bob quick ${round}"`, { quiet: true });
+      times.push(performance.now() - start);
+      t.check(line === `MSG bob quick ${round}`, `"MSG bob quick ${round}"`, () => JSON.stringify(line));
+      const ok = await bob.readLine(WAIT_MS, 'bob to receive "OK SEND alice"', { quiet: true });
+      t.check(ok === 'OK SEND alice', '"OK SEND alice"', () => JSON.stringify(ok));
+    }
+    const shown = times.map((ms) => `${ms.toFixed(1)} ms`).join(', ');
+    t.step(`the rounds took ${shown}`);
+    t.check(Math.min(...times) < AT_ONCE_MS, `the MSG to reach alice within ${AT_ONCE_MS} ms in at least one round (over loopback and two IPC hops it takes a millisecond or two)`,
+      () => `${times.length} rounds took ${shown}: the MSG waited ~40 ms each time. That is Nagle's algorithm: did the server lose its { noDelay: true }?`);
   });
 
   graded(lab.tests.broadcastEveryWorker, async (t) => {

@@ -3,7 +3,7 @@
 // the test) with an IPC channel, and records every worker process it started. The test hears
 // of each start and of the workers' stderr through `watch`, asks about them as data (pids,
 // which still run), decides everything on its side, and kills a worker itself, by pid.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 const STDERR_KEPT = 4000;
@@ -33,8 +33,17 @@ export function workerLauncher(script: string, watch: Watch) {
     tell(() => watch.launched(child.pid ?? -1));
     return child;
   };
+  /** A process with an IPC channel that exits at once, with code 3, as a worker.ts that throws as it loads does. */
+  const launchBroken = (): ChildProcess => {
+    const child = spawn(process.execPath, ['-e', 'process.exit(3)'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    launched.push(child);
+    tell(() => watch.launched(child.pid ?? -1));
+    return child;
+  };
   return {
     launch,
+    /** Like launch, except that worker 1 exits at once, before it is ready. */
+    launchWithBrokenWorker1: (index: number): ChildProcess => (index === 1 ? launchBroken() : launch()),
     /** What `relay.workers()` returned, as data: each one's pid (-1 if it is not a worker this launcher started) and whether it runs. */
     describe: (workers: unknown) => (Array.isArray(workers) ? workers : []).map((worker) => {
       const child = launched.find((each) => each === worker);
@@ -43,6 +52,17 @@ export function workerLauncher(script: string, watch: Watch) {
     /** Calls the relay's close() and, the moment it resolves, gives the pids of the workers still running. */
     async runningAfter(close: () => Promise<void>): Promise<number[]> {
       await close();
+      return launched.filter(alive).map((child) => child.pid ?? -1);
+    },
+    /** Waits at most `ms` for every worker started so far to exit; gives the pids of those still running. */
+    async runningAfterWaiting(ms: number): Promise<number[]> {
+      const running = launched.filter(alive);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(running.map((child) => (alive(child) ? once(child, 'exit') : undefined))),
+        new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+      ]);
+      clearTimeout(timer);
       return launched.filter(alive).map((child) => child.pid ?? -1);
     },
     /** Kills every worker still running and waits for each to exit. */

@@ -27,6 +27,12 @@ export default defineLab({
       hint: 'Pass lines up and deliveries down in the order they come: one IPC channel per worker keeps that order for you.',
       section: WORKER,
     },
+    deliversAtOnce: {
+      name: 'every line goes out at once across workers: a message right behind a reply arrives within milliseconds, not 40 ms later',
+      points: 2,
+      hint: 'Create the server with { pauseOnConnect: true, noDelay: true }: noDelay is a socket option, it travels with the connection to the worker, and without it Nagle\'s algorithm holds each small write back until the last one is acknowledged.',
+      section: POOL,
+    },
     broadcastEveryWorker: {
       name: 'ALL reaches every other named client on every worker, and OK ALL counts them',
       points: 3,
@@ -53,14 +59,20 @@ export default defineLab({
     },
     workerDies: {
       name: 'a killed worker drops only its own clients, their names are released at once, and a new worker serves new clients',
-      points: 5,
+      points: 4,
       hint: 'On a worker\'s "exit": forget every client it held (releasing their names), then start a new worker in its slot.',
       section: POOL,
       timeoutMs: 15_000,
     },
+    failedStart: {
+      name: 'startClusterRelay rejects, and leaves no worker running, when the port is taken or a worker exits while starting',
+      points: 2,
+      hint: 'Reject on the server\'s \'error\' (EADDRINUSE) and on a worker\'s \'exit\' before its "ready"; in the catch, await your own close() before you rethrow.',
+      section: POOL,
+    },
     cleanShutdown: {
       name: 'close() stops accepting and ends every worker process before it resolves',
-      points: 3,
+      points: 2,
       hint: 'Close the server, kill each worker, and wait for each one\'s "exit" event before resolving.',
       section: POOL,
     },

@@ -25,7 +25,18 @@ export interface Cluster {
   logged: string[];
 }
 
-export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluster> {
+/** What a test needs to start the student's relay: its startClusterRelay, the launcher its workers come from, and what it logs. */
+export interface Prepared {
+  startClusterRelay: Remote<Lab['startClusterRelay']>;
+  launched: number[];
+  launcher: Remote<Launcher>;
+  logged: string[];
+  /** The relay's `log` option: records each line in `logged`. */
+  log: (line: string) => Promise<void>;
+}
+
+/** Loads the student's primary and a launcher for its (bundled) worker; every worker started is killed in teardown. */
+export async function prepareCluster(t: Trace): Promise<Prepared> {
   const { startClusterRelay } = await t.lab<Lab>('06-cluster', 'primary.ts');
   const { workerLauncher } = await t.helper<typeof import('./host-side.ts')>(new URL('./host-side.ts', import.meta.url));
   const { script } = await t.programScript('06-cluster', 'worker.ts');
@@ -35,11 +46,17 @@ export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluste
   const launcher = await workerLauncher(script, { launched: (pid: number) => { launched.push(pid); }, stderr: (tail: string) => { stderr = tail; } });
   t.onFailure(() => stderr.trim() ? `your workers printed on stderr:\n${stderr.trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}` : '');
   t.onFailure(() => logged.length ? `your relay logged:\n${logged.map((line) => `    ${line}`).join('\n')}` : '');
-  // Cleanups run newest first: this one after the relay's close() below.
+  // Cleanups run newest first: this one after the relay's close() (startStudentCluster's).
   t.defer(() => launcher.killAll());
-  t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}, log })`);
-  // log runs here (async, as every call from the host is); launch is the host's own function.
+  // log runs here (async, as every call from the host is).
   const log = async (line: string) => { logged.push(line); };
+  return { startClusterRelay, launched, launcher, logged, log };
+}
+
+export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluster> {
+  const { startClusterRelay, launched, launcher, logged, log } = await prepareCluster(t);
+  t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}, log })`);
+  // launch is the host's own function.
   const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch }), 8000,
     'startClusterRelay to resolve once its workers are ready and it listens', () => `its promise has not settled; ${launched.length} worker(s) started`);
   t.defer(() => relay.close());

@@ -4,15 +4,17 @@
 // every test below connects its clients one by one for that reason.
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
-import { LOOPBACK, Peer } from '../support/net.ts';
+import { LOOPBACK, Peer, startTestServer } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from '../support/relay-protocol.ts';
 import { isRunning } from '../../tools/proc.ts';
-import { killWorker, startStudentCluster } from './start.ts';
+import { killWorker, prepareCluster, startStudentCluster } from './start.ts';
 import lab from './lab.ts';
 
 // Every wait is for a reply over loopback and one or two IPC hops: milliseconds when it
 // comes. Shorter than lab 05's, so that the mistakes (which make it never come) fail fast.
 const WAIT_MS = 3000;
+// Starting workers, as startStudentCluster allows.
+const START_MS = 8000;
 
 describe(lab.title, () => {
   graded(lab.tests.releaseAcrossWorkers, async (t) => {
@@ -22,13 +24,21 @@ describe(lab.title, () => {
     const quitter = await registerAs(t, port, 'quitter'); // worker 0
     const bystander = await registerAs(t, port, 'bystander'); // worker 1, like the resetter
     const closer = await registerAs(t, port, 'closer'); // worker 0
+    const hasty = await registerAs(t, port, 'hasty'); // worker 1, like the resetter and the bystander
     await quitter.ask('QUIT', 'BYE');
     closer.end();
     await resetter.reset();
-    await listUntil(t, observer, (names) => names.join(' ') === 'bystander observer', 'LIST to answer "NAMES bystander observer" once the three are gone', WAIT_MS);
+    // Its reply comes down to its worker after the worker has seen it go: there is no one to
+    // write it to, and that must cost nobody else anything.
+    t.step('hasty sent "LIST" and reset its connection at once, its reply still on its way');
+    await new Promise<void>((resolve) => hasty.socket.write('LIST\n', () => resolve()));
+    hasty.socket.resetAndDestroy();
+    const left = ['quitter', 'closer', 'resetter', 'hasty'];
+    await listUntil(t, observer, (names) => !names.some((name) => left.includes(name)), 'LIST to stop showing quitter, closer, resetter and hasty once they are gone', WAIT_MS);
+    await bystander.ask('LIST', 'NAMES bystander observer'); // on the worker of resetter and hasty: still served
     // Each name claimed again by a client on the other worker than the one that held it.
-    for (const name of ['quitter', 'resetter', 'closer']) await registerAs(t, port, name);
-    await observer.ask('LIST', 'NAMES bystander closer observer quitter resetter');
+    for (const name of ['resetter', 'quitter', 'hasty', 'closer']) await registerAs(t, port, name);
+    await observer.ask('LIST', 'NAMES bystander closer hasty observer quitter resetter');
     await observer.ask('SEND bystander still connected?', 'OK SEND bystander');
     const got = await bystander.readLine(WAIT_MS, 'the bystander (on the resetter\'s worker) to receive "MSG observer still connected?"');
     t.check(got === 'MSG observer still connected?', '"MSG observer still connected?"', () => JSON.stringify(got));
@@ -56,14 +66,21 @@ describe(lab.title, () => {
     const { port } = await startStudentCluster(t);
     const alice = await registerAs(t, port, 'alice'); // worker 0
     const bob = await registerAs(t, port, 'bob'); // worker 1
-    bob.send('HELLO\nSEND alice before the long line\n' + 'x'.repeat(2000) + '\n');
+    // The limit is 1024 bytes, not counting the "\n": a line of exactly 1024 is answered, one of 1025 is not.
+    const atLimit = `SEND alice ${'y'.repeat(1024 - 'SEND alice '.length)}`;
+    t.step('bob sent, in one write: "HELLO", "SEND alice before the long line", a SEND of exactly 1024 bytes, and a line of 1025 bytes');
+    bob.socket.write(`HELLO\nSEND alice before the long line\n${atLimit}\n${'x'.repeat(1025)}\n`);
     const replies: string[] = [];
-    for (let i = 0; i < 3; i++) replies.push(await bob.readLine(WAIT_MS, 'a reply'));
-    t.check(/^ERR unknown-command HELLO/.test(replies[0]) && replies[1] === 'OK SEND alice' && /^ERR bad-line/.test(replies[2]),
-      'ERR unknown-command HELLO, then OK SEND alice, then ERR bad-line (in that order)', () => JSON.stringify(replies));
+    const to = ['HELLO', 'the first SEND', 'the 1024-byte SEND', 'the 1025-byte line'];
+    for (const line of to) replies.push(await bob.readLine(WAIT_MS, `bob to receive a reply to ${line}`, { quiet: true }));
+    const short = (line: string) => JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line);
+    t.check(/^ERR unknown-command HELLO/.test(replies[0]) && replies[1] === 'OK SEND alice' && replies[2] === 'OK SEND alice' && /^ERR bad-line/.test(replies[3]),
+      'ERR unknown-command HELLO, OK SEND alice, OK SEND alice (the 1024-byte line), then ERR bad-line (the 1025-byte one), in that order', () => replies.map(short).join(', '));
     await bob.readToEnd(WAIT_MS, 'the relay to close bob\'s connection after ERR bad-line');
     const got = await alice.readLine(WAIT_MS, 'alice to receive the message sent before the long line');
     t.check(got === 'MSG bob before the long line', '"MSG bob before the long line"', () => JSON.stringify(got));
+    const long = await alice.readLine(WAIT_MS, 'alice to receive the message of the 1024-byte line', { quiet: true });
+    t.check(long === `MSG bob ${atLimit.slice('SEND alice '.length)}`, 'alice to receive "MSG bob yyy…" (1013 y), from the 1024-byte line', () => short(long));
     await listUntil(t, alice, (names) => names.join(' ') === 'alice', 'bob\'s name released after its connection was closed', WAIT_MS);
   });
 
@@ -89,6 +106,35 @@ describe(lab.title, () => {
     const live = (await launcher.describe(await relay.workers())).filter((worker) => worker.alive).map((worker) => worker.pid);
     t.check(live.length === 2 && launched.length === 3 && !live.includes(victim), 'two live workers: the survivor and one new worker in the dead one\'s place',
       () => `${live.length} live of ${launched.length} started`);
+  });
+
+  graded(lab.tests.failedStart, async (t) => {
+    const { startClusterRelay, launched, launcher, log } = await prepareCluster(t);
+    // Its outcome as data: a relay that started anyway is closed in teardown.
+    const settle = (starting: ReturnType<typeof startClusterRelay>) => t.within(starting.then(
+      (relay) => { t.defer(() => relay.close()); return { error: undefined }; },
+      (error: unknown) => ({ error: error as NodeJS.ErrnoException }),
+    ), START_MS, 'startClusterRelay to reject', () => `its promise has not settled (${launched.length} worker processes started in this test so far)`);
+    const noneLeft = async (why: string) => {
+      const running = await launcher.runningAfterWaiting(1000);
+      t.check(running.length === 0, `every worker process started in this test (${launched.length}) to have exited: ${why}`, () => `${running.length} still running a second later (pids ${running.join(', ')})`);
+    };
+
+    const busy = await startTestServer(t, (socket) => socket.destroy());
+    t.step(`called startClusterRelay({ host: "${LOOPBACK}", port: ${busy}, workers: 1, log }): the port the test server holds`);
+    const taken = (await settle(startClusterRelay({ host: LOOPBACK, port: busy, workers: 1, log, launch: launcher.launch }))).error;
+    if (taken === undefined) return t.fail(`its promise to reject with listen's EADDRINUSE error: port ${busy} is taken`, 'it resolved');
+    if (/not implemented yet/.test(taken.message)) throw taken;
+    t.check(taken.code === 'EADDRINUSE', 'its promise to reject with listen\'s own error (code EADDRINUSE), which the relay program explains in one line',
+      () => `it rejected with ${taken.name}: ${taken.message} (code ${taken.code ?? 'none'})`);
+    t.step(`it rejected: ${taken.message}`);
+    await noneLeft('else the relay program prints its error, then never exits');
+
+    t.step(`called startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: 2, log }) with a launch whose worker 1 exits at once (code 3), as a worker.ts that throws as it loads would`);
+    const broken = (await settle(startClusterRelay({ host: LOOPBACK, port: 0, workers: 2, log, launch: launcher.launchWithBrokenWorker1 }))).error;
+    if (broken === undefined) return t.fail('its promise to reject: worker 1 exited before it was ready', 'it resolved');
+    t.step(`it rejected: ${broken.message}`);
+    await noneLeft('worker 0 too, once the start has failed');
   });
 
   graded(lab.tests.cleanShutdown, async (t) => {
