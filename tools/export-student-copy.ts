@@ -23,6 +23,8 @@ const INSTRUCTOR_ONLY = [
   /^tools\/classroom\.ts$/,
   /^tools\/grader\/variants\.ts$/,
   /^tools\/gradescope-(package|autograder)\.ts$/,
+  /^tools\/mutation\//,
+  /^tools\/(prove-lab|measure-grading)\.ts$/,
 ];
 const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
 

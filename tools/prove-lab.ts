@@ -23,7 +23,7 @@ try {
         { lab, target: join(REPO_ROOT, 'solutions') },
         { lab, target: starters },
         ...variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })),
-      ], 180_000, { maxWorkers: 4 });
+      ], 600_000, { maxWorkers: 4 });
       console.log(`Lab ${lab.slug}: solution ${solution.points}/${solution.maxPoints}, starter ${starter.points}/${starter.maxPoints}, ${variants.length} variants`);
       if (solution.points !== solution.maxPoints || solution.notes.length > 0) {
         fail(`the solution: ${solution.tests.filter((test) => test.status !== 'passed').map((test) => `${test.name}: ${test.message}`).join('\n\n')}\n${solution.notes.join('\n')}`);
@@ -41,4 +41,5 @@ try {
 } finally {
   removeDir(starters);
 }
+console.log(`\nprove: ${failed === 0 ? 'every lab proven' : `${failed} problem(s)`}`);
 process.exitCode = failed > 0 ? 1 : 0;

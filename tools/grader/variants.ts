@@ -21,8 +21,6 @@ export interface BuggyVariant<Key extends string = string> {
   replace: string;
   /** Keys of lab.ts tests that must fail on this variant. */
   caughtBy: Key[];
-  /** For a variant that freezes the process: grade it under this shorter limit. */
-  timeLimitMs?: number;
 }
 
 export function defineVariants<Key extends string>(_lab: { tests: Record<Key, unknown> }, variants: BuggyVariant<Key>[]): BuggyVariant<Key>[] {

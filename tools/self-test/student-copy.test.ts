@@ -100,7 +100,8 @@ describe('the student copy', () => {
     const grade = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--test', 'explainSocketError', ...args], { cwd: copy, encoding: 'utf8' });
     const plain = grade();
     expect(plain.status, plain.stderr).toBe(0);
-    expect(plain.stdout).toMatch(/Lab 01: One-shot echo {2}0\/12 tests, 0\/23 points/);
+    const echo = labs.find((lab) => lab.slug === '01-echo')!;
+    expect(plain.stdout).toContain(`Lab 01: One-shot echo  0/${Object.keys(echo.tests).length} tests, 0/${maxPoints(echo)} points`);
     expect(plain.stdout).toMatch(/not implemented yet: see labs\/01-echo\/README\.md/);
     expect(grade('--strict').status).toBe(1);
   });
