@@ -27,7 +27,8 @@ export interface RelayOptions {
 /** What handleLine needs of a client: lab 06 passes it stand-ins for clients in other processes. */
 export interface Recipient {
   send(line: string): void;
-  close(lastLine: string): void;
+  /** Sends a last line, if any, then closes the connection. */
+  close(lastLine?: string): void;
 }
 
 /** One connected client, as the relay sees it. */
@@ -44,9 +45,10 @@ export class Client implements Recipient {
     throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 2: slow readers\"");
   }
 
-  /** Sends a last line, then closes the connection once it is written. */
-  close(lastLine: string): void {
-    this.socket.end(`${lastLine}\n`);
+  /** Sends a last line, if any, then closes the connection once it is written. */
+  close(lastLine?: string): void {
+    if (lastLine === undefined) this.socket.end();
+    else this.socket.end(`${lastLine}\n`);
     this.socket.destroySoon();
   }
 

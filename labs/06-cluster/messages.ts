@@ -9,8 +9,8 @@ export type ToWorker =
   | { type: 'connection'; client: number }
   /** Queue this line for the client (a reply, a MSG or a BROADCAST). */
   | { type: 'deliver'; client: number; line: string }
-  /** Send this last line to the client, then close its connection (BYE, ERR bad-line). */
-  | { type: 'close'; client: number; line: string };
+  /** Send this last line (BYE, ERR bad-line), if any, then close the client's connection. */
+  | { type: 'close'; client: number; line?: string };
 
 /** Worker → primary. */
 export type ToPrimary =
@@ -20,6 +20,8 @@ export type ToPrimary =
   | { type: 'line'; client: number; line: string }
   /** The client broke the framing (an over-long or invalid line): answer ERR bad-line and close. */
   | { type: 'bad-line'; client: number; reason: string }
+  /** The client half-closed (it will send nothing more): once its lines are answered, close. */
+  | { type: 'end'; client: number }
   /** The client's connection has ended, however: release its name. */
   | { type: 'gone'; client: number };
 
@@ -46,7 +48,10 @@ export function post<T extends ToWorker | ToPrimary>(port: Port, message: T): vo
     batches.set(port, batch);
     process.nextTick(() => {
       batches.delete(port);
-      if (port.connected) port.send!(batch); // it may have gone during this tick
+      // It may have gone during this tick, or go while the batch is written: then the write
+      // fails (EPIPE), and that is no error of ours. A callback keeps it from becoming an
+      // 'error' event, which would also reject a close() waiting for the worker's 'exit'.
+      if (port.connected) port.send!(batch, undefined, () => {});
     });
   }
   batch.push(message);

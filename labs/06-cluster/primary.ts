@@ -47,6 +47,9 @@ export interface WorkerSlot {
 
 /** A client held by some worker, as the primary's table sees it. */
 export class RemoteClient implements Recipient {
+  /** Set once the relay closes this client (QUIT, a bad line, its end): nothing it sent after counts. */
+  closed = false;
+
   constructor(readonly id: number, readonly slot: WorkerSlot) {}
 
   send(line: string): void {
@@ -54,7 +57,8 @@ export class RemoteClient implements Recipient {
     throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: one table, in the primary\"");
   }
 
-  close(lastLine: string): void {
+  close(lastLine?: string): void {
+    this.closed = true;
     // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: one table, in the primary").
     throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: one table, in the primary\"");
   }

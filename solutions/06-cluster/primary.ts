@@ -47,6 +47,9 @@ export interface WorkerSlot {
 
 /** A client held by some worker, as the primary's table sees it. */
 export class RemoteClient implements Recipient {
+  /** Set once the relay closes this client (QUIT, a bad line, its end): nothing it sent after counts. */
+  closed = false;
+
   constructor(readonly id: number, readonly slot: WorkerSlot) {}
 
   send(line: string): void {
@@ -55,7 +58,8 @@ export class RemoteClient implements Recipient {
     // END SOLUTION
   }
 
-  close(lastLine: string): void {
+  close(lastLine?: string): void {
+    this.closed = true;
     // BEGIN SOLUTION "Task 1: one table, in the primary"
     tellWorker(this.slot, { type: 'close', client: this.id, line: lastLine });
     // END SOLUTION
@@ -80,6 +84,12 @@ export class Directory {
     // BEGIN SOLUTION "Task 1: one table, in the primary"
     const client = this.clients.get(message.client);
     if (!client || client.slot !== slot) return; // already gone
+    if (message.type === 'gone') {
+      this.forget(client);
+      return;
+    }
+    // After QUIT or a bad line, the lines the worker had already passed up do not count.
+    if (client.closed) return;
     switch (message.type) {
       case 'line':
         handleLine(this.table, client, message.line);
@@ -88,8 +98,10 @@ export class Directory {
         this.forget(client);
         client.close(`ERR bad-line ${message.reason}`);
         return;
-      case 'gone':
+      case 'end':
+        // Every line before the end is answered already (one channel, in order): close.
         this.forget(client);
+        client.close();
         return;
     }
     // END SOLUTION

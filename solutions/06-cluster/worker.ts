@@ -21,6 +21,10 @@ export function serveConnection(socket: net.Socket, id: number, clients: Map<num
   const client = new Client(socket, MAX_QUEUED_BYTES, () => tell({ type: 'gone', client: id }));
   clients.set(id, client);
   const decoder = new MessageDecoder(MAX_LINE_BYTES);
+  // A client that half-closes still gets its replies: they come back from the primary later,
+  // so the socket must not close its own side when the client's FIN arrives.
+  socket.allowHalfOpen = true;
+  socket.on('end', () => tell({ type: 'end', client: id }));
   socket.on('data', (chunk: Buffer) => {
     try {
       for (const line of decoder.push(chunk)) tell({ type: 'line', client: id, line });

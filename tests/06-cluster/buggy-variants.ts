@@ -93,14 +93,6 @@ export default defineVariants(lab, [
     caughtBy: ['deliversAtOnce'],
   },
   {
-    name: 'a reply for a client that just left crashes its worker',
-    mistake: 'Looks the client up with a non-null assertion (clients.get(id)!) in obey: a reply that comes down after its client has reset throws, and the worker dies with every other client on it.',
-    file: 'worker.ts',
-    find: 'clients.get(message.client)?.send(message.line); // gone already: nothing to do',
-    replace: 'clients.get(message.client)!.send(message.line);',
-    caughtBy: ['releaseAcrossWorkers'],
-  },
-  {
     name: 'one decoder per worker, shared by its clients',
     mistake: 'Creates the MessageDecoder once per worker (it only splits lines, after all): half a line from one client is completed by the next bytes of another client on the same worker.',
     file: 'worker.ts',
@@ -131,5 +123,21 @@ export default defineVariants(lab, [
     find: '      slot.child.once(\'exit\', () => reject(new Error(`worker ${index} exited before it was ready`)));\n',
     replace: '',
     caughtBy: ['failedStart'],
+  },
+  {
+    name: 'lines after QUIT still run',
+    mistake: 'Answers every line the worker passes up, also those that came after QUIT in the same read: "QUIT\\nNAME ghost" claims "ghost" for a connection that is closing, and its SEND goes out under that name.',
+    file: 'primary.ts',
+    find: '    if (client.closed) return;\n',
+    replace: '',
+    caughtBy: ['releaseAcrossWorkers'],
+  },
+  {
+    name: 'a half-closed client gets no replies',
+    mistake: 'Leaves allowHalfOpen off in the worker: at the client\'s FIN, Node closes our side too, before the primary\'s replies come back, so "printf \'NAME a\\n...\' | nc -N" gets nothing at all.',
+    file: 'worker.ts',
+    find: '  socket.allowHalfOpen = true;\n',
+    replace: '',
+    caughtBy: ['releaseAcrossWorkers'],
   },
 ]);

@@ -42,7 +42,7 @@ export default defineLab({
     releaseAcrossWorkers: {
       name: 'a name is free again once its client quits, closes or resets, whichever worker held it',
       points: 3,
-      hint: 'The worker tells the primary "gone" when a socket closes, for any reason; the primary releases the name.',
+      hint: 'The worker tells the primary "gone" when a socket closes, for any reason, and "end" when a client half-closes (allowHalfOpen, so its replies still go out); the primary releases the name and answers nothing a closed client sent.',
       section: WORKER,
     },
     slowReader: {

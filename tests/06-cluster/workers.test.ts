@@ -42,6 +42,21 @@ describe(lab.title, () => {
     await observer.ask('SEND bystander still connected?', 'OK SEND bystander');
     const got = await bystander.readLine(WAIT_MS, 'the bystander (on the resetter\'s worker) to receive "MSG observer still connected?"');
     t.check(got === 'MSG observer still connected?', '"MSG observer still connected?"', () => JSON.stringify(got));
+
+    // QUIT ends the session: the lines after it in the same write are not answered.
+    const leaver = await registerAs(t, port, 'leaver');
+    leaver.send('QUIT\nNAME ghost\nSEND observer boo\n');
+    const afterQuit = (await leaver.readToEnd(WAIT_MS, '"BYE", then the connection closed')).toString('utf8');
+    t.check(afterQuit === 'OK NAME leaver\nBYE\n', 'exactly "BYE" after QUIT, then the close: nothing after QUIT runs', () => JSON.stringify(afterQuit));
+    // A client that half-closes (nc -N, a script whose input ended) gets every reply, then the close.
+    const scripted = await Peer.connect(t, port, 'a scripted client');
+    scripted.send('NAME scripted\nSEND observer hi from a script\n');
+    scripted.end();
+    const replies = (await scripted.readToEnd(WAIT_MS, 'both replies, then the connection closed')).toString('utf8');
+    t.check(replies === 'OK NAME scripted\nOK SEND observer\n', 'both replies after its half-close: "OK NAME scripted", "OK SEND observer"', () => JSON.stringify(replies));
+    const fromScript = await observer.readLine(WAIT_MS, 'observer to receive "MSG scripted hi from a script"');
+    t.check(fromScript === 'MSG scripted hi from a script', '"MSG scripted hi from a script" (and nothing from "ghost")', () => JSON.stringify(fromScript));
+    await observer.ask('LIST', 'NAMES bystander closer hasty observer quitter resetter');
   });
 
   graded(lab.tests.slowReader, async (t) => {
