@@ -111,6 +111,10 @@ export class Peer {
     await new Promise<void>((resolve) => this.socket.write(Buffer.alloc(0), () => resolve()));
     await this.t.settleHost();
     await pause(2); // a server in another process (a program, a worker) reads in its own time
+    // After a timer, the loop's next poll phase (where a server in this process reads) comes
+    // before its check phase: without this, a process descheduled past the timer would reset
+    // first and read after.
+    await new Promise((resolve) => setImmediate(resolve));
     this.socket.resetAndDestroy();
   }
 
