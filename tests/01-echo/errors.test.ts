@@ -33,6 +33,10 @@ describe(lab.title, () => {
       for (const word of mustContain) {
         t.check(line.toLowerCase().includes(word.toLowerCase()), `the explanation of ${code} to mention ${JSON.stringify(word)}`, () => JSON.stringify(line));
       }
+      // A code the lab explains gets a sentence, not Node's own terse message back; any other
+      // error gets exactly its message (no "Error: " in front, no stack).
+      if (code === 'ECONNRESET') t.check(line.trim() === error.message, `exactly the error's own message, ${JSON.stringify(error.message)}`, () => JSON.stringify(line));
+      else t.check(line.trim() !== error.message, `an explanation of ${code} in your words, not Node's message ${JSON.stringify(error.message)} repeated`, () => JSON.stringify(line));
     }
   });
 });
