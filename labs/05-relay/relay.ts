@@ -85,6 +85,17 @@ export function handleLine<C extends Recipient>(table: NameTable<C>, client: C, 
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 1: delivering messages\"");
 }
 
+/** Resolves once the socket's queue has drained, or the socket has closed. */
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done).off('close', done);
+      resolve();
+    };
+    socket.on('drain', done).on('close', done);
+  });
+}
+
 /**
  * The receive loop of one client: decode its lines and answer each, until it quits, closes,
  * resets or breaks the framing. Its name is released however the loop ends.

@@ -150,6 +150,17 @@ export function handleLine<C extends Recipient>(table: NameTable<C>, client: C, 
   // END SOLUTION
 }
 
+/** Resolves once the socket's queue has drained, or the socket has closed. */
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done).off('close', done);
+      resolve();
+    };
+    socket.on('drain', done).on('close', done);
+  });
+}
+
 /**
  * The receive loop of one client: decode its lines and answer each, until it quits, closes,
  * resets or breaks the framing. Its name is released however the loop ends.
@@ -178,6 +189,10 @@ export async function serveClient(socket: net.Socket, table: NameTable<Client>, 
       for (const line of lines) {
         if (socket.writableEnded) break; // QUIT, or cut off: the rest is not answered
         handleLine(table, client, line);
+        // Backpressure: this client's own replies wait until it reads them. Past Node's
+        // high-water mark, answer no more of its commands until they have gone out: a client
+        // that sends many at once is slowed down, never cut off for it.
+        if (socket.writableNeedDrain) await drained(socket);
       }
       if (socket.writableEnded) break;
     }

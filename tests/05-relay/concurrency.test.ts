@@ -15,6 +15,9 @@ const LATENCY_ROUNDS = 8;
 // Enough replies that some are still queued in the relay when it reaches QUIT: on Linux a
 // socket hands the kernel a couple of thousand queued writes at a time, not all 5000.
 const BATCH = 5000;
+// Empty lines whose answers (about 75 bytes each) come to 1.5 MB, over twenty times the 64 KiB
+// a relay may queue for a client that does not read.
+const EAGER = 20_000;
 const REPLY = /^(OK|ERR|NAMES|MSG|BROADCAST|BYE)( |$)/;
 
 describe(lab.title, () => {
@@ -160,6 +163,13 @@ describe(lab.title, () => {
     const names = lines.filter((line) => line === 'NAMES').length;
     t.check(names === BATCH && lines.at(-2) === 'BYE' && lines.at(-1) === '', `${BATCH} lines "NAMES", then "BYE", then the connection closes`,
       () => `${names} lines "NAMES"; the last line received: ${JSON.stringify(lines.at(-1) === '' ? lines.at(-2) : lines.at(-1))}; then the connection closed. The replies still queued when the loop ended were thrown away`);
+    const eager = await Peer.connect(t, port, 'an eager client');
+    t.step(`the eager client sends ${EAGER} empty lines in one write and reads as fast as it can: their answers are ${EAGER} ERR lines, megabytes, far more than the 64 KiB a client that does not read may have waiting`);
+    eager.socket.write('\n'.repeat(EAGER) + 'QUIT\n');
+    const answers = (await eager.readToEnd(WAIT_MS, 'every answer, then BYE and the close')).toString('utf8').split('\n');
+    const errors = answers.filter((line) => line.startsWith('ERR unknown-command')).length;
+    t.check(errors === EAGER && answers.at(-2) === 'BYE', `${EAGER} answers "ERR unknown-command ...", then "BYE": a client that reads is slowed down, never cut off`,
+      () => `${errors} such answers, then ${JSON.stringify(answers.at(-2))}: your relay queued its own replies faster than they could leave and cut the client off (read no more of a client's commands while its replies wait: socket.writableNeedDrain)`);
     const halfway = await Peer.connect(t, port, 'halfway');
     halfway.send('NAME halfway\nLIST\nSEND halfway note to self\n');
     halfway.end();
