@@ -16,6 +16,12 @@ import { answerTableCommand } from '../04-names/server.ts';
 
 /** The most the relay queues in memory for one client that does not read. */
 export const MAX_QUEUED_BYTES = 64 * 1024;
+/**
+ * How long a cut-off client has to read what was queued for it and the reason, ERR too-slow,
+ * before its connection is destroyed: a client that resumes reading gets whole lines and the
+ * reason, not a stream that stops mid-line.
+ */
+export const CUT_OFF_GRACE_MS = 30_000;
 
 export interface RelayOptions {
   host?: string;

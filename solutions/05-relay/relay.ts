@@ -16,6 +16,12 @@ import { answerTableCommand } from '../04-names/server.ts';
 
 /** The most the relay queues in memory for one client that does not read. */
 export const MAX_QUEUED_BYTES = 64 * 1024;
+/**
+ * How long a cut-off client has to read what was queued for it and the reason, ERR too-slow,
+ * before its connection is destroyed: a client that resumes reading gets whole lines and the
+ * reason, not a stream that stops mid-line.
+ */
+export const CUT_OFF_GRACE_MS = 30_000;
 
 export interface RelayOptions {
   host?: string;
@@ -42,7 +48,7 @@ export class Client implements Recipient {
    */
   send(line: string): void {
     // BEGIN SOLUTION "Task 2: slow readers"
-    if (this.socket.destroyed) return;
+    if (this.socket.destroyed || this.socket.writableEnded) return; // cut off, or closing: nothing more
     const bytes = Buffer.byteLength(line) + 1;
     if (this.socket.writableLength + bytes > this.maxQueuedBytes) {
       this.cutOff();
@@ -67,9 +73,10 @@ export class Client implements Recipient {
   // BEGIN SOLUTION "Task 2: slow readers" members
   private cutOff(): void {
     this.onCutOff(this);
-    // The reason goes out if it can; the connection ends either way, soon.
+    // The reason goes out behind what is queued, if the client reads within the grace period;
+    // the connection ends either way. Its memory stays bounded: nothing more is queued.
     this.socket.end(`ERR too-slow more than ${this.maxQueuedBytes} bytes waiting for you\n`);
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    setTimeout(() => this.socket.destroy(), CUT_OFF_GRACE_MS).unref();
   }
   // END SOLUTION
 }

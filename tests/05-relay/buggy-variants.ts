@@ -150,4 +150,12 @@ export default defineVariants(lab, [
     replace: '',
     caughtBy: ['answersBeforeClosing'],
   },
+  {
+    name: 'a cut-off client never learns why',
+    mistake: 'Destroys a slow client\'s socket at once when cutting it off: the ERR too-slow line never leaves, and a client that reads again finds the stream stopped, maybe in the middle of a line.',
+    file: 'relay.ts',
+    find: "    this.socket.end(`ERR too-slow more than ${this.maxQueuedBytes} bytes waiting for you\\n`);\n    setTimeout(() => this.socket.destroy(), CUT_OFF_GRACE_MS).unref();",
+    replace: '    this.socket.destroy();',
+    caughtBy: ['slowReaderCutOff'],
+  },
 ]);
