@@ -72,6 +72,7 @@ function studentPackageJson(): string {
     grade: manifest.scripts.grade,
     proxy: manifest.scripts.proxy,
     bench: manifest.scripts.bench,
+    nc: manifest.scripts.nc,
     test: `${manifest.scripts.grade} --strict`,
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
