@@ -19,6 +19,7 @@ import { stageExtraTests } from './grader/extra-tests.ts';
 import { filesUnder } from './files.ts';
 import { modeLine, sandboxMode } from './sandbox/sandbox.ts';
 import { requireSupportedNode } from './node-version.ts';
+import { typeErrors } from './grader/typecheck.ts';
 
 requireSupportedNode();
 
@@ -120,13 +121,28 @@ async function main(): Promise<number> {
   console.log(`Grading ${displayPath(target)} (${labs.length} lab${labs.length === 1 ? '' : 's'}, each limited to ${values['time-limit']} s)`);
   console.log(style.dim(modeLine()));
   const started = Date.now();
+  // Type errors are found beside the tests and shown above each lab's results.
+  let types: Map<string, string[]> | undefined;
+  const typeChecked = typeErrors(target, labs.map((lab) => lab.slug)).then((found) => (types = found), () => (types = new Map()));
   // Print each lab as soon as it and every lab before it are done, so the order holds.
   let printed = 0;
   const finished: LabResult[] = [];
+  const flush = () => {
+    if (!types) return;
+    while (finished[printed]) {
+      const result = finished[printed++];
+      const errors = types.get(result.slug) ?? [];
+      if (errors.length > 0) result.typeErrors = errors;
+      show(result);
+    }
+  };
+  void typeChecked.then(flush);
   const results = await inParallel(labs, jobs, grade, (index, result) => {
     finished[index] = result;
-    while (finished[printed]) show(finished[printed++]);
+    flush();
   });
+  await typeChecked;
+  flush();
   console.log(`\n${formatSummary(results, 'npm run grade')}`);
   console.log(style.dim(`(graded in ${((Date.now() - started) / 1000).toFixed(1)} s)`));
   if (values.json) writeJson(values.json, target, results);

@@ -45,7 +45,8 @@ export function toGradescope(results: LabResult[], durationMs: number): Gradesco
     output: [...lab.notes.map((note) => `Lab note: ${note}`), testOutput(test, lab.slug)].join('\n'),
     visibility: test.private ? 'after_due_date' : 'visible',
   })));
-  const summary = results.map((lab) => `Lab ${labNumber(lab)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}`);
+  const summary = results.map((lab) => `Lab ${labNumber(lab)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}` +
+    (lab.typeErrors?.length ? `\n  type errors (no points lost):\n${lab.typeErrors.map((error) => `    ${error}`).join('\n')}` : ''));
   return {
     execution_time: Math.round(durationMs / 1000),
     output: [...summary, modeLine()].join('\n'),

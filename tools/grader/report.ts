@@ -35,6 +35,10 @@ function labHeading(result: LabResult): string {
 
 export function formatLab(result: LabResult): string {
   const parts = [labHeading(result)];
+  if (result.typeErrors?.length) {
+    parts.push(indent(`${style.yellow('!')} TypeScript finds ${result.typeErrors.length === 1 ? 'a type error' : 'type errors'} in your code (no points lost, but fix ${result.typeErrors.length === 1 ? 'it' : 'them'}: ${result.typeErrors.length === 1 ? 'it is' : 'they are'} often the bug a test reports):`, 2));
+    for (const error of result.typeErrors) parts.push(indent(error, 6));
+  }
   for (const note of result.notes) parts.push(indent(`${style.red('!')} ${note}`, 2));
   parts.push(...result.tests.map((test) => formatTest(test, result.slug)));
   return parts.join('\n');

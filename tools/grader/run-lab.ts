@@ -51,6 +51,8 @@ export interface LabResult {
   durationMs: number;
   /** The last bytes vitest printed, for --verbose and for debugging the grader. */
   output: string;
+  /** What tsc found in the lab's files ("file:line:column TSnnnn: message"); they cost no points. */
+  typeErrors?: string[];
 }
 
 export interface GradeOptions {

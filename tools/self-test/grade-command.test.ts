@@ -33,6 +33,20 @@ describe('npm run grade', () => {
     }
   });
 
+  test('shows the type errors in the lab being graded, file and line, above its results, and takes no points for them', async ({ expect }) => {
+    const target = mkdtempSync(join(REPO_ROOT, '.grader-tmp', 'typed-'));
+    try {
+      cpSync(join(REPO_ROOT, 'solutions'), target, { recursive: true });
+      const errors = join(target, '01-echo', 'errors.ts');
+      writeFileSync(errors, readFileSync(errors, 'utf8').replace('export interface Endpoint', 'export const LIMIT: number = "many";\nexport interface Endpoint'));
+      const { stdout } = await runGradeCommand(['01', '--target', target, '--test', 'explainSocketError']);
+      expect(stdout).toMatch(/TypeScript finds a type error in your code[^\n]*\n\s+\S*01-echo\/errors\.ts:\d+:\d+ TS2322: Type 'string' is not assignable to type 'number'\./);
+      expect(stdout).toMatch(/Lab 01: One-shot echo {2}1\/\d+ tests, 2\/\d+ points/);
+    } finally {
+      removeDir(target);
+    }
+  });
+
   test('--strict exits 1 when a test fails, and --json writes every test with its points', async ({ expect }) => {
     const starters = freshStarters();
     const jsonFile = join(mkdtempSync(join(tmpdir(), 'grade-json-')), 'results.json');
