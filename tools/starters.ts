@@ -19,7 +19,7 @@ import { filesUnder } from './files.ts';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { discoverLabs, handoutSection, REPO_ROOT, type LabInfo } from './grader/lab.ts';
+import { discoverLabs, handoutSection, labNumber, REPO_ROOT, type LabInfo } from './grader/lab.ts';
 
 export const SOLUTIONS_DIR = join(REPO_ROOT, 'solutions');
 export const LABS_DIR = join(REPO_ROOT, 'labs');
@@ -81,6 +81,19 @@ export function gradedTable(lab: LabInfo): string {
   return ['| Test | Points | Handout section |', '| --- | ---: | --- |', ...rows, `| **Total** | **${total}** | |`].join('\n');
 }
 
+const LABS_BEGIN = '<!-- labs-table:begin -->';
+const LABS_END = '<!-- labs-table:end -->';
+
+/** The README's table of labs, from each lab's title and summary in lab.ts (one source). */
+function withLabsTable(markdown: string, labs: LabInfo[]): string {
+  const begin = markdown.indexOf(LABS_BEGIN);
+  const end = markdown.indexOf(LABS_END);
+  if (begin < 0 || end < begin) throw new MarkerError(`README.md: needs the lines ${LABS_BEGIN} and ${LABS_END} (the table of labs goes between them)`);
+  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${lab.summary} |`);
+  const table = ['| Lab | Topic | What you learn |', '| --- | --- | --- |', ...rows].join('\n');
+  return `${markdown.slice(0, begin + LABS_BEGIN.length)}\n\n${table}\n\n${markdown.slice(end)}`;
+}
+
 function withGradedTable(markdown: string, lab: LabInfo, where: string): string {
   const begin = markdown.indexOf(TABLE_BEGIN);
   const end = markdown.indexOf(TABLE_END);
@@ -103,6 +116,7 @@ export interface Generated {
 export function generate(labs: LabInfo[]): Generated {
   const files = new Map<string, string>();
   const strays: string[] = [];
+  files.set('README.md', withLabsTable(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), labs));
   for (const lab of labs) {
     const solutionDir = join(SOLUTIONS_DIR, lab.slug);
     const handoutPath = join(solutionDir, 'README.md');

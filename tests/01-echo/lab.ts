@@ -7,7 +7,7 @@ const CLIENT = 'Task 3: the client';
 export default defineLab({
   slug: '01-echo',
   title: 'One-shot echo',
-  summary: 'A client sends one message, the server prints it and replies: sockets, ports, connect/accept, errors.',
+  summary: 'A client sends one message, the server prints it and replies: sockets, addresses and ports, connect/accept, half-close, error handling.',
   tests: {
     explainsErrors: {
       name: 'explainSocketError describes refused, in-use, unresolvable and privileged-port errors in one line',

@@ -8,7 +8,7 @@ const CLIENT = 'Task 4: the client';
 export default defineLab({
   slug: '02-framing',
   title: 'Framing messages on a byte stream',
-  summary: 'Many messages over one connection: a terminator-based line protocol, a streaming decoder, limits, and the chaos proxy.',
+  summary: 'Many messages over one connection: a line protocol, a streaming decoder that survives any cut of the byte stream, UTF-8, length limits.',
   tests: {
     encodes: {
       name: 'encodeMessage appends "\\n" to the UTF-8 bytes of the text',

@@ -8,7 +8,7 @@ const READ = 'Task 4: reading exactly from a Node socket';
 export default defineLab({
   slug: '03-partial-io',
   title: 'Partial sends and receives',
-  summary: 'Short send/recv counts as in C, length-prefixed messages, and backpressure in Node (write() returning false, \'drain\').',
+  summary: 'Short `send()`/`recv()` counts as in C, length-prefixed messages, and backpressure in Node (`write()` returning false, `\'drain\'`).',
   tests: {
     sendAllShort: {
       name: 'sendAll delivers every byte when send() takes a random few bytes at a time',

@@ -8,7 +8,7 @@ const ENDINGS = 'Every way a connection ends';
 export default defineLab({
   slug: '04-names',
   title: 'A table of names',
-  summary: 'Clients claim names on a server that keeps a table of names to connections, released however a connection ends.',
+  summary: 'Clients claim names on a server that maps names to connections and frees a name however its connection ends.',
   tests: {
     validNames: {
       name: 'isValidName accepts 1 to 16 letters, digits, "_" and "-", and nothing else',

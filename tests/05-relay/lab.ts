@@ -8,7 +8,7 @@ const CHAT = 'Task 4: the chat client';
 export default defineLab({
   slug: '05-relay',
   title: 'The chat relay',
-  summary: 'A relay that forwards messages between named clients behind NAT, serving all of them from one event loop, and the chat client.',
+  summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read, and the chat client.',
   tests: {
     sendDelivers: {
       name: 'SEND delivers "MSG <sender> <text>" to the named client only, and answers OK SEND',

@@ -7,7 +7,7 @@ const POOL = 'Task 3: the pool of workers';
 export default defineLab({
   slug: '06-cluster',
   title: 'The relay on every core',
-  summary: 'The relay as a primary process that keeps the names and worker processes that hold the connections: messages cross processes, a dead worker costs only its own clients.',
+  summary: 'A primary process that owns the names and worker processes that hold the connections: passing sockets between processes, message passing instead of shared memory, surviving a worker\'s crash, and measuring what it buys.',
   tests: {
     basicsAcrossWorkers: {
       name: 'clients on different workers register, LIST each other, and SEND to each other',
