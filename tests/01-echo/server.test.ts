@@ -71,8 +71,7 @@ describe(lab.title, () => {
     a.send('A says: first half, ');
     b.send('B says: first half, ');
     // Both first halves reach your server before either client goes on.
-    await Promise.all([a, b].map((peer) => new Promise<void>((resolve) => peer.socket.write(Buffer.alloc(0), () => resolve()))));
-    await t.settleHost();
+    await Promise.all([a.delivered(), b.delivered()]);
     t.step('your server has read both first halves');
     a.send('second half from A');
     b.send('second half from B');

@@ -43,12 +43,6 @@ async function expectEchoes(t: Trace, peer: Peer, messages: string[]): Promise<v
   await expectReplies(t, peer, messages.map((message) => `${message}\n`).join(''), messages.map((message) => `echo: ${message}`));
 }
 
-/** Waits until what `peer` sent has reached the server in the test's host and been handled. */
-async function delivered(t: Trace, peer: Peer): Promise<void> {
-  await new Promise<void>((resolve) => peer.socket.write(Buffer.alloc(0), () => resolve()));
-  await t.settleHost();
-}
-
 describe(lab.title, () => {
   graded(lab.tests.serverAnswersEach, async (t) => {
     const port = await startServer(t);
@@ -93,9 +87,9 @@ describe(lab.title, () => {
     const a = await Peer.connect(t, port, 'client A');
     const b = await Peer.connect(t, port, 'client B');
     a.send('hel');
-    await delivered(t, a);
+    await a.delivered();
     b.send('wor');
-    await delivered(t, b);
+    await b.delivered();
     await expectReplies(t, a, 'lo\n', ['echo: hello']);
     await expectReplies(t, b, 'ld\n', ['echo: world']);
     a.send(`${'x'.repeat(40)}\n`);

@@ -6,15 +6,6 @@ import lab from './lab.ts';
 
 const WAIT_MS = 5000;
 
-/**
- * Waits until what `peer` wrote has been handed to the OS and the server in the test's host
- * has handled what reached it, so bytes another client sends next come after it.
- */
-async function delivered(t: Trace, peer: Peer): Promise<void> {
-  await new Promise<void>((resolve) => peer.socket.write(Buffer.alloc(0), () => resolve()));
-  await t.settleHost();
-}
-
 async function startServer(t: Trace): Promise<number> {
   const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
   t.step(`started your server: startNameServer({ host: "${LOOPBACK}", port: 0, log })`);
@@ -36,9 +27,9 @@ describe(lab.title, () => {
     const ann = await Peer.connect(t, port, 'ann');
     const bob = await Peer.connect(t, port, 'bob');
     ann.send('NAME an');
-    await delivered(t, ann);
+    await ann.delivered();
     bob.send('NAME bo');
-    await delivered(t, bob);
+    await bob.delivered();
     t.step('both lines are now half-sent, each on its own connection');
     ann.send('n\n');
     const annReply = await ann.readLine(WAIT_MS, 'the reply "OK NAME ann"');

@@ -100,6 +100,16 @@ export class Peer {
   }
 
   /**
+   * Resolves once what this peer sent has been written and, for a server in the test's host,
+   * read: a round trip to that process, whose event loop handles the data that arrived before
+   * the round trip's message. Orders what two clients send, without a sleep.
+   */
+  async delivered(): Promise<void> {
+    await new Promise<void>((resolve) => this.socket.write(Buffer.alloc(0), () => resolve()));
+    await this.t.settleHost();
+  }
+
+  /**
    * Abortive close: the other side sees ECONNRESET. An RST that arrives together with data
    * the other side has not read yet reaches it as a clean end (libuv reads the data, then
    * finds the connection closed), so the RST goes only once what this peer wrote has been
@@ -108,8 +118,7 @@ export class Peer {
    */
   async reset(): Promise<void> {
     this.t.step(`${this.label} reset the connection (RST)`);
-    await new Promise<void>((resolve) => this.socket.write(Buffer.alloc(0), () => resolve()));
-    await this.t.settleHost();
+    await this.delivered();
     await pause(2); // a server in another process (a program, a worker) reads in its own time
     // After a timer, the loop's next poll phase (where a server in this process reads) comes
     // before its check phase: without this, a process descheduled past the timer would reset
