@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import type { Trace } from '../support/graded.ts';
 import type { Remote } from '../support/host.ts';
-import { labFile } from '../support/target.ts';
 import { LOOPBACK } from '../support/net.ts';
 import { childrenOf } from '../../tools/proc.ts';
 

@@ -6,7 +6,6 @@ import { describe, test, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gradeBatch, type LabResult } from '../grader/run-lab.ts';
-import type { LabInfo } from '../grader/lab.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { headingsOf } from '../starters.ts';
 import { freshStarters, labs, removeDir, variantsOf } from './helpers.ts';
