@@ -18,6 +18,15 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'server.ts', code: "server.off('error', reject);", mutation: 'removed call', reason: LISTENER_AFTER_LISTEN },
     { file: 'server.ts', code: "server.off('error', reject);", mutation: "'error' → ''", reason: LISTENER_AFTER_LISTEN },
   ],
+  '02-framing': [
+    { file: 'framing.ts', code: "const bytes = Buffer.from(text, 'utf8');", mutation: "'utf8' → ''", reason: 'Buffer.from with an empty encoding name uses UTF-8, the default.' },
+    { file: 'framing.ts', code: 'let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);', mutation: '?: condition → false', reason: 'Concatenating with nothing pending gives the same bytes: it only costs a copy.' },
+    { file: 'framing.ts', code: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);', mutation: '> → >=', reason: 'At end 0, data[-1] is undefined, never a carriage return: the same branch is taken.' },
+    { file: 'framing.ts', code: 'this.pending = Buffer.alloc(0);', mutation: '0 → 1', reason: 'Every such line is on a FramingError path; after one, the stream is broken and the decoder is not used again (the server closes the connection).' },
+    { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try.' },
+    { file: 'server.ts', code: "server.off('error', reject);", mutation: 'removed call', reason: LISTENER_AFTER_LISTEN },
+    { file: 'server.ts', code: "server.off('error', reject);", mutation: "'error' → ''", reason: LISTENER_AFTER_LISTEN },
+  ],
 };
 
 export default equivalents;
