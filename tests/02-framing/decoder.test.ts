@@ -81,7 +81,7 @@ describe(lab.title, () => {
   graded(lab.tests.carriageReturn, async (t) => {
     const { MessageDecoder } = await framing(t);
     const decoder = await MessageDecoder.new();
-    expectMessages(t, await feed(t, decoder, ['telnet says hi\r\n', 'split\r', '\n', 'only\rinside\n']), ['telnet says hi', 'split', 'only\rinside']);
+    expectMessages(t, await feed(t, decoder, ['telnet says hi\r\n', 'split\r', '\n', 'only\rinside\n', '\r\n']), ['telnet says hi', 'split', 'only\rinside', '']);
   });
 
   graded(lab.tests.utf8Split, async (t) => {
@@ -149,6 +149,10 @@ describe(lab.title, () => {
     await feed(t, decoder, ['half a mess']);
     t.step('called finish() with 11 bytes pending');
     await expectFramingError(t, () => decoder.finish(), 'a FramingError: the stream ended in the middle of a message');
+    const oneByte = await MessageDecoder.new();
+    await feed(t, oneByte, ['x']);
+    t.step('called finish() on a new decoder with 1 byte pending');
+    await expectFramingError(t, () => oneByte.finish(), 'a FramingError: even one byte without its "\\n" is an unfinished message');
   });
 
   graded(lab.tests.anyCut, async (t) => {
