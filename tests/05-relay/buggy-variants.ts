@@ -146,7 +146,7 @@ export default defineVariants(lab, [
     name: 'a client that sends many commands at once is cut off',
     mistake: 'Answers every line of a read at once, however many: the replies to a client\'s own commands pile up faster than they leave, pass the 64 KiB meant for clients that do not read, and a client that reads promptly is cut off as too slow.',
     file: 'relay.ts',
-    find: '        if (socket.writableNeedDrain) await drained(socket);\n',
+    find: '        if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);\n',
     replace: '',
     caughtBy: ['answersBeforeClosing'],
   },

@@ -169,7 +169,7 @@ describe(lab.title, () => {
     const answers = (await eager.readToEnd(WAIT_MS, 'every answer, then BYE and the close')).toString('utf8').split('\n');
     const errors = answers.filter((line) => line.startsWith('ERR unknown-command')).length;
     t.check(errors === EAGER && answers.at(-2) === 'BYE', `${EAGER} answers "ERR unknown-command ...", then "BYE": a client that reads is slowed down, never cut off`,
-      () => `${errors} such answers, then ${JSON.stringify(answers.at(-2))}: your relay queued its own replies faster than they could leave and cut the client off (read no more of a client's commands while its replies wait: socket.writableNeedDrain)`);
+      () => `${errors} such answers, then ${JSON.stringify(answers.at(-2))}: your relay queued its own replies faster than they could leave and cut the client off (read no more of a client's commands while many of its replies wait)`);
     const halfway = await Peer.connect(t, port, 'halfway');
     halfway.send('NAME halfway\nLIST\nSEND halfway note to self\n');
     halfway.end();
