@@ -3,8 +3,8 @@
 // caught by the tests it names. For someone changing a lab, in seconds instead of minutes.
 import { join } from 'node:path';
 import { discoverLabs, REPO_ROOT, selectLabs } from './grader/lab.ts';
-import { gradeBatch } from './grader/run-lab.ts';
-import { buildVariant } from './grader/variants.ts';
+import { gradeBatch, type LabResult } from './grader/run-lab.ts';
+import { buildVariant, type BuggyVariant } from './grader/variants.ts';
 import { freshStarters, removeDir, variantsOf } from './self-test/helpers.ts';
 
 const labs = selectLabs(await discoverLabs(), process.argv.slice(2));
@@ -29,9 +29,16 @@ try {
         fail(`the solution: ${solution.tests.filter((test) => test.status !== 'passed').map((test) => `${test.name}: ${test.message}`).join('\n\n')}\n${solution.notes.join('\n')}`);
       }
       if (starter.points !== 0) fail(`the starter earns ${starter.points} points`);
+      const missedBy = (result: LabResult, variant: BuggyVariant) => variant.caughtBy.filter((key) => result.tests.find((test) => test.key === key)?.status !== 'failed');
+      // A miss gets a second try: a catch that depends on timing is reported, not a failure of
+      // the whole proof (on a loaded machine a reset or a race may fall the other way).
+      const misses = variants.map((variant, i) => i).filter((i) => missedBy(caught[i], variants[i]).length > 0);
+      const retried = misses.length === 0 ? [] : await gradeBatch(misses.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })), 600_000, { maxWorkers: 4 });
       variants.forEach((variant, i) => {
-        const missed = variant.caughtBy.filter((key) => caught[i].tests.find((test) => test.key === key)?.status !== 'failed');
+        const retry = misses.indexOf(i);
+        const missed = retry < 0 ? [] : missedBy(retried[retry], variant);
         if (missed.length > 0) fail(`variant "${variant.name}" is not caught by ${missed.join(', ')}`);
+        else if (retry >= 0) console.log(`  ⚠ variant "${variant.name}" caught only on a second try: its catch depends on timing (by ${missedBy(caught[i], variant).join(', ')})`);
         else console.log(`  ✓ variant "${variant.name}" caught`);
       });
     } finally {
