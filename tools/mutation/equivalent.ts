@@ -27,6 +27,11 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'server.ts', code: "server.off('error', reject);", mutation: 'removed call', reason: LISTENER_AFTER_LISTEN },
     { file: 'server.ts', code: "server.off('error', reject);", mutation: "'error' → ''", reason: LISTENER_AFTER_LISTEN },
   ],
+  '03-partial-io': [
+    { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: 'condition → true', reason: 'When nothing is left over, the surplus is an empty buffer, and unshifting it changes nothing.' },
+    { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: '> → >=', reason: 'The one case it adds unshifts an empty buffer, which changes nothing.' },
+    { file: 'partial.ts', code: 'const header = first.length === HEADER_BYTES ? first : Buffer.concat([first, await recvExactAfter(sock, HEADER_BYTES, first.length)]);', mutation: '?: condition → false', reason: 'With the whole header already read, recvExactAfter asks recvExact for 0 bytes, which calls recv() not once: the same header, one copy more.' },
+  ],
 };
 
 export default equivalents;
