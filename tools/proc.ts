@@ -50,7 +50,7 @@ export function allProcesses(): ProcStat[] {
  * Windows has no process groups: there the leader's whole tree is ended with taskkill.
  */
 export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): boolean {
-  if (process.platform === 'win32') return spawnSync('taskkill', ['/pid', String(pgid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).status === 0;
+  if (process.platform === 'win32') return killTree(pgid);
   try {
     process.kill(-pgid, signal);
     return true;
@@ -68,6 +68,20 @@ export function groupAlive(pgid: number): boolean {
   if (hasProc) return allProcesses().some((stat) => stat.pgrp === pgid && stat.state !== 'Z');
   try {
     process.kill(process.platform === 'win32' ? pgid : -pgid, 0); // Windows: the leader stands for its tree
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGKILL to one process (on Windows, with taskkill, to it and every process it started);
+ * false if it was gone already.
+ */
+export function killTree(pid: number): boolean {
+  if (process.platform === 'win32') return spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).status === 0;
+  try {
+    process.kill(pid, 'SIGKILL');
     return true;
   } catch {
     return false;

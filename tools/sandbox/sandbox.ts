@@ -15,6 +15,7 @@ import { chownSync, copyFileSync, cpSync, existsSync, lchownSync, linkSync, lsta
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { killTree } from '../proc.ts';
 
 export type SandboxMode = 'trusted' | 'student';
 
@@ -30,7 +31,7 @@ const DATA_LIMIT_BYTES = 2 * 1024 ** 3;
 /** Processes and threads of one sandbox user (a Node process has about a dozen threads). */
 const TASK_LIMIT = 256;
 /** Marks every process a sandbox starts; children inherit it unless they clear their environment. */
-export const TAG_VARIABLE = 'SOCKETS_LAB_SANDBOX';
+const TAG_VARIABLE = 'SOCKETS_LAB_SANDBOX';
 /** Passed on from the test process: the grade's own id (a grade finds its processes by it) and the folder under test. */
 const RUN_VARIABLE = 'GRADER_RUN_ID';
 const PASSED_ON = [RUN_VARIABLE, 'LAB_TARGET'];
@@ -64,6 +65,11 @@ function leaseDir(): string {
   return LEASE_DIR;
 }
 
+/** Waits `ms` without returning to the event loop: the lease and cleanup steps are synchronous. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -89,7 +95,7 @@ function ensureUser(index: number): SandboxUser {
     // --user-group: a group of its own, so no file is shared with another sandbox user by group.
     spawnSync(USERADD!, ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
     // Another grader may hold the lock on /etc/passwd: try again a moment later.
-    if (!lookUpUser(name)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    if (!lookUpUser(name)) sleepSync(50);
   }
   throw new Error(`could not create the sandbox user ${name} (useradd failed)`);
 }
@@ -147,7 +153,7 @@ function endUserProcesses(user: SandboxUser): number[] {
   const found = processesOf(user.uid);
   let left = found;
   for (let round = 0; round < 20 && left.length > 0; round++) {
-    if (round > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    if (round > 0) sleepSync(10);
     spawnSync('/bin/sh', ['-c', 'kill -9 -1 2>/dev/null; exit 0'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
     left = processesOf(user.uid);
   }
@@ -219,18 +225,6 @@ export function processesWithVariable(name: string, value: string): number[] {
   return pids;
 }
 
-function killTree(pid: number): void {
-  if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
-    return;
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone already.
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 
 export interface SandboxSpawnOptions {
@@ -253,7 +247,6 @@ function scrubbedEnvironment(home: string, tag: string, extra: Record<string, st
 }
 
 export class Sandbox {
-  readonly mode: SandboxMode;
   /** The sandbox's own folder: its processes' working directory, home and TMPDIR. */
   readonly home: string;
   private readonly tag = randomUUID();
@@ -263,7 +256,6 @@ export class Sandbox {
   private provided = 0;
 
   constructor(mode = sandboxMode()) {
-    this.mode = mode;
     this.lease = mode === 'trusted' ? leaseUser() : undefined;
     this.home = mkdtempSync(join(tmpdir(), 'sandbox-'));
     if (this.lease) chownSync(this.home, this.lease.user.uid, this.lease.user.gid);

@@ -1,10 +1,11 @@
 // Shared by the self-tests: grade a lab against a directory, build throwaway targets.
-import { existsSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { discoverLabs, TESTS_DIR, type LabInfo } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
 import { generate } from '../starters.ts';
+import { processesWithVariable } from '../sandbox/sandbox.ts';
 import type { BuggyVariant } from '../grader/variants.ts';
 
 export const labs: LabInfo[] = await discoverLabs();
@@ -33,14 +34,5 @@ export function removeDir(dir: string): void {
 
 /** Processes whose environment says they test `target`: what a grade must leave behind is none. */
 export function processesTesting(target: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`LAB_TARGET=${target}`)) pids.push(Number(entry));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return pids;
+  return processesWithVariable('LAB_TARGET', target);
 }
