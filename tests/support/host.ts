@@ -15,7 +15,7 @@ import { show } from '../../tools/bytes.ts';
 import { Mismatch } from './mismatch.ts';
 
 /** How long a call may take to return (not to settle its promise): longer means a blocked loop. */
-export const RETURN_LIMIT_MS = 3000;
+const RETURN_LIMIT_MS = 3000;
 const START_LIMIT_MS = 10_000;
 const KEEP_OUTPUT = 8 * 1024;
 

@@ -9,14 +9,17 @@ export interface Equivalent {
 }
 
 const NON_ZERO = 'The handout asks for a non-zero exit code; 2 is as non-zero as 1, and a shell or a script tells them apart only by choice.';
-const LISTENER_AFTER_LISTEN = 'After listen succeeded the promise is settled: a later error calls reject for nothing, and the listener left behind only keeps one function alive.';
+/** `server.off('error', reject)` once listening, removed or emptied: the same for a user. */
+const listenerAfterListen = (file: string): Equivalent[] => ['removed call', "'error' → ''"].map((mutation) => ({
+  file, code: "server.off('error', reject);", mutation,
+  reason: 'After listen succeeded the promise is settled: a later error calls reject for nothing, and the listener left behind only keeps one function alive.',
+}));
 
 const equivalents: Record<string, Equivalent[]> = {
   '01-echo': [
     { file: 'client.ts', code: 'process.exitCode = 1;', mutation: '1 → 2', reason: NON_ZERO },
     { file: 'server.ts', code: 'process.exitCode = 1;', mutation: '1 → 2', reason: NON_ZERO },
-    { file: 'server.ts', code: "server.off('error', reject);", mutation: 'removed call', reason: LISTENER_AFTER_LISTEN },
-    { file: 'server.ts', code: "server.off('error', reject);", mutation: "'error' → ''", reason: LISTENER_AFTER_LISTEN },
+    ...listenerAfterListen('server.ts'),
   ],
   '02-framing': [
     { file: 'framing.ts', code: "const bytes = Buffer.from(text, 'utf8');", mutation: "'utf8' → ''", reason: 'Buffer.from with an empty encoding name uses UTF-8, the default.' },
@@ -24,8 +27,7 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'framing.ts', code: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);', mutation: '> → >=', reason: 'At end 0, data[-1] is undefined, never a carriage return: the same branch is taken.' },
     { file: 'framing.ts', code: 'this.pending = Buffer.alloc(0);', mutation: '0 → 1', reason: 'Every such line is on a FramingError path; after one, the stream is broken and the decoder is not used again (the server closes the connection).' },
     { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try.' },
-    { file: 'server.ts', code: "server.off('error', reject);", mutation: 'removed call', reason: LISTENER_AFTER_LISTEN },
-    { file: 'server.ts', code: "server.off('error', reject);", mutation: "'error' → ''", reason: LISTENER_AFTER_LISTEN },
+    ...listenerAfterListen('server.ts'),
   ],
   '03-partial-io': [
     { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: 'condition → true', reason: 'When nothing is left over, the surplus is an empty buffer, and unshifting it changes nothing.' },

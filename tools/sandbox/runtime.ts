@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /** True when a user other than the owner (and not in its group) can walk down to `path`. */
-export function reachableByOthers(path: string): boolean {
+function reachableByOthers(path: string): boolean {
   for (let at = realpathSync(path); ; at = dirname(at)) {
     if ((statSync(at).mode & 0o001) === 0) return false;
     if (dirname(at) === at) return true;

@@ -130,7 +130,7 @@ function encodeError(error: Error, local: RefTable, foreign: (value: object) => 
 }
 
 /** An error rebuilt on the receiving side: same name, message, stack and own properties. */
-export function rebuildError(wire: WireError, decodeValue: (wire: Wire) => unknown): Error {
+function rebuildError(wire: WireError, decodeValue: (wire: Wire) => unknown): Error {
   const error = new Error(String(wire.message).slice(0, MAX_ERROR_TEXT));
   const define = (key: string, value: unknown, enumerable: boolean) =>
     Object.defineProperty(error, key, { value, enumerable, writable: true, configurable: true });
