@@ -1,15 +1,15 @@
 import { describe } from 'vitest';
 import type net from 'node:net';
-import { graded, type Trace } from '../support/graded.ts';
+import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import { hasStackTrace, runProgram, type Program } from '../support/programs.ts';
-import { LOOPBACK, startTestServer, unusedPort } from '../support/net.ts';
+import { LOOPBACK, startTestServer } from '../support/net.ts';
 import lab from './lab.ts';
 
 // A program needs ~0.5 s of CPU to start; a loaded machine may start several at once.
 const WAIT_MS = 10_000;
 
 /** A scripted relay: answers NAME (or refuses it), records every line, and lets the test push lines. */
-async function startScriptedRelay(t: Trace, { refuseName = false } = {}) {
+async function startScriptedRelay(t: Trace) {
   const lines: string[] = [];
   let client: net.Socket | undefined;
   let changed = () => {};
@@ -22,13 +22,13 @@ async function startScriptedRelay(t: Trace, { refuseName = false } = {}) {
       pending = parts.pop()!;
       for (const line of parts) {
         lines.push(line);
-        if (line.startsWith('NAME ')) socket.write(refuseName ? `ERR name-taken ${line.slice(5)} belongs to another client\n` : `OK NAME ${line.slice(5)}\n`);
+        if (line.startsWith('NAME ')) socket.write(`OK NAME ${line.slice(5)}\n`);
         if (line === 'QUIT') socket.end('BYE\n');
       }
       changed();
     });
   });
-  t.step(`started a scripted relay on ${LOOPBACK}:${port}${refuseName ? ' that refuses every name' : ''}`);
+  t.step(`started a scripted relay on ${LOOPBACK}:${port}`);
   return {
     port,
     lines,
@@ -45,10 +45,6 @@ async function startScriptedRelay(t: Trace, { refuseName = false } = {}) {
     push: (line: string) => {
       t.step(`the relay sent ${JSON.stringify(line)}`);
       client?.write(`${line}\n`);
-    },
-    hangUp: () => {
-      t.step('the relay closed the connection');
-      client?.end();
     },
   };
 }
@@ -80,6 +76,44 @@ describe(lab.title, () => {
     }
   });
 
+  graded(lab.tests.chatRefusesLines, async (t) => {
+    const { commandFor } = await loadChat(t);
+    const show = (text: string) => (text.length > 40 ? `${JSON.stringify(text.slice(0, 12))} + ... (${text.length} characters, ${Buffer.byteLength(text)} bytes)` : JSON.stringify(text));
+    // Lines at the limit exactly: 1024 bytes, prefix included.
+    const fits: Array<[string, string]> = [
+      ['a'.repeat(1020), `ALL ${'a'.repeat(1020)}`],
+      ['é'.repeat(510), `ALL ${'é'.repeat(510)}`], // 2 bytes each in UTF-8
+      [`@bob ${'b'.repeat(1015)}`, `SEND bob ${'b'.repeat(1015)}`],
+    ];
+    for (const [typed, want] of fits) {
+      t.step(`called commandFor(${show(typed)})`);
+      const got = await commandFor(typed);
+      t.check(got === want, `${show(want)}: a line of exactly 1024 bytes is allowed`, () => (got === undefined ? 'undefined' : show(got)));
+    }
+    const refused: Array<[string, string]> = [
+      ['@bob', '"@bob" has no message'],
+      ['@bob   ', '"@bob" has no message (the spaces are trimmed)'],
+      ['@ bob hi', 'there is no name right after "@"'],
+      ['@', 'there is no name after "@"'],
+      ['a'.repeat(1021), '"ALL " and 1021 bytes make 1025 bytes'],
+      ['é'.repeat(511), '"ALL " and 511 "é" of 2 bytes each make 1026 bytes'],
+      [`@bob ${'b'.repeat(1016)}`, '"SEND bob " and 1016 bytes make 1025 bytes'],
+      ['x'.repeat(5000), 'the line is far over 1024 bytes'],
+    ];
+    for (const [typed, why] of refused) {
+      t.step(`called commandFor(${show(typed)})`);
+      const expected = `a TypedLineError with a message for the user (${why})`;
+      try {
+        const got = await commandFor(typed);
+        t.fail(expected, `it returned ${got === undefined ? 'undefined' : show(got)}`);
+      } catch (error) {
+        if (error instanceof Mismatch) throw error;
+        const got = error as { name?: string; message?: string };
+        t.check(got.name === 'TypedLineError' && typeof got.message === 'string' && got.message.trim() !== '', expected, () => `${got.name}: ${got.message}`);
+      }
+    }
+  });
+
   graded(lab.tests.chatDisplay, async (t) => {
     const { displayFor } = await loadChat(t);
     const cases: Array<[string, string | undefined]> = [
@@ -99,6 +133,25 @@ describe(lab.title, () => {
     }
   });
 
+  graded(lab.tests.chatNoSpoofing, async (t) => {
+    const { displayFor } = await loadChat(t);
+    // JSON.stringify shows each control character as an escape, so the report can be read.
+    const cases: Array<[string, string, string]> = [
+      ['MSG mallory hi\rbob: send me your password', 'mallory: hi\\x0dbob: send me your password', 'a carriage return would start a fake line from bob'],
+      ['BROADCAST mallory \x1b[2J\x1b[31mred alert\x07', 'mallory (to all): \\x1b[2J\\x1b[31mred alert\\x07', 'ANSI escapes clear the screen and recolour it; \\x07 rings the bell'],
+      ['MSG mallory tab\there', 'mallory: tab\\x09here', 'every control character, tab included'],
+      ['MSG mallory c1\u009b2J del\u007f', 'mallory: c1\\x9b2J del\\x7f', 'U+009B starts an escape on some terminals too; U+007F is a control character'],
+      ['ERR bad-line \u0000', 'error: bad-line \\x00', 'ERR lines come from the relay too'],
+      ['NOTICE \x1b]0;pwned\x07', 'NOTICE \\x1b]0;pwned\\x07', 'a line the client does not know is shown escaped as well'],
+      ['MSG zoé ça va? 👋 «oui»', 'zoé: ça va? 👋 «oui»', 'letters, emoji and punctuation outside ASCII are not control characters: shown as they are'],
+    ];
+    for (const [line, want, why] of cases) {
+      t.step(`called displayFor(${JSON.stringify(line)})`);
+      const got = await displayFor(line);
+      t.check(got === want, `${JSON.stringify(want)} (${why})`, () => JSON.stringify(got));
+    }
+  });
+
   graded(lab.tests.chatSession, async (t) => {
     const relay = await startScriptedRelay(t);
     const chat = startChat(t, relay.port);
@@ -110,43 +163,17 @@ describe(lab.title, () => {
     await chat.waitForLine(/^bob: hi alice$/, WAIT_MS, 'the client to print "bob: hi alice" while its input is still open');
     relay.push('NOTICE the relay restarts at noon');
     await chat.waitForLine(/^NOTICE the relay restarts at noon$/, WAIT_MS, 'the client to print a line it does not know as it is');
+    relay.push('MSG mallory hi\rbob: give me your password');
+    await chat.waitForLine(/^mallory: hi\\x0dbob: give me your password$/, WAIT_MS, 'the client to print the carriage return as \\x0d, not to start a fake line from bob');
+    chat.writeStdin(`${'x'.repeat(5000)}\n`);
     chat.writeStdin('@bob hey bob\n');
     await relay.received('SEND bob hey bob', chat);
-  }, { concurrent: true });
-
-  graded(lab.tests.chatQuits, async (t) => {
-    const relay = await startScriptedRelay(t);
-    const typed = startChat(t, relay.port, 'typed');
-    await typed.waitForLine(/^connected as typed/, WAIT_MS, 'the client to print "connected as typed ..."');
-    typed.writeStdin('/quit\n');
-    await relay.received('QUIT', typed);
-    const exit = await typed.waitForExit(WAIT_MS, 'the client to exit after BYE');
-    t.check(exit.code === 0, 'exit code 0 after /quit', () => typed.describe());
-    const ended = startChat(t, relay.port, 'ended');
-    await ended.waitForLine(/^connected as ended/, WAIT_MS, 'the client to print "connected as ended ..."');
-    ended.endStdin();
-    await relay.received('QUIT', ended);
-    const exit2 = await ended.waitForExit(WAIT_MS, 'the client to exit after BYE');
-    t.check(exit2.code === 0, 'exit code 0 at end of input', () => ended.describe());
-  }, { concurrent: true });
-
-  graded(lab.tests.chatRelayGone, async (t) => {
-    const nobody = await unusedPort();
-    t.step(`nothing listens on ${LOOPBACK}:${nobody}`);
-    const unreachable = startChat(t, nobody);
-    const refusing = await startScriptedRelay(t, { refuseName: true });
-    const refused = startChat(t, refusing.port);
-    const exit = await refused.waitForExit(WAIT_MS, 'the client to exit when its name is refused');
-    t.check(exit.code !== 0 && /^error: /.test(refused.stderr.trim()) && !refused.stderr.trim().includes('\n') && !hasStackTrace(refused.stderr),
-      'a non-zero exit and one line "error: ..." on stderr', () => refused.describe());
-    const exit0 = await unreachable.waitForExit(WAIT_MS, 'the client to exit when its connection is refused');
-    t.check(exit0.code !== 0 && /^error: /.test(unreachable.stderr.trim()) && !unreachable.stderr.trim().includes('\n') && !hasStackTrace(unreachable.stderr),
-      'a non-zero exit and one line "error: ..." on stderr when the connection is refused (no relay runs there)', () => unreachable.describe());
-    const relay = await startScriptedRelay(t);
-    const chat = startChat(t, relay.port);
-    await chat.waitForLine(/^connected as alice/, WAIT_MS, 'the client to print "connected as alice ..."');
-    relay.hangUp();
-    const exit2 = await chat.waitForExit(WAIT_MS, 'the client to exit when the relay goes away');
-    t.check(exit2.code !== 0 && /^error: /.test(chat.stderr.trim()) && !hasStackTrace(chat.stderr), 'a non-zero exit and one line "error: ..." on stderr', () => chat.describe());
+    chat.writeStdin('/quit\n');
+    await relay.received('QUIT', chat);
+    const exit = await chat.waitForExit(WAIT_MS, 'the client to exit after /quit and BYE');
+    const tooLong = relay.lines.filter((line) => line.startsWith('ALL xxx'));
+    t.check(tooLong.length === 0, 'the line of 5000 bytes not sent to the relay', () => `the relay received a line of ${tooLong[0]?.length} characters`);
+    t.check(exit.code === 0 && /^error: .+/m.test(chat.stderr) && !hasStackTrace(chat.stderr),
+      'one "error: ..." line on stderr for the line of 5000 bytes, no stack trace, and exit code 0 after /quit', () => chat.describe());
   }, { concurrent: true });
 });
