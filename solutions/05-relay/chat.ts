@@ -143,7 +143,7 @@ export function runChat({ host, port, name, idleTimeoutS = 30, retryDelayS = 1, 
     if (quitting) return;
     if (registered) send('QUIT');
     else if (held.length === 0) fail('left while not connected to the relay');
-    // Otherwise the lines typed meanwhile go out once reconnected, then QUIT.
+    else show(`input ended: leaving once the ${held.length} waiting line(s) are sent (Ctrl-C leaves now)`, 'err');
   };
 
   const typed = (text: string) => {
