@@ -144,6 +144,7 @@ function actLikeARelay(connection: Connection): void {
 function refuseName(connection: Connection): void {
   connection.onLine = (line) => {
     if (line.startsWith('NAME ')) connection.push(`ERR name-taken ${line.slice(5)} belongs to another client`);
+    else if (line === 'PING') connection.push('PONG');
   };
 }
 
@@ -220,12 +221,12 @@ describe('lab 05 chat client (provided code)', () => {
       } else if (index === 1) refuseName(connection); // the relay has not yet noticed the old connection is gone
       else actLikeARelay(connection);
     });
-    const chat = new ChatProcess(['--port', String(relay.port), '--name', 'alice', '--idle-timeout', '0.5', ...quickRetries], 'pipe');
+    const chat = new ChatProcess(['--port', String(relay.port), '--name', 'alice', '--idle-timeout', '1', ...quickRetries], 'pipe');
     const first = await relay.connection(0);
     await chat.waitFor(/^connected as alice;/m);
     await first.received('PING');
     await relay.closed(first);
-    await chat.waitFor(/^error: the relay has not answered for 1 s \(reconnecting in 0\.05 s, attempt 1\)$/m, 'stderr');
+    await chat.waitFor(/^error: the relay has not answered for 2 s \(reconnecting in 0\.05 s, attempt 1\)$/m, 'stderr');
     await chat.waitFor(/^error: alice is still taken, .* \(reconnecting in 0\.1 s, attempt 2\)$/m, 'stderr');
     await chat.waitFor(/^connected as alice again$/m);
     const third = await relay.connection(2);
