@@ -235,6 +235,17 @@ describe('lab 05 chat client (provided code)', () => {
     expect(third.lines.slice(0, 2)).toEqual(['NAME alice', 'ALL back again']);
   }, TEST_MS);
 
+  test('a relay that sends a line no relay may send: one error line, then a new connection', async ({ expect }) => {
+    const relay = await startFakeRelay((connection, index) => {
+      actLikeARelay(connection);
+      if (index === 0) connection.onLine = (line) => connection.push(`OK ${line}\n${'x'.repeat(70_000)}`);
+    });
+    const chat = new ChatProcess(['--port', String(relay.port), '--name', 'alice', ...quickRetries], 'pipe');
+    await chat.waitFor(/^connected as alice again$/m);
+    expect(chat.stderr).toMatch(/^error: the relay sent a line the protocol does not allow \(.+\) \(reconnecting in 0\.05 s, attempt 1\)$/m);
+    expect(chat.stdout).not.toMatch(/xxx/);
+  }, TEST_MS);
+
   test('a relay that closes: one line per attempt, waits doubling up to the cap, and what is typed meanwhile sent after', async ({ expect }) => {
     const relay = await startFakeRelay((connection, index) => {
       if (index === 0) {
