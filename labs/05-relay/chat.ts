@@ -1,6 +1,7 @@
 // Lab 05: the chat client, the program a person runs to chat through the relay.
 //
 // Run it:  npx tsx labs/05-relay/chat.ts --name alice [--host 127.0.0.1] [--port 5000]
+//          [--idle-timeout 30] [--retry-delay 1] [--retry-max 30]   (seconds: see the handout)
 //
 // Type a line to send it to everyone, "@bob hi" to send "hi" to bob alone, /list to see
 // who is online, /quit (or Ctrl-D) to leave. Messages appear as they arrive, even while
