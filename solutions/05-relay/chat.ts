@@ -89,7 +89,7 @@ export interface ChatOptions {
   idleTimeoutS?: number;
   /** Seconds before the first reconnection attempt; each further attempt waits twice as long... */
   retryDelayS?: number;
-  /** ...but never longer than this. */
+  /** ...but never longer than this (and each wait loses a random part, up to half). */
   retryMaxS?: number;
 }
 
@@ -193,10 +193,12 @@ export function runChat({ host, port, name, idleTimeoutS = 30, retryDelayS = 1, 
     }
   };
 
-  /** After a lost connection: wait, then try again, each wait twice the one before (capped). */
+  /** After a lost connection: wait, then try again, each wait up to twice the one before (capped). */
   const retry = (reason: string) => {
     attempt += 1;
-    const delayS = Math.min(retryDelayS * 2 ** (attempt - 1), retryMaxS);
+    // Jitter: a random part, up to half, comes off, so that clients cut off together (a relay
+    // restart) spread out instead of all coming back in the same millisecond.
+    const delayS = Math.min(retryDelayS * 2 ** (attempt - 1), retryMaxS) * (1 - Math.random() / 2);
     show(`error: ${reason} (reconnecting in ${seconds(delayS)}, attempt ${attempt})`, 'err');
     // A file or pipe is not read on meanwhile; at a terminal, typing goes on (and Ctrl-C works).
     if (!interactive) lines?.pause();
