@@ -4,7 +4,7 @@
 // connection to its own receive loop (the seed's "thread per client") and goes straight
 // back to accepting.
 //
-// Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000]
+// Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000] [--idle-timeout 30]
 import net from 'node:net';
 import { on } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,26 @@ export const MAX_QUEUED_BYTES = 64 * 1024;
  * reason, not a stream that stops mid-line.
  */
 export const CUT_OFF_GRACE_MS = 30_000;
+/** Every line the relay sends is at most this many bytes, not counting its "\n" (docs/protocol.md). */
+export const MAX_SERVER_LINE_BYTES = 2048;
+/** After this long without a line from a client the relay sends it PING; after as long again, it cuts it off. */
+export const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * Fairness: once the lines of one client have cost this much work (one unit per line
+ * answered, one per line queued for anyone), the relay lets every other client have its turn
+ * before it answers that client's next line.
+ */
+export const TURN_BUDGET = 256;
+
+/** Lines queued for any client so far: serveClient measures the work of a turn with it. */
+let linesQueued = 0;
 
 export interface RelayOptions {
   host?: string;
   port?: number;
   maxQueuedBytes?: number;
+  /** T: PING after T without a line from a client, cut-off after T more. */
+  idleTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -39,14 +54,22 @@ export interface Recipient {
 
 /** One connected client, as the relay sees it. */
 export class Client implements Recipient {
+  /**
+   * True while the relay answers this client's own line: its own replies never cut it off,
+   * since serveClient reads no more of its lines while they wait (backpressure).
+   */
+  answering = false;
+
   constructor(readonly socket: net.Socket, private readonly maxQueuedBytes: number, private readonly onCutOff: (client: Client) => void) {}
 
   /**
    * Queues one line for this client. If that would put more than maxQueuedBytes in
    * memory for it (it is not reading), cut it off instead: the relay's memory stays
-   * bounded and nobody else waits for this client.
+   * bounded and nobody else waits for this client. Replies to its own lines (while
+   * `answering`) are always queued: backpressure bounds those.
    */
   send(line: string): void {
+    linesQueued++;
     // TODO: write this part (see labs/05-relay/README.md, section "Task 2: slow readers").
     throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 2: slow readers\"");
   }
@@ -70,12 +93,15 @@ export async function acceptClients(server: net.Server, serve: (socket: net.Sock
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
-export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, log = console.log }: RelayOptions = {}): Promise<net.Server> {
+export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS, log = console.log }: RelayOptions = {}): Promise<net.Server> {
+  if (!(Number.isFinite(idleTimeoutMs) && idleTimeoutMs > 0)) {
+    return Promise.reject(new RangeError(`idleTimeoutMs must be a positive number of milliseconds, not ${idleTimeoutMs}`));
+  }
   const table = new NameTable<Client>();
   // noDelay: send each reply at once. With Nagle's algorithm on, a second small write waits
   // for the ACK of the first, which the client's delayed ACK holds back for ~40 ms.
   const server = net.createServer({ noDelay: true });
-  void acceptClients(server, (socket) => serveClient(socket, table, { maxQueuedBytes, log }));
+  void acceptClients(server, (socket) => serveClient(socket, table, { maxQueuedBytes, idleTimeoutMs, log }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -85,7 +111,29 @@ export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX
   });
 }
 
-/** Answers one line from `client`: the lab 04 commands, plus SEND and ALL delivered. */
+/**
+ * The answer to LIST: one line "NAMES <name> <name> ..." when it fits in maxBytes, else as
+ * many lines as needed, each within maxBytes, every one but the last ending in the field
+ * "..." (no name contains a dot). Names are ASCII, so characters are bytes.
+ */
+export function namesLines(names: readonly string[], maxBytes = MAX_SERVER_LINE_BYTES): string[] {
+  const lines: string[] = [];
+  let line = 'NAMES';
+  let rest = names.reduce((bytes, name) => bytes + 1 + name.length, 0); // " name" for each name left
+  for (const name of names) {
+    // Unless every name left fits, a line ends while " ..." still fits after it.
+    if (line.length + rest > maxBytes && line.length + 1 + name.length + ' ...'.length > maxBytes) {
+      lines.push(`${line} ...`);
+      line = 'NAMES';
+    }
+    line += ` ${name}`;
+    rest -= 1 + name.length;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** Answers one line from `client`: the lab 04 commands, SEND and ALL delivered, PING and PONG. */
 export function handleLine<C extends Recipient>(table: NameTable<C>, client: C, line: string): void {
   // TODO: write this part (see labs/05-relay/README.md, section "Task 1: delivering messages").
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 1: delivering messages\"");
@@ -101,13 +149,55 @@ function flushed(socket: net.Socket): Promise<void> {
   return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
 }
 
+/** Resolves in the next turn of the event loop, after it has read every socket with data. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Watches one client's silence. After `ms` with no heard(), calls `ping()`; if `ms` more pass
+ * with no heard(), calls `gone()`, once. heard() starts the count again; stop() ends it.
+ */
+export class IdleWatch {
+  // TODO: add the fields and helper methods you need (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+
+  constructor(private readonly ms: number, private readonly ping: () => void, private readonly gone: () => void) {
+    // TODO: write this part (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+    throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 5: clients that vanish\"");
+  }
+
+  /** A line came from the client: it is alive. */
+  heard(): void {
+    // TODO: write this part (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+    throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 5: clients that vanish\"");
+  }
+
+  stop(): void {
+    // TODO: write this part (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+    throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 5: clients that vanish\"");
+  }
+
+  // TODO: add the fields and helper methods you need (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+}
+
 /**
  * The receive loop of one client: decode its lines and answer each, until it quits, closes,
- * resets or breaks the framing. Its name is released however the loop ends.
+ * resets, breaks the framing or falls silent. Its name is released however the loop ends.
  */
-export async function serveClient(socket: net.Socket, table: NameTable<Client>, { maxQueuedBytes, log }: Required<Pick<RelayOptions, 'maxQueuedBytes' | 'log'>>): Promise<void> {
+export async function serveClient(socket: net.Socket, table: NameTable<Client>, { maxQueuedBytes, idleTimeoutMs, log }: Required<Pick<RelayOptions, 'maxQueuedBytes' | 'idleTimeoutMs' | 'log'>>): Promise<void> {
   // TODO: write this part (see labs/05-relay/README.md, section "Task 3: one loop for everyone").
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await runServerProgram(startRelay);
+/** The program: --host, --port and --idle-timeout SECONDS (T: PING after T of silence, cut-off after 2T). */
+async function main(): Promise<void> {
+  await runServerProgram(({ host, port, extra }) => {
+    const seconds = Number(extra['idle-timeout']);
+    if (!(Number.isFinite(seconds) && seconds > 0)) {
+      return Promise.reject(new Error(`--idle-timeout takes a positive number of seconds, not "${extra['idle-timeout']}"`));
+    }
+    return startRelay({ host, port, idleTimeoutMs: seconds * 1000 });
+  }, { 'idle-timeout': String(IDLE_TIMEOUT_MS / 1000) });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

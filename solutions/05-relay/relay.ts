@@ -148,13 +148,15 @@ export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX
 export function namesLines(names: readonly string[], maxBytes = MAX_SERVER_LINE_BYTES): string[] {
   const lines: string[] = [];
   let line = 'NAMES';
+  let rest = names.reduce((bytes, name) => bytes + 1 + name.length, 0); // " name" for each name left
   for (const name of names) {
-    // Leave room for " ..." in case this line has to end here.
-    if (line.length + 1 + name.length + ' ...'.length > maxBytes) {
+    // Unless every name left fits, a line ends while " ..." still fits after it.
+    if (line.length + rest > maxBytes && line.length + 1 + name.length + ' ...'.length > maxBytes) {
       lines.push(`${line} ...`);
       line = 'NAMES';
     }
     line += ` ${name}`;
+    rest -= 1 + name.length;
   }
   lines.push(line);
   return lines;

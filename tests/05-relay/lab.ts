@@ -1,14 +1,16 @@
 import { defineLab } from '../../tools/grader/lab.ts';
+import { conformanceTests } from '../support/conformance-specs.ts';
 
 const DELIVERY = 'Task 1: delivering messages';
 const SLOW = 'Task 2: slow readers';
 const LOOPS = 'Task 3: one loop for everyone';
 const CHAT = 'Task 4: the chat client';
+const VANISH = 'Task 5: clients that vanish';
 
 export default defineLab({
   slug: '05-relay',
   title: 'The chat relay',
-  summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read, and the chat client.',
+  summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read or have vanished, and the chat client.',
   tests: {
     sendDelivers: {
       name: 'SEND delivers "MSG <sender> <text>" to the named client only, and answers OK SEND',
@@ -132,5 +134,6 @@ export default defineLab({
       section: CHAT,
       timeoutMs: 20_000,
     },
+    ...conformanceTests({ lines: LOOPS, commands: DELIVERY, names: DELIVERY, list: DELIVERY, slowReaders: SLOW, liveness: VANISH, fairness: LOOPS }),
   },
 });

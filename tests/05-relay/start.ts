@@ -10,10 +10,12 @@ export interface StartedRelay {
   supervisor: RemoteInstance<Supervisor>;
 }
 
-export async function startStudentRelay(t: Trace, { sampleQueues = false } = {}): Promise<StartedRelay> {
+export async function startStudentRelay(t: Trace, { sampleQueues = false, idleTimeoutMs }: { sampleQueues?: boolean; idleTimeoutMs?: number } = {}): Promise<StartedRelay> {
   const { startRelay } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
-  t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0, log })`);
-  const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {} }), 5000,
+  const idle = idleTimeoutMs === undefined ? '' : `, idleTimeoutMs: ${idleTimeoutMs}`;
+  t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0${idle}, log })`);
+  const options = { host: LOOPBACK, port: 0, log: () => {}, ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }) };
+  const server = await t.within(startRelay(options), 5000,
     'startRelay to resolve once listening', () => 'its promise has not settled');
   return superviseServer(t, server, { sampleQueues });
 }
