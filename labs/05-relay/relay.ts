@@ -6,6 +6,7 @@
 //
 // Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000] [--idle-timeout 30]
 import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { on } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
@@ -42,6 +43,8 @@ export interface RelayOptions {
   maxQueuedBytes?: number;
   /** T: PING after T without a line from a client, cut-off after T more. */
   idleTimeoutMs?: number;
+  /** At most this many connections at once; more are closed at once (the program derives it from the descriptor limit). */
+  maxClients?: number;
   log?: (line: string) => void;
 }
 
@@ -93,7 +96,7 @@ export async function acceptClients(server: net.Server, serve: (socket: net.Sock
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
-export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS, log = console.log }: RelayOptions = {}): Promise<net.Server> {
+export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS, maxClients, log = console.log }: RelayOptions = {}): Promise<net.Server> {
   if (!(Number.isFinite(idleTimeoutMs) && idleTimeoutMs > 0)) {
     return Promise.reject(new RangeError(`idleTimeoutMs must be a positive number of milliseconds, not ${idleTimeoutMs}`));
   }
@@ -101,13 +104,35 @@ export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX
   // noDelay: send each reply at once. With Nagle's algorithm on, a second small write waits
   // for the ACK of the first, which the client's delayed ACK holds back for ~40 ms.
   const server = net.createServer({ noDelay: true });
+  if (maxClients !== undefined) server.maxConnections = maxClients;
   void acceptClients(server, (socket) => serveClient(socket, table, { maxQueuedBytes, idleTimeoutMs, log }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      logRefusals(server, log);
       resolve(server);
     });
+  });
+}
+
+/**
+ * Out of file descriptors, the relay cannot take new connections: an accept fails (EMFILE,
+ * ENFILE), or, past maxConnections, Node closes the new connection at once. Either way the
+ * clients it has go on undisturbed, and it accepts again once some have left. Logged once per
+ * spell, not once per refused connection, which would flood the log when it matters most.
+ */
+function logRefusals(server: net.Server, log: (line: string) => void): void {
+  let refusing = false;
+  const refuse = (why: string) => {
+    if (!refusing) log(`not accepting new connections: ${why}; serving the clients already connected, accepting again once some leave`);
+    refusing = true;
+  };
+  server.on('error', (error: NodeJS.ErrnoException) => refuse(`accept failed: ${error.code ?? error.message}`));
+  server.on('drop', () => refuse(`at the limit of ${server.maxConnections} connections (file descriptors)`));
+  server.on('connection', () => {
+    if (refusing) log('accepting new connections again');
+    refusing = false;
   });
 }
 
@@ -189,6 +214,21 @@ export async function serveClient(socket: net.Socket, table: NameTable<Client>, 
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
+/**
+ * How many clients fit in this process's file descriptor limit, keeping some descriptors for
+ * Node itself. The limit as a shell reports it (Node raised its soft limit to the hard one at
+ * start); undefined where there is none to ask (Windows), and the relay takes all comers.
+ */
+function clientsWithinDescriptorLimit(): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  try {
+    const limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number.isInteger(limit) && limit > 0 ? Math.max(1, limit - 64) : undefined; // "unlimited" is NaN
+  } catch {
+    return undefined;
+  }
+}
+
 /** The program: --host, --port and --idle-timeout SECONDS (T: PING after T of silence, cut-off after 2T). */
 async function main(): Promise<void> {
   await runServerProgram(({ host, port, extra }) => {
@@ -196,7 +236,7 @@ async function main(): Promise<void> {
     if (!(Number.isFinite(seconds) && seconds > 0)) {
       return Promise.reject(new Error(`--idle-timeout takes a positive number of seconds, not "${extra['idle-timeout']}"`));
     }
-    return startRelay({ host, port, idleTimeoutMs: seconds * 1000 });
+    return startRelay({ host, port, idleTimeoutMs: seconds * 1000, maxClients: clientsWithinDescriptorLimit() });
   }, { 'idle-timeout': String(IDLE_TIMEOUT_MS / 1000) });
 }
 

@@ -101,6 +101,13 @@ export default defineLab({
       hint: 'Loop over socket.iterator({ destroyOnReturn: false }), not over the socket itself: leaving the plain loop destroys the socket and throws away the replies still queued, BYE included.',
       section: LOOPS,
     },
+    ownRepliesBounded: {
+      name: 'a client that sends thousands of commands and reads nothing never makes the relay queue more than 64 KiB for it',
+      points: 3,
+      hint: 'Backpressure: after each line, if socket.writableLength is past a quarter of maxQueuedBytes, await flushed(socket) before the next line. The replies to a client\'s own lines are never a reason to cut it off, so nothing else bounds them.',
+      section: LOOPS,
+      timeoutMs: 30_000,
+    },
     chatCommands: {
       name: 'the chat client turns "@name text" into SEND, /list into LIST, /quit into QUIT and other lines into ALL',
       points: 3,
