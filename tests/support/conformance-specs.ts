@@ -50,7 +50,7 @@ export function conformanceTests(sections: ConformanceSections) {
     },
     conformLiveness: {
       name: 'protocol: a silent client gets PING, any line keeps it, PONG gets no reply, PING gets PONG, and a client that stays silent is cut off with ERR idle-timeout and loses its name',
-      points: 4,
+      points: 3,
       hint: 'docs/protocol.md, "Liveness": one timer per client, restarted by every line; on expiry send PING, on the next expiry cut off.',
       section: sections.liveness,
       timeoutMs: 20_000,

@@ -14,7 +14,7 @@ const WAIT_MS = 5000;
 const CLIENT_LINE = 1024;
 const SERVER_LINE = 2048;
 /** Short enough for a test, long enough that a loaded machine answers a PING well within it. */
-const IDLE_MS = 300;
+const IDLE_MS = 600;
 
 export interface RelayStartOptions {
   /** T of "Liveness"; the relay's default (30 s) when left out. */
