@@ -15,12 +15,14 @@ const LATENCY_ROUNDS = 8;
 // Enough replies that some are still queued in the relay when it reaches QUIT: on Linux a
 // socket hands the kernel a couple of thousand queued writes at a time, not all 5000.
 const BATCH = 5000;
-// Empty lines whose answers (about 75 bytes each) come to 1.5 MB, over twenty times the 64 KiB
+// Empty lines whose answers (about 75 bytes each) come to 375 KB, over five times the 64 KiB
 // a relay may queue for a client that does not read.
-const EAGER = 20_000;
-// Empty lines whose answers (about 75 bytes each) far exceed what loopback's kernel buffers hold.
-const HOG_LINES = 300_000;
-const HOG_ROUNDS_AFTER = 40;
+const EAGER = 5_000;
+// Unknown 1000-byte words, each answered by an error that repeats it (about 1,070 bytes): 21 MB,
+// far more than loopback's kernel buffers hold.
+const HOG_WORD = 'W'.repeat(1000);
+const HOG_LINES = 20_000;
+const HOG_ROUNDS_AFTER = 20;
 const HOG_MAX_ROUNDS = 50_000;
 const REPLY = /^(OK|ERR|NAMES|MSG|BROADCAST|BYE)( |$)/;
 
@@ -168,7 +170,7 @@ describe(lab.title, () => {
     t.check(names === BATCH && lines.at(-2) === 'BYE' && lines.at(-1) === '', `${BATCH} lines "NAMES", then "BYE", then the connection closes`,
       () => `${names} lines "NAMES"; the last line received: ${JSON.stringify(lines.at(-1) === '' ? lines.at(-2) : lines.at(-1))}; then the connection closed. The replies still queued when the loop ended were thrown away`);
     const eager = await Peer.connect(t, port, 'an eager client');
-    t.step(`the eager client sends ${EAGER} empty lines in one write and reads as fast as it can: their answers are ${EAGER} ERR lines, megabytes, far more than the 64 KiB a client that does not read may have waiting`);
+    t.step(`the eager client sends ${EAGER} empty lines in one write and reads as fast as it can: their answers are ${EAGER} ERR lines, hundreds of kilobytes, far more than the 64 KiB a client that does not read may have waiting`);
     eager.socket.write('\n'.repeat(EAGER) + 'QUIT\n');
     const answers = (await eager.readToEnd(WAIT_MS, 'every answer, then BYE and the close')).toString('utf8').split('\n');
     const errors = answers.filter((line) => line.startsWith('ERR unknown-command')).length;
@@ -187,8 +189,8 @@ describe(lab.title, () => {
     const hog = await Peer.connect(t, port, 'hog');
     hog.socket.pause();
     const alice = await Peer.connect(t, port, 'alice');
-    t.step(`hog stops reading and sends ${HOG_LINES} empty lines in one write: their answers, about 75 bytes each, come to ${Math.round((HOG_LINES * 75) / 1e6)} MB, more than the kernel's buffers hold`);
-    hog.socket.write('\n'.repeat(HOG_LINES));
+    t.step(`hog stops reading and sends ${HOG_LINES} lines of an unknown 1000-byte word in one write: their answers come to ${Math.round((HOG_LINES * 1070) / 1e6)} MB, more than the kernel's buffers hold`);
+    hog.socket.write(`${HOG_WORD}\n`.repeat(HOG_LINES));
     // Each PING round trip of alice's is at least one turn of the relay's event loop, and so a
     // turn for hog: a clock made of events, not of time.
     let rounds = 0;

@@ -5,7 +5,7 @@
 // lab 06 can register it against its own relay.
 import net from 'node:net';
 import { once } from 'node:events';
-import { graded, type Trace } from './graded.ts';
+import { graded as gradedTest, type GradedOptions, type Trace } from './graded.ts';
 import { LOOPBACK, Peer } from './net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from './relay-protocol.ts';
 import type { ConformanceTests } from './conformance-specs.ts';
@@ -85,7 +85,7 @@ async function crowd(t: Trace, port: number, names: string[]): Promise<net.Socke
     const reply = await t.within(answered, 20_000, `"OK NAME ${name}"`, () => JSON.stringify(text));
     t.check(reply === `OK NAME ${name}`, `"OK NAME ${name}"`, () => JSON.stringify(reply));
   };
-  for (let i = 0; i < names.length; i += 200) await Promise.all(names.slice(i, i + 200).map(join));
+  for (let i = 0; i < names.length; i += 500) await Promise.all(names.slice(i, i + 500).map(join));
   return sockets;
 }
 
@@ -119,7 +119,14 @@ function checkList(t: Trace, lines: string[], want: string[]): void {
     () => `${names.length} names${names.length === want.length ? `, first difference at #${names.findIndex((name, i) => name !== want[i])}` : ''}`);
 }
 
-export function registerConformanceTests(tests: ConformanceTests, start: StartRelay): void {
+/**
+ * Registers the graded tests `only` names (all of them by default): a lab may spread them
+ * over several test files, which the grader runs side by side.
+ */
+export function registerConformanceTests(tests: ConformanceTests, start: StartRelay, only: Array<keyof ConformanceTests> = Object.keys(tests) as Array<keyof ConformanceTests>): void {
+  const graded = (spec: ConformanceTests[keyof ConformanceTests], body: (t: Trace) => Promise<void>, options?: GradedOptions) => {
+    if (only.some((key) => tests[key] === spec)) gradedTest(spec, body, options);
+  };
   graded(tests.conformLines, async (t) => {
     const port = await start(t, {});
     const peer = await registerAs(t, port, 'lines');
@@ -337,6 +344,7 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
   graded(tests.conformLiveness, async (t) => {
     const port = await start(t, { idleTimeoutMs: IDLE_MS });
     t.step(`the relay runs with an idle timeout of ${IDLE_MS} ms`);
+    const nameless = await Peer.connect(t, port, 'a silent client without a name');
     const quiet = await registerAs(t, port, 'quiet');
     const expectLine = async (want: string, why: string) => {
       const line = await quiet.readLine(WAIT_MS, `"${want}" (${why})`);
@@ -346,11 +354,9 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     quiet.sendLine('LIST');
     await expectLine('NAMES quiet', 'any command answers a PING');
     await expectLine('PING', 'the LIST counted as a sign of life: no cut-off, a new PING after another silence');
-    quiet.sendLine('PONG');
-    await expectLine('PING', 'PONG gets no reply, and counts as a sign of life');
-    quiet.sendLine('PING');
-    await expectLine('PONG', 'a client may PING the relay');
-    await expectLine('PING', 'its own PING counted as a sign of life');
+    quiet.send('PONG\nPING\n');
+    await expectLine('PONG', 'PONG gets no reply, and a client may PING the relay');
+    await expectLine('PING', 'PONG and PING counted as signs of life');
     t.step('quiet now stays silent');
     const last = await quiet.readLine(WAIT_MS, '"ERR idle-timeout ..." once the PING went unanswered');
     t.check(fields(last)[0] === 'ERR' && fields(last)[1] === 'idle-timeout', '"ERR idle-timeout <explanation>"', () => JSON.stringify(last));
@@ -358,16 +364,16 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     const back = await registerAs(t, port, 'quiet');
     t.step('"quiet" was free again: a client that vanished loses its name');
     await back.ask('PING', 'PONG');
-    const nameless = await Peer.connect(t, port, 'a silent client without a name');
-    await nameless.readLine(WAIT_MS, '"PING"').then((line) => t.check(line === 'PING', '"PING", to a client without a name as to any other', () => JSON.stringify(line)));
-    await expectError(t, nameless, 'idle-timeout');
-    await expectClosedAfter(t, nameless, 'ERR idle-timeout');
-  });
+    t.step('the client without a name, silent all along, was treated the same');
+    const lines = (await nameless.readToEnd(WAIT_MS, 'the silent client\'s connection to be closed')).toString('utf8').split('\n');
+    t.check(lines[0] === 'PING' && lines[1]?.startsWith('ERR idle-timeout ') && lines.length === 3 && lines[2] === '',
+      '"PING", then "ERR idle-timeout ...", then the close', () => JSON.stringify(lines));
+  }, { concurrent: true });
 
   graded(tests.conformFairness, async (t) => {
     const port = await start(t, {});
-    const LISTENERS = 300;
-    const ROUNDS = 1200;
+    const LISTENERS = 150;
+    const ROUNDS = 1000;
     await crowd(t, port, longNames(LISTENERS, 'l'));
     const alice = await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
