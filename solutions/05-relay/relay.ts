@@ -317,6 +317,7 @@ export async function serveClient(socket: net.Socket, table: NameTable<Client>, 
     table.release(slow);
   });
   const idle = new IdleWatch(idleTimeoutMs, () => client.send('PING'), () => {
+    if (socket.writableEnded) return; // closing already (QUIT, a cut-off): a second end would fail
     log(`cutting off ${table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING`);
     table.release(client);
     client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);
