@@ -4,8 +4,9 @@
 // connection to its own receive loop (the seed's "thread per client") and goes straight
 // back to accepting.
 //
-// Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000]
+// Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000] [--idle-timeout 30]
 import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { on } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
@@ -22,11 +23,28 @@ export const MAX_QUEUED_BYTES = 64 * 1024;
  * reason, not a stream that stops mid-line.
  */
 export const CUT_OFF_GRACE_MS = 30_000;
+/** Every line the relay sends is at most this many bytes, not counting its "\n" (docs/protocol.md). */
+export const MAX_SERVER_LINE_BYTES = 2048;
+/** After this long without a line from a client the relay sends it PING; after as long again, it cuts it off. */
+export const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * Fairness: once the lines of one client have cost this much work (one unit per line
+ * answered, one per line queued for anyone), the relay lets every other client have its turn
+ * before it answers that client's next line.
+ */
+export const TURN_BUDGET = 256;
+
+/** Lines queued for any client so far: serveClient measures the work of a turn with it. */
+let linesQueued = 0;
 
 export interface RelayOptions {
   host?: string;
   port?: number;
   maxQueuedBytes?: number;
+  /** T: PING after T without a line from a client, cut-off after T more. */
+  idleTimeoutMs?: number;
+  /** At most this many connections at once; more are closed at once (the program derives it from the descriptor limit). */
+  maxClients?: number;
   log?: (line: string) => void;
 }
 
@@ -39,14 +57,22 @@ export interface Recipient {
 
 /** One connected client, as the relay sees it. */
 export class Client implements Recipient {
+  /**
+   * True while the relay answers this client's own line: its own replies never cut it off,
+   * since serveClient reads no more of its lines while they wait (backpressure).
+   */
+  answering = false;
+
   constructor(readonly socket: net.Socket, private readonly maxQueuedBytes: number, private readonly onCutOff: (client: Client) => void) {}
 
   /**
    * Queues one line for this client. If that would put more than maxQueuedBytes in
    * memory for it (it is not reading), cut it off instead: the relay's memory stays
-   * bounded and nobody else waits for this client.
+   * bounded and nobody else waits for this client. Replies to its own lines (while
+   * `answering`) are always queued: backpressure bounds those.
    */
   send(line: string): void {
+    linesQueued++;
     // TODO: write this part (see labs/05-relay/README.md, section "Task 2: slow readers").
     throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 2: slow readers\"");
   }
@@ -70,22 +96,69 @@ export async function acceptClients(server: net.Server, serve: (socket: net.Sock
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
-export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, log = console.log }: RelayOptions = {}): Promise<net.Server> {
+export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS, maxClients, log = console.log }: RelayOptions = {}): Promise<net.Server> {
+  if (!(Number.isFinite(idleTimeoutMs) && idleTimeoutMs > 0)) {
+    return Promise.reject(new RangeError(`idleTimeoutMs must be a positive number of milliseconds, not ${idleTimeoutMs}`));
+  }
   const table = new NameTable<Client>();
   // noDelay: send each reply at once. With Nagle's algorithm on, a second small write waits
   // for the ACK of the first, which the client's delayed ACK holds back for ~40 ms.
   const server = net.createServer({ noDelay: true });
-  void acceptClients(server, (socket) => serveClient(socket, table, { maxQueuedBytes, log }));
+  if (maxClients !== undefined) server.maxConnections = maxClients;
+  void acceptClients(server, (socket) => serveClient(socket, table, { maxQueuedBytes, idleTimeoutMs, log }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      logRefusals(server, log);
       resolve(server);
     });
   });
 }
 
-/** Answers one line from `client`: the lab 04 commands, plus SEND and ALL delivered. */
+/**
+ * Out of file descriptors, the relay cannot take new connections: an accept fails (EMFILE,
+ * ENFILE), or, past maxConnections, Node closes the new connection at once. Either way the
+ * clients it has go on undisturbed, and it accepts again once some have left. Logged once per
+ * spell, not once per refused connection, which would flood the log when it matters most.
+ */
+function logRefusals(server: net.Server, log: (line: string) => void): void {
+  let refusing = false;
+  const refuse = (why: string) => {
+    if (!refusing) log(`not accepting new connections: ${why}; serving the clients already connected, accepting again once some leave`);
+    refusing = true;
+  };
+  server.on('error', (error: NodeJS.ErrnoException) => refuse(`accept failed: ${error.code ?? error.message}`));
+  server.on('drop', () => refuse(`at the limit of ${server.maxConnections} connections (file descriptors)`));
+  server.on('connection', () => {
+    if (refusing) log('accepting new connections again');
+    refusing = false;
+  });
+}
+
+/**
+ * The answer to LIST: one line "NAMES <name> <name> ..." when it fits in maxBytes, else as
+ * many lines as needed, each within maxBytes, every one but the last ending in the field
+ * "..." (no name contains a dot). Names are ASCII, so characters are bytes.
+ */
+export function namesLines(names: readonly string[], maxBytes = MAX_SERVER_LINE_BYTES): string[] {
+  const lines: string[] = [];
+  let line = 'NAMES';
+  let rest = names.reduce((bytes, name) => bytes + 1 + name.length, 0); // " name" for each name left
+  for (const name of names) {
+    // Unless every name left fits, a line ends while " ..." still fits after it.
+    if (line.length + rest > maxBytes && line.length + 1 + name.length + ' ...'.length > maxBytes) {
+      lines.push(`${line} ...`);
+      line = 'NAMES';
+    }
+    line += ` ${name}`;
+    rest -= 1 + name.length;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** Answers one line from `client`: the lab 04 commands, SEND and ALL delivered, PING and PONG. */
 export function handleLine<C extends Recipient>(table: NameTable<C>, client: C, line: string): void {
   // TODO: write this part (see labs/05-relay/README.md, section "Task 1: delivering messages").
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 1: delivering messages\"");
@@ -101,13 +174,70 @@ function flushed(socket: net.Socket): Promise<void> {
   return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
 }
 
+/** Resolves in the next turn of the event loop, after it has read every socket with data. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Watches one client's silence. After `ms` with no heard(), calls `ping()`; if `ms` more pass
+ * with no heard(), calls `gone()`, once. heard() starts the count again; stop() ends it.
+ */
+export class IdleWatch {
+  // TODO: add the fields and helper methods you need (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+
+  constructor(private readonly ms: number, private readonly ping: () => void, private readonly gone: () => void) {
+    // TODO: write this part (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+    throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 5: clients that vanish\"");
+  }
+
+  /** A line came from the client: it is alive. */
+  heard(): void {
+    // TODO: write this part (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+    throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 5: clients that vanish\"");
+  }
+
+  stop(): void {
+    // TODO: write this part (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+    throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 5: clients that vanish\"");
+  }
+
+  // TODO: add the fields and helper methods you need (see labs/05-relay/README.md, section "Task 5: clients that vanish").
+}
+
 /**
  * The receive loop of one client: decode its lines and answer each, until it quits, closes,
- * resets or breaks the framing. Its name is released however the loop ends.
+ * resets, breaks the framing or falls silent. Its name is released however the loop ends.
  */
-export async function serveClient(socket: net.Socket, table: NameTable<Client>, { maxQueuedBytes, log }: Required<Pick<RelayOptions, 'maxQueuedBytes' | 'log'>>): Promise<void> {
+export async function serveClient(socket: net.Socket, table: NameTable<Client>, { maxQueuedBytes, idleTimeoutMs, log }: Required<Pick<RelayOptions, 'maxQueuedBytes' | 'idleTimeoutMs' | 'log'>>): Promise<void> {
   // TODO: write this part (see labs/05-relay/README.md, section "Task 3: one loop for everyone").
   throw new Error("not implemented yet — see labs/05-relay/README.md, section \"Task 3: one loop for everyone\"");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await runServerProgram(startRelay);
+/**
+ * How many clients fit in this process's file descriptor limit, keeping some descriptors for
+ * Node itself. The limit as a shell reports it (Node raised its soft limit to the hard one at
+ * start); undefined where there is none to ask (Windows), and the relay takes all comers.
+ */
+function clientsWithinDescriptorLimit(): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  try {
+    const limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number.isInteger(limit) && limit > 0 ? Math.max(1, limit - 64) : undefined; // "unlimited" is NaN
+  } catch {
+    return undefined;
+  }
+}
+
+/** The program: --host, --port and --idle-timeout SECONDS (T: PING after T of silence, cut-off after 2T). */
+async function main(): Promise<void> {
+  await runServerProgram(({ host, port, extra }) => {
+    const seconds = Number(extra['idle-timeout']);
+    if (!(Number.isFinite(seconds) && seconds > 0)) {
+      return Promise.reject(new Error(`--idle-timeout takes a positive number of seconds, not "${extra['idle-timeout']}"`));
+    }
+    return startRelay({ host, port, idleTimeoutMs: seconds * 1000, maxClients: clientsWithinDescriptorLimit() });
+  }, { 'idle-timeout': String(IDLE_TIMEOUT_MS / 1000) });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

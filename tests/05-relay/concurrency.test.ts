@@ -15,9 +15,15 @@ const LATENCY_ROUNDS = 8;
 // Enough replies that some are still queued in the relay when it reaches QUIT: on Linux a
 // socket hands the kernel a couple of thousand queued writes at a time, not all 5000.
 const BATCH = 5000;
-// Empty lines whose answers (about 75 bytes each) come to 1.5 MB, over twenty times the 64 KiB
+// Empty lines whose answers (about 75 bytes each) come to 375 KB, over five times the 64 KiB
 // a relay may queue for a client that does not read.
-const EAGER = 20_000;
+const EAGER = 5_000;
+// Unknown 1000-byte words, each answered by an error that repeats it (about 1,070 bytes): 21 MB,
+// far more than loopback's kernel buffers hold.
+const HOG_WORD = 'W'.repeat(1000);
+const HOG_LINES = 20_000;
+const HOG_ROUNDS_AFTER = 20;
+const HOG_MAX_ROUNDS = 50_000;
 const REPLY = /^(OK|ERR|NAMES|MSG|BROADCAST|BYE)( |$)/;
 
 describe(lab.title, () => {
@@ -164,7 +170,7 @@ describe(lab.title, () => {
     t.check(names === BATCH && lines.at(-2) === 'BYE' && lines.at(-1) === '', `${BATCH} lines "NAMES", then "BYE", then the connection closes`,
       () => `${names} lines "NAMES"; the last line received: ${JSON.stringify(lines.at(-1) === '' ? lines.at(-2) : lines.at(-1))}; then the connection closed. The replies still queued when the loop ended were thrown away`);
     const eager = await Peer.connect(t, port, 'an eager client');
-    t.step(`the eager client sends ${EAGER} empty lines in one write and reads as fast as it can: their answers are ${EAGER} ERR lines, megabytes, far more than the 64 KiB a client that does not read may have waiting`);
+    t.step(`the eager client sends ${EAGER} empty lines in one write and reads as fast as it can: their answers are ${EAGER} ERR lines, hundreds of kilobytes, far more than the 64 KiB a client that does not read may have waiting`);
     eager.socket.write('\n'.repeat(EAGER) + 'QUIT\n');
     const answers = (await eager.readToEnd(WAIT_MS, 'every answer, then BYE and the close')).toString('utf8').split('\n');
     const errors = answers.filter((line) => line.startsWith('ERR unknown-command')).length;
@@ -176,6 +182,33 @@ describe(lab.title, () => {
     const got = (await halfway.readToEnd(WAIT_MS, 'the relay to answer every line, then close the connection')).toString('utf8');
     const want = 'OK NAME halfway\nNAMES halfway\nMSG halfway note to self\nOK SEND halfway\n';
     t.check(got === want, `every answer, then the end of the connection: ${JSON.stringify(want)}`, () => `${JSON.stringify(got)}, then the connection ended`);
+  });
+
+  graded(lab.tests.ownRepliesBounded, async (t) => {
+    const { port, supervisor } = await startStudentRelay(t, { sampleQueues: true });
+    const hog = await Peer.connect(t, port, 'hog');
+    hog.socket.pause();
+    const alice = await Peer.connect(t, port, 'alice');
+    t.step(`hog stops reading and sends ${HOG_LINES} lines of an unknown 1000-byte word in one write: their answers come to ${Math.round((HOG_LINES * 1070) / 1e6)} MB, more than the kernel's buffers hold`);
+    hog.socket.write(`${HOG_WORD}\n`.repeat(HOG_LINES));
+    // Each PING round trip of alice's is at least one turn of the relay's event loop, and so a
+    // turn for hog: a clock made of events, not of time.
+    let rounds = 0;
+    let roundsPastQuarter = 0;
+    let maxQueued = 0;
+    while (roundsPastQuarter < HOG_ROUNDS_AFTER) {
+      alice.socket.write('PING\n');
+      const pong = await alice.readLine(WAIT_MS, '"PONG"', { quiet: true });
+      t.check(pong === 'PONG', 'alice\'s PINGs answered "PONG" all along', () => JSON.stringify(pong));
+      rounds++;
+      maxQueued = await supervisor.maxQueued();
+      if (maxQueued > MAX_QUEUED / 4) roundsPastQuarter++;
+      t.check(rounds < HOG_MAX_ROUNDS, `hog's answers to fill the kernel's buffers, and then more than ${MAX_QUEUED / 4} bytes to wait in the relay`,
+        () => `after ${rounds} round trips of alice's, the relay had queued at most ${maxQueued} bytes for one client`);
+    }
+    t.step(`alice made ${rounds} PING round trips, the last ${HOG_ROUNDS_AFTER} of them after hog's queue passed a quarter of 64 KiB; the relay queued at most ${maxQueued} bytes for one client`);
+    t.check(maxQueued <= MAX_QUEUED + 1100, `the relay to queue at most 64 KiB (${MAX_QUEUED} bytes) for hog: past a quarter of it, it reads no more of hog's commands (backpressure)`,
+      () => `it queued ${maxQueued} bytes for hog, answering commands whose answers nobody reads`);
   });
 
   graded(lab.tests.throughProxy, async (t) => {

@@ -1,14 +1,16 @@
 import { defineLab } from '../../tools/grader/lab.ts';
+import { conformanceTests } from '../support/conformance-specs.ts';
 
 const DELIVERY = 'Task 1: delivering messages';
 const SLOW = 'Task 2: slow readers';
 const LOOPS = 'Task 3: one loop for everyone';
 const CHAT = 'Task 4: the chat client';
+const VANISH = 'Task 5: clients that vanish';
 
 export default defineLab({
   slug: '05-relay',
   title: 'The chat relay',
-  summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read, and the chat client.',
+  summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read or have vanished, and the chat client.',
   tests: {
     sendDelivers: {
       name: 'SEND delivers "MSG <sender> <text>" to the named client only, and answers OK SEND',
@@ -99,6 +101,13 @@ export default defineLab({
       hint: 'Loop over socket.iterator({ destroyOnReturn: false }), not over the socket itself: leaving the plain loop destroys the socket and throws away the replies still queued, BYE included.',
       section: LOOPS,
     },
+    ownRepliesBounded: {
+      name: 'a client that sends thousands of commands and reads nothing never makes the relay queue more than 64 KiB for it',
+      points: 3,
+      hint: 'Backpressure: after each line, if socket.writableLength is past a quarter of maxQueuedBytes, await flushed(socket) before the next line. The replies to a client\'s own lines are never a reason to cut it off, so nothing else bounds them.',
+      section: LOOPS,
+      timeoutMs: 30_000,
+    },
     chatCommands: {
       name: 'the chat client turns "@name text" into SEND, /list into LIST, /quit into QUIT and other lines into ALL',
       points: 3,
@@ -130,5 +139,6 @@ export default defineLab({
       section: CHAT,
       timeoutMs: 20_000,
     },
+    ...conformanceTests({ lines: LOOPS, commands: DELIVERY, names: DELIVERY, list: DELIVERY, slowReaders: SLOW, liveness: VANISH, fairness: LOOPS }),
   },
 });

@@ -3,6 +3,7 @@ import type { Trace } from '../support/graded.ts';
 import type { RemoteInstance } from '../support/host.ts';
 import type { Supervisor } from '../../tools/sandbox/harness.ts';
 import { LOOPBACK, superviseServer } from '../support/net.ts';
+import type { RelayStartOptions } from '../support/protocol-conformance.ts';
 
 export interface StartedRelay {
   port: number;
@@ -10,10 +11,12 @@ export interface StartedRelay {
   supervisor: RemoteInstance<Supervisor>;
 }
 
-export async function startStudentRelay(t: Trace, { sampleQueues = false } = {}): Promise<StartedRelay> {
+export async function startStudentRelay(t: Trace, { sampleQueues = false, ...options }: { sampleQueues?: boolean } & RelayStartOptions = {}): Promise<StartedRelay> {
+  const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   const { startRelay } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
-  t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0, log })`);
-  const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {} }), 5000,
+  const shown = Object.entries(limits).map(([key, value]) => `, ${key}: ${value}`).join('');
+  t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0${shown}, log })`);
+  const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {}, ...limits }), 5000,
     'startRelay to resolve once listening', () => 'its promise has not settled');
   return superviseServer(t, server, { sampleQueues });
 }
