@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants } from 'node:os';
-import { REPO_ROOT } from '../grader/lab.ts';
+import { hasReference, REFERENCE, REPO_ROOT } from '../grader/lab.ts';
 import { displayPath } from '../grader/target.ts';
 import { groupEnds, killGroup } from '../proc.ts';
 
@@ -15,7 +15,7 @@ const START_TIMEOUT_MS = 15_000;
 const KEEP_OUTPUT_CHARS = 4000;
 
 export interface ServerProcess {
-  /** "the relay (solutions/05-relay/relay.ts)", for messages. */
+  /** "the relay (labs/05-relay/relay.ts)", for messages. */
   readonly label: string;
   readonly pid: number;
   readonly port: number;
@@ -79,7 +79,7 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
     const stub = stubMessage(stderr);
     if (stub) {
       const where = stub.replace(/^not implemented yet\W*/, '');
-      reason = `${label} is still the starter: it throws "not implemented yet"${where ? ` (${where})` : ''}. Finish the lab first (npm run grade shows what is left), or measure the reference relay with --target solutions.`;
+      reason = `${label} is still the starter: it throws "not implemented yet"${where ? ` (${where})` : ''}. Finish the lab first (npm run grade shows what is left)${hasReference() ? `, or measure the reference relay with --target ${REFERENCE}` : ''}.`;
     } else {
       const output = stderr.trim() || stdout.trim();
       reason = `${label} ${how}${output ? `; it printed:\n${indent(output)}` : ' and printed nothing'}`;

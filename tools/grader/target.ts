@@ -1,15 +1,17 @@
 // Which code the tests exercise. One switch, the LAB_TARGET environment variable:
-// "labs" (the default: the student's work), "solutions", or any directory laid out like
+// "labs" (the default: the student's work), the reference solutions (in the full repository
+// only), or any directory laid out like
 // labs/ — or a whole repository that has a labs/ folder (a submission).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { LAB_FOLDER, REPO_ROOT } from './lab.ts';
+import { hasReference, LAB_FOLDER, REFERENCE, REPO_ROOT } from './lab.ts';
 
 export function resolveTarget(target: string | undefined, cwd = process.cwd()): string {
   const name = target ?? 'labs';
-  const dir = name === 'labs' || name === 'solutions' ? join(REPO_ROOT, name) : resolve(cwd, name);
+  const dir = name === 'labs' || name === REFERENCE ? join(REPO_ROOT, name) : resolve(cwd, name);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`the target "${name}" is not a directory (expected labs, solutions, or a folder laid out like labs/)`);
+    const reference = hasReference() ? `, ${REFERENCE}` : '';
+    throw new Error(`the target "${name}" is not a directory (expected labs${reference}, or a folder laid out like labs/)`);
   }
   return labsFolderOf(dir) ?? dir;
 }
