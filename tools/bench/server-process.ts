@@ -51,7 +51,10 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
   // cwd is the repository so that --import tsx finds the repository's tsx, whatever the target.
   const child = spawn(process.execPath, ['--import', 'tsx', file, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: REPO_ROOT,
-    detached: true,
+    // Windows has no process groups (killGroup ends the tree there), and a detached child
+    // would get a console window of its own.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
