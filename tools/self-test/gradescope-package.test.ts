@@ -29,7 +29,7 @@ async function runAutograder(name: string, submit: (dir: string) => void): Promi
     mkdirSync(dirname(join(root, 'source', path)), { recursive: true });
     writeFileSync(join(root, 'source', path), data);
   }
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'source', 'node_modules')); // what setup.sh's npm ci makes
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'source', 'node_modules'), 'junction'); // what setup.sh's npm ci makes
   mkdirSync(join(root, 'submission'), { recursive: true });
   submit(join(root, 'submission'));
   await promisify(execFile)('bash', [join(root, 'source', 'run_autograder')], { env: { ...process.env, AUTOGRADER_ROOT: root } });
