@@ -29,7 +29,7 @@ const INSTRUCTOR_ONLY = [
   /^tools\/mutation\//,
   /^tools\/(prove-lab|measure-grading)\.ts$/,
 ];
-const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'vitest.config.ts', '.gitignore'];
+const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'vitest.config.ts', '.gitignore', '.gitattributes'];
 /** Dependencies of the instructor tools alone (Markdown lint, the Gradescope zip). */
 const INSTRUCTOR_DEPENDENCIES = ['markdownlint-cli', 'fflate'];
 /** Markdown for readers of the full repository (comparing with solutions/): never exported. */
