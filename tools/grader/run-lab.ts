@@ -174,7 +174,8 @@ function writeRunConfig(dir: string, runs: BatchRun[], maxWorkers?: number): str
   });
   const config = join(dir, 'vitest.config.ts');
   writeFileSync(config, [
-    `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
+    // A relative specifier with forward slashes: a Windows path ("C:\\...") is no module specifier.
+    `import base from ${JSON.stringify(relative(dir, join(REPO_ROOT, 'vitest.config.ts')).split('\\').join('/'))};`,
     'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
     `export default { test: { ...shared, ${maxWorkers ? `maxWorkers: ${maxWorkers}, ` : ''}projects: [\n${projects.join(',\n')}\n] } };`,
   ].join('\n'));
