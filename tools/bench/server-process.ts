@@ -77,7 +77,15 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
 
   let reason: string | undefined;
   let listening = false;
-  const exited = once(child, 'exit').then(([code, signal]) => {
+  const closed = new Promise((resolve) => child.once('close', resolve)); // never rejects: a failed spawn is 'exit''s to report
+  const exited = once(child, 'exit').then(async ([code, signal]) => {
+    // What it printed has all been read only once its pipes close ('close', not 'exit'), and
+    // what is left of its group (lab 06's workers) holds them too: end those first. Windows
+    // has no groups to end, so there the output is read as it stands.
+    if (process.platform !== 'win32') {
+      killGroup(pid);
+      await closed;
+    }
     const how = `${signal ? `was killed by ${signal}` : `exited with code ${code}`}${listening ? '' : ' before it was listening'}`;
     const stub = stubMessage(stderr);
     if (stub) {
