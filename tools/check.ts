@@ -24,7 +24,9 @@ const selfTestJson = join(scratch, 'self-test.json');
 
 const checks: Array<{ name: string; command: string[]; env?: Record<string, string>; quiet?: boolean }> = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
-  { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules', '--ignore', '.grader-tmp', '**/*.md'] },
+  // Globs, not folder names: markdownlint-cli ignores a folder by name only if it is a real
+  // folder, and node_modules may be a link (a git worktree sharing another's install).
+  { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules/**', '--ignore', '.grader-tmp/**', '**/*.md'] },
   { name: 'labs/ up to date with solutions/', command: ['--import', 'tsx', 'tools/starters.ts', '--check'] },
   {
     name: 'graded tests load',

@@ -49,7 +49,7 @@ export function classroomWorkflow(labs: LabInfo[], template?: PinnedTemplate): s
     `          max-score: ${maxPoints(lab)}`,
   ].join('\n'));
   const course = template ? `      - name: Check out the course's tests and grader at the pinned commit
-        uses: actions/checkout@v4
+        uses: actions/checkout@v5
         with:
           repository: ${template.repository}
           ref: ${template.ref}
@@ -78,7 +78,7 @@ jobs:
     if: github.actor != 'github-classroom[bot]'
     steps:
       - name: Check out the code
-        uses: actions/checkout@v4
+        uses: actions/checkout@v5
       - name: Set up Node.js
         uses: actions/setup-node@v4
         with:

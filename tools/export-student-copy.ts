@@ -3,7 +3,10 @@
 // Writes the repository students start from: the starters and handouts (labs/), the graded
 // tests (tests/, without the buggy-variant catalogs), the tools students use (the grader and
 // the chaos proxy), the protocol, a README written for students, and a GitHub Classroom
-// workflow. Nothing of solutions/, the instructor checks or the starter generator.
+// workflow. Nothing of solutions/, the instructor checks or the starter generator, and no
+// mention of solutions/ either: Markdown between <!-- full-repository:begin --> and
+// <!-- full-repository:end --> is left out, and the dependencies only maintainers use are
+// dropped from package.json and package-lock.json, so that npm install prints no warnings.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +29,18 @@ const INSTRUCTOR_ONLY = [
   /^tools\/mutation\//,
   /^tools\/(prove-lab|measure-grading)\.ts$/,
 ];
-const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
+const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'vitest.config.ts', '.gitignore', '.gitattributes'];
+/** Dependencies of the instructor tools alone (Markdown lint, the Gradescope zip). */
+const INSTRUCTOR_DEPENDENCIES = ['markdownlint-cli', 'fflate'];
+/** Markdown for readers of the full repository (comparing with solutions/): never exported. */
+const FULL_REPOSITORY_ONLY = /^<!-- full-repository:begin -->\n[\s\S]*?^<!-- full-repository:end -->\n(\n(?=\n))?/gm;
+
+/** `markdown` without its full-repository-only blocks (and the blank line each leaves doubled). */
+export function forStudents(markdown: string): string {
+  const stripped = markdown.replace(/\r\n/g, '\n').replace(FULL_REPOSITORY_ONLY, '');
+  if (stripped.includes('<!-- full-repository:')) throw new Error('an unbalanced <!-- full-repository:begin/end --> marker');
+  return stripped.replace(/\n\n\n+/g, '\n\n');
+}
 
 /** `path` is relative to the repository, with either separator (Windows gives backslashes). */
 export function isInstructorOnly(path: string): boolean {
@@ -39,6 +53,7 @@ function studentReadme(labs: LabInfo[]): string {
   return `# Socket programming labs
 
 Step by step from a one-shot TCP echo to a chat relay, in TypeScript on Node.js (22.12 or newer; 20.19+ also works).
+\`nc\` (netcat) is optional: \`npm run nc -- HOST PORT\` is the course's own line client.
 
 \`\`\`sh
 npm install
@@ -67,7 +82,8 @@ Every push is graded by GitHub Classroom with the same command, one step per lab
 }
 
 function studentPackageJson(): string {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+  for (const name of INSTRUCTOR_DEPENDENCIES) delete manifest.devDependencies[name];
   manifest.scripts = {
     grade: manifest.scripts.grade,
     proxy: manifest.scripts.proxy,
@@ -76,6 +92,49 @@ function studentPackageJson(): string {
     test: `${manifest.scripts.grade} --strict`,
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+interface LockEntry { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+
+/**
+ * package-lock.json without what only the instructor dependencies need, so that npm ci agrees
+ * with the student package.json and installs nothing of them. npm finds a dependency `name`
+ * of the package at `node_modules/a` in `node_modules/a/node_modules/name`, else one folder
+ * up, and so on to `node_modules/name`: the same walk here keeps every package still reachable.
+ */
+export function studentLock(lockText: string, dropped: string[]): string {
+  const lock = JSON.parse(lockText) as { packages: Record<string, LockEntry> };
+  const root = lock.packages[''];
+  for (const name of dropped) delete root.devDependencies?.[name];
+  const keep = new Set<string>(['']);
+  const queue = [''];
+  while (queue.length > 0) {
+    const at = queue.pop()!;
+    const entry = lock.packages[at];
+    const names = Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies, ...(at === '' ? entry.devDependencies : {}) });
+    for (const name of names) {
+      for (let base = at; ; base = base.includes('/node_modules/') ? base.slice(0, base.lastIndexOf('/node_modules/')) : '') {
+        const path = `${base ? `${base}/` : ''}node_modules/${name}`;
+        if (lock.packages[path]) {
+          if (!keep.has(path)) {
+            keep.add(path);
+            queue.push(path);
+          }
+          break;
+        }
+        if (base === '') break; // not in the lock: an optional peer nobody installs
+      }
+    }
+  }
+  lock.packages = Object.fromEntries(Object.entries(lock.packages).filter(([path]) => keep.has(path)));
+  return `${JSON.stringify(lock, null, 2)}\n`;
+}
+
+/** tsconfig.json without the folder a student copy does not have. */
+function studentTsconfig(): string {
+  const config = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
+  config.include = config.include.filter((entry) => !isInstructorOnly(`${entry}/`));
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /** What the Classroom workflow checks before grading: everything copied but the student's labs/. */
@@ -94,9 +153,14 @@ export async function exportStudentCopy(destination: string, template?: PinnedTe
       },
     });
   }
+  for (const file of filesUnder(destination).filter((path) => path.endsWith('.md'))) {
+    writeFileSync(file, forStudents(readFileSync(file, 'utf8')));
+  }
   const generated: Record<string, string> = {
     'README.md': studentReadme(labs),
     'package.json': studentPackageJson(),
+    'package-lock.json': studentLock(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8'), INSTRUCTOR_DEPENDENCIES),
+    'tsconfig.json': studentTsconfig(),
     '.github/workflows/classroom.yml': classroomWorkflow(labs, template),
   };
   for (const [path, content] of Object.entries(generated)) {

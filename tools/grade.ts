@@ -1,4 +1,4 @@
-// npm run grade [-- LAB...] [--target labs|solutions|DIR] [--json FILE] [--watch] [--poll]
+// npm run grade [-- LAB...] [--target labs|DIR] [--json FILE] [--watch] [--poll]
 //               [--gradescope FILE] [--extra-tests DIR] [--test PATTERN]
 //               [--strict] [--time-limit SECONDS] [--jobs N] [--verbose]
 //
@@ -10,7 +10,7 @@ import { writeFileSync, watch, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { discoverLabs, labNumber, selectLabs, type LabInfo } from './grader/lab.ts';
+import { discoverLabs, hasReference, labNumber, REFERENCE, selectLabs, type LabInfo } from './grader/lab.ts';
 import { resolveTarget, displayPath } from './grader/target.ts';
 import { gradeLab, type LabResult } from './grader/run-lab.ts';
 import { formatLab, formatSummary, style } from './grader/report.ts';
@@ -25,7 +25,7 @@ requireSupportedNode();
 
 const USAGE = `Usage: npm run grade -- [LAB...] [options]
   LAB                 lab number or name (01, 1, 01-echo, echo); default: every lab
-  --target T          labs (default, your work), solutions, or a folder laid out like labs/
+  --target T          labs (default, your work)${hasReference() ? `, ${REFERENCE} (the reference)` : ''}, or a folder laid out like labs/
   --watch             re-grade a lab each time one of its files is saved
   --poll              with --watch: poll for changes (for file systems where watching fails)
   --json FILE         also write the results as JSON

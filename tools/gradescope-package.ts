@@ -55,6 +55,11 @@ function autograderPackageJson(): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+/** A zip entry's name has forward slashes (Gradescope unzips on Linux); Windows paths have backslashes. */
+function zipPath(path: string): string {
+  return path.split('\\').join('/');
+}
+
 export async function buildAutograderZip(options: { labs?: string[]; extraTests?: string; timeLimitSeconds?: number } = {}): Promise<Uint8Array> {
   const labs = selectLabs(await discoverLabs(), options.labs ?? []);
   const entries: Zippable = {};
@@ -66,14 +71,14 @@ export async function buildAutograderZip(options: { labs?: string[]; extraTests?
   for (const entry of PACKED) {
     const source = join(REPO_ROOT, entry);
     for (const file of statSync(source).isDirectory() ? filesUnder(source) : [source]) {
-      const path = relative(REPO_ROOT, file);
+      const path = zipPath(relative(REPO_ROOT, file));
       if ((isInstructorOnly(path) && !AUTOGRADER_FILES.includes(path)) || path.includes('node_modules')) continue;
       add(path, readFileSync(file));
     }
   }
   if (options.extraTests) {
     for (const file of filesUnder(options.extraTests)) {
-      if (!file.includes('node_modules')) add(join(PRIVATE_TESTS_DIR, relative(options.extraTests, file)), readFileSync(file));
+      if (!file.includes('node_modules')) add(zipPath(join(PRIVATE_TESTS_DIR, relative(options.extraTests, file))), readFileSync(file));
     }
   }
   const settings: AutograderSettings = { labs: labs.map((lab) => lab.slug), timeLimitSeconds: options.timeLimitSeconds ?? 30 };

@@ -1,7 +1,9 @@
 // Processes and process groups, for the grader, the benchmark and the tests: stopping a
-// group, waiting for it to end, and what Linux's /proc says (the processes a program left
-// behind, a server's workers, what they cost). Where /proc does not exist (macOS), group
-// checks ask the kernel instead and the /proc readers find nothing.
+// group, waiting for it to end, and what the system says about processes (the ones a program
+// left behind, a server's workers, what they cost). Three sources, one per kind of system:
+// Linux's /proc; ps elsewhere on Unix (macOS), which prints the same facts; and on Windows,
+// which has neither, PowerShell's process list (slow, about a second, so only for the tests'
+// occasional questions; the bench does not sample memory there).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
@@ -15,13 +17,42 @@ export interface ProcStat {
   cpuSeconds: number;
 }
 
-const hasProc = existsSync('/proc/self/stat');
+export type ProcessSource = 'proc' | 'ps' | 'windows';
+export const PROCESS_SOURCE: ProcessSource = existsSync('/proc/self/stat') ? 'proc' : process.platform === 'win32' ? 'windows' : 'ps';
+const hasProc = PROCESS_SOURCE === 'proc';
+
+/** "[DD-][HH:]MM:SS[.ss]", ps's CPU time (procps and BSD ps write it differently), in seconds. */
+export function psSeconds(text: string): number {
+  const [days, clock] = text.includes('-') ? text.split('-') : ['0', text];
+  return Number(days) * 86_400 + clock.split(':').reduce((total, part) => total * 60 + Number(part), 0);
+}
+
+/** Rows of `ps -o pid=,ppid=,pgid=,stat=,time=,rss=` for `selection` (e.g. -A, or -p 1,2). */
+export function psProcesses(selection: string[]): Array<ProcStat & { rssBytes: number }> {
+  const run = spawnSync('ps', [...selection, '-o', 'pid=,ppid=,pgid=,stat=,time=,rss='], { encoding: 'utf8' });
+  if (run.error || typeof run.stdout !== 'string') return [];
+  return run.stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter((fields) => fields.length === 6).map(([pid, ppid, pgrp, stat, time, rss]) => ({
+    pid: Number(pid), state: stat[0], ppid: Number(ppid), pgrp: Number(pgrp), cpuSeconds: psSeconds(time), rssBytes: Number(rss) * 1024,
+  }));
+}
+
+/** Windows: every process with its parent and CPU time, from PowerShell (no zombies there). */
+function windowsProcesses(): ProcStat[] {
+  const script = "Get-CimInstance Win32_Process | ForEach-Object { '{0} {1} {2}' -f $_.ProcessId, $_.ParentProcessId, ($_.UserModeTime + $_.KernelModeTime) }";
+  const run = spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { encoding: 'utf8', windowsHide: true });
+  if (run.error || typeof run.stdout !== 'string') return [];
+  return run.stdout.split(/\r?\n/).map((line) => line.trim().split(' ')).filter((fields) => fields.length === 3).map(([pid, ppid, time]) => ({
+    pid: Number(pid), state: 'R', ppid: Number(ppid), pgrp: 0, cpuSeconds: Number(time) / 1e7, // 100 ns units
+  }));
+}
 
 /** USER_HZ, the unit of /proc's CPU times: 100 on every Linux a student is likely to run. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** The process's /proc/PID/stat, or undefined once it has ended. */
+/** The process's state, parent, group and CPU time, or undefined once it has ended. */
 export function procStat(pid: number): ProcStat | undefined {
+  if (PROCESS_SOURCE === 'ps') return psProcesses(['-p', String(pid)])[0];
+  if (PROCESS_SOURCE === 'windows') return windowsProcesses().find((stat) => stat.pid === pid);
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -42,6 +73,8 @@ export function procStat(pid: number): ProcStat | undefined {
 
 /** Every process there is now, zombies included. */
 export function allProcesses(): ProcStat[] {
+  if (PROCESS_SOURCE === 'ps') return psProcesses(['-A']);
+  if (PROCESS_SOURCE === 'windows') return windowsProcesses();
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map((entry) => procStat(Number(entry))).filter((stat) => stat !== undefined);
 }
 
@@ -100,6 +133,14 @@ export async function groupEnds(pgid: number, ms: number): Promise<boolean> {
 
 /** True while the process exists and is not a zombie. */
 export function isRunning(pid: number): boolean {
+  if (PROCESS_SOURCE === 'windows') {
+    try {
+      process.kill(pid, 0); // Windows has no zombies: a process that exists runs
+      return true;
+    } catch {
+      return false;
+    }
+  }
   const stat = procStat(pid);
   return stat !== undefined && stat.state !== 'Z';
 }
@@ -119,4 +160,31 @@ export function processTree(root: number): number[] {
   const tree = [root];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
   return tree;
+}
+
+/**
+ * Live processes whose environment holds `name=value`, this one aside: Linux reads
+ * /proc/PID/environ, macOS asks `ps -E` (the user's own processes, which is all a sandbox
+ * without root starts). Windows shows no process's environment: none are found there.
+ */
+export function processesWithVariable(name: string, value: string): number[] {
+  const needle = `${name}=${value}`;
+  if (PROCESS_SOURCE === 'ps') {
+    if (process.platform !== 'darwin') return [];
+    const run = spawnSync('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (run.error || typeof run.stdout !== 'string') return [];
+    // Each line: the pid, the command line, then the environment, all separated by spaces.
+    return run.stdout.split('\n').filter((line) => `${line} `.includes(` ${needle} `)).map((line) => Number(line.trim().split(' ')[0])).filter((pid) => pid !== process.pid);
+  }
+  if (!hasProc) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(needle)) pids.push(Number(entry));
+    } catch {
+      // Not ours, or gone.
+    }
+  }
+  return pids;
 }

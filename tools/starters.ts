@@ -101,9 +101,9 @@ function withGradedTable(markdown: string, lab: LabInfo, where: string): string 
   return `${markdown.slice(0, begin + TABLE_BEGIN.length)}\n\n${gradedTable(lab)}\n\n${markdown.slice(end)}`;
 }
 
-/** The files below `dir`, as paths relative to it. */
+/** The files below `dir`, as paths relative to it, with forward slashes on every system. */
 function filesIn(dir: string): string[] {
-  return filesUnder(dir).map((file) => relative(dir, file));
+  return filesUnder(dir).map((file) => relative(dir, file).split('\\').join('/'));
 }
 
 export interface Generated {

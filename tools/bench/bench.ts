@@ -1,4 +1,4 @@
-// npm run bench -- [--lab 05|06] [--target labs|solutions|DIR] [--clients 1,10,100]
+// npm run bench -- [--lab 05|06] [--target labs|DIR] [--clients 1,10,100]
 //                  [--messages M] [--size S] [--workers N] [--idle COUNT] [--out DIR]
 //
 // Measures the chat relay against the bare forwarder, a server that only moves bytes and so

@@ -1,6 +1,7 @@
 // Opening many client connections at once: within the system's limits, and without
 // overrunning the server's accept queue.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 /**
@@ -64,11 +65,21 @@ export async function destroyAll(sockets: net.Socket[]): Promise<void> {
 /** Descriptors a Node process uses besides its sockets: stdio, the event loop, libuv's threads. */
 const SPARE_FDS = 100;
 
-/** The soft "Max open files" limit of this process, which the servers it starts inherit. */
+/**
+ * The soft "Max open files" limit of this process, which the servers it starts inherit: from
+ * /proc on Linux, from the shell's ulimit elsewhere on Unix (macOS). Windows has no such limit
+ * on sockets: undefined there.
+ */
 function openFileLimit(): { soft: number; hard: string } | undefined {
-  const match = readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\S+)\s+(\S+)/m);
-  if (!match) return undefined;
-  return { soft: match[1] === 'unlimited' ? Infinity : Number(match[1]), hard: match[2] };
+  const number = (text: string) => (text === 'unlimited' ? Infinity : Number(text));
+  if (existsSync('/proc/self/limits')) {
+    const match = readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\S+)\s+(\S+)/m);
+    return match ? { soft: number(match[1]), hard: match[2] } : undefined;
+  }
+  if (process.platform === 'win32') return undefined;
+  const shell = spawnSync('/bin/sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' });
+  const [soft, hard] = typeof shell.stdout === 'string' ? shell.stdout.trim().split('\n') : [];
+  return soft && hard && !Number.isNaN(number(soft)) ? { soft: number(soft), hard } : undefined;
 }
 
 /**
@@ -85,10 +96,12 @@ export function connectionLimitProblem(clients: number, option: string): string 
       '',
       '    ulimit -n 65536',
       '',
-      `Without root, ulimit -n goes up to the hard limit (here ${limit.hard}); to raise that, set "nofile" in`,
-      '/etc/security/limits.conf (e.g. "* soft nofile 65536" and "* hard nofile 65536") and log in again.',
+      `Without root, ulimit -n goes up to the hard limit (here ${limit.hard}); to raise that on Linux, set "nofile"`,
+      'in /etc/security/limits.conf (e.g. "* soft nofile 65536" and "* hard nofile 65536") and log in again.',
     ].join('\n');
   }
+  // Linux says how many local ports there are; elsewhere connecting tells, if it comes to that.
+  if (!existsSync('/proc/sys/net/ipv4/ip_local_port_range')) return undefined;
   const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
   const ports = range[1] - range[0] + 1;
   if (ports < needed) return `${option} needs ${needed} local ports but /proc/sys/net/ipv4/ip_local_port_range allows ${ports}: use fewer clients`;

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../grader/lab.ts';
+import { hasReference, REFERENCE, REPO_ROOT } from '../grader/lab.ts';
 import { displayPath, resolveTarget } from '../grader/target.ts';
 import { MAX_SIZE, MIN_SIZE } from './load.ts';
 
@@ -13,8 +13,8 @@ Measures the chat relay against a bare forwarder (the ceiling: the same bytes mo
 socket to socket with no parsing) at each client count, then at half the relay's peak rate.
 
   --lab 05|06        the relay to measure: 05-relay (default) or 06-cluster
-  --target T         solutions (the default where it exists), labs (your work; the default
-                     in a student copy), or a folder laid out like labs/
+  --target T         ${hasReference() ? `${REFERENCE} (the reference, the default here), labs (your work)` : 'labs (your work, the default)'},
+                     or a folder laid out like labs/
   --clients LIST     client counts, comma-separated (default 1,10,100)
   --messages M       messages each client sends in each run (default 2000)
   --size S           payload bytes per message, ${MIN_SIZE} to ${MAX_SIZE} (default 64)
@@ -30,11 +30,11 @@ export class UsageError extends Error {}
 
 export interface BenchOptions {
   lab: '05' | '06';
-  /** The folder holding the lab folders, e.g. /repo/solutions. */
+  /** The folder holding the lab folders, e.g. /repo/labs. */
   targetDir: string;
   /** The lab's folder name: 05-relay or 06-cluster. */
   labFolder: string;
-  /** What the user asked for, for the report: "solutions", "labs" or a path. */
+  /** What the user asked for, for the report: "labs", the reference's folder or a path. */
   targetName: string;
   clientCounts: number[];
   messagesPerClient: number;
@@ -67,8 +67,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       allowPositionals: false,
       options: {
         lab: { type: 'string', default: '05' },
-        // A student copy has no solutions/: there the default is the student's own work.
-        target: { type: 'string', default: existsSync(join(REPO_ROOT, 'solutions')) ? 'solutions' : 'labs' },
+        // A student copy has no reference solutions: there the default is the student's own work.
+        target: { type: 'string', default: hasReference() ? REFERENCE : 'labs' },
         clients: { type: 'string', default: '1,10,100' },
         messages: { type: 'string', default: '2000' },
         size: { type: 'string', default: '64' },

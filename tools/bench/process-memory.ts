@@ -1,12 +1,22 @@
 // How much memory and CPU a server uses: the resident set (RSS) and CPU time of its whole
 // process tree, so that a relay spread over worker processes (lab 06) is charged for every
-// one of them. Read from /proc (Linux), which is cheap enough to sample every 50 ms.
+// one of them. Read from /proc on Linux, cheap enough to sample every 50 ms; from one ps per
+// sample on macOS, which costs more, so every 250 ms there. Windows offers no cheap reading:
+// there the figures are NaN, which the table shows as "n/a".
 import { readFileSync } from 'node:fs';
-import { procStat, processTree } from '../proc.ts';
+import { PROCESS_SOURCE, procStat, processTree, psProcesses } from '../proc.ts';
 
-const SAMPLE_EVERY_MS = 50;
-/** Look for new processes in the tree (lab 06's workers) every 20 samples, once a second. */
-const TREE_EVERY_SAMPLES = 20;
+const SAMPLE_EVERY_MS = PROCESS_SOURCE === 'proc' ? 50 : 250;
+/** Look for new processes in the tree (lab 06's workers) about once a second. */
+const TREE_EVERY_SAMPLES = 1000 / SAMPLE_EVERY_MS;
+/** False where memory and CPU cannot be read cheaply (Windows). */
+export const CAN_MEASURE = PROCESS_SOURCE !== 'windows';
+
+/** The resident set of these processes together, in bytes (ended ones count 0). */
+function rssOfAll(pids: number[]): number {
+  if (PROCESS_SOURCE === 'ps') return psProcesses(['-p', pids.join(',')]).reduce((sum, stat) => sum + stat.rssBytes, 0);
+  return pids.reduce((sum, pid) => sum + rssOf(pid), 0);
+}
 
 /** VmRSS of one process in bytes; 0 once it has ended (or is a zombie, which has none). */
 function rssOf(pid: number): number {
@@ -19,7 +29,7 @@ function rssOf(pid: number): number {
 }
 
 export function treeRssBytes(root: number): number {
-  return processTree(root).reduce((sum, pid) => sum + rssOf(pid), 0);
+  return CAN_MEASURE ? rssOfAll(processTree(root)) : NaN;
 }
 
 /**
@@ -29,6 +39,7 @@ export function treeRssBytes(root: number): number {
  * between, only the known processes are read.
  */
 export function sampleServer(root: number): { stop(): { peakRssBytes: number; cpuSeconds: number } } {
+  if (!CAN_MEASURE) return { stop: () => ({ peakRssBytes: NaN, cpuSeconds: NaN }) };
   let tree = processTree(root);
   const cpuAtStart = new Map(tree.map((pid) => [pid, (procStat(pid)?.cpuSeconds ?? 0)]));
   const cpuLastSeen = new Map<number, number>();
@@ -36,7 +47,7 @@ export function sampleServer(root: number): { stop(): { peakRssBytes: number; cp
   let samples = 0;
   const sample = () => {
     if (samples++ % TREE_EVERY_SAMPLES === 0) tree = processTree(root);
-    peak = Math.max(peak, tree.reduce((sum, pid) => sum + rssOf(pid), 0));
+    peak = Math.max(peak, rssOfAll(tree));
   };
   sample();
   const timer = setInterval(sample, SAMPLE_EVERY_MS);

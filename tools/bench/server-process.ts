@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants } from 'node:os';
-import { REPO_ROOT } from '../grader/lab.ts';
+import { hasReference, REFERENCE, REPO_ROOT } from '../grader/lab.ts';
 import { displayPath } from '../grader/target.ts';
 import { groupEnds, killGroup } from '../proc.ts';
 
@@ -15,7 +15,7 @@ const START_TIMEOUT_MS = 15_000;
 const KEEP_OUTPUT_CHARS = 4000;
 
 export interface ServerProcess {
-  /** "the relay (solutions/05-relay/relay.ts)", for messages. */
+  /** "the relay (labs/05-relay/relay.ts)", for messages. */
   readonly label: string;
   readonly pid: number;
   readonly port: number;
@@ -51,7 +51,10 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
   // cwd is the repository so that --import tsx finds the repository's tsx, whatever the target.
   const child = spawn(process.execPath, ['--import', 'tsx', file, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: REPO_ROOT,
-    detached: true,
+    // Windows has no process groups (killGroup ends the tree there), and a detached child
+    // would get a console window of its own.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -74,12 +77,20 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
 
   let reason: string | undefined;
   let listening = false;
-  const exited = once(child, 'exit').then(([code, signal]) => {
+  const closed = new Promise((resolve) => child.once('close', resolve)); // never rejects: a failed spawn is 'exit''s to report
+  const exited = once(child, 'exit').then(async ([code, signal]) => {
+    // What it printed has all been read only once its pipes close ('close', not 'exit'), and
+    // what is left of its group (lab 06's workers) holds them too: end those first. Windows
+    // has no groups to end, so there the output is read as it stands.
+    if (process.platform !== 'win32') {
+      killGroup(pid);
+      await closed;
+    }
     const how = `${signal ? `was killed by ${signal}` : `exited with code ${code}`}${listening ? '' : ' before it was listening'}`;
     const stub = stubMessage(stderr);
     if (stub) {
       const where = stub.replace(/^not implemented yet\W*/, '');
-      reason = `${label} is still the starter: it throws "not implemented yet"${where ? ` (${where})` : ''}. Finish the lab first (npm run grade shows what is left), or measure the reference relay with --target solutions.`;
+      reason = `${label} is still the starter: it throws "not implemented yet"${where ? ` (${where})` : ''}. Finish the lab first (npm run grade shows what is left)${hasReference() ? `, or measure the reference relay with --target ${REFERENCE}` : ''}.`;
     } else {
       const output = stderr.trim() || stdout.trim();
       reason = `${label} ${how}${output ? `; it printed:\n${indent(output)}` : ' and printed nothing'}`;

@@ -27,6 +27,11 @@ function versusCeiling(run: RunResult): string {
   return run.pace === 'half' ? `${p99.toFixed(1)}× p99` : `${msgsPerSec.toFixed(2)}× msgs/s, ${p99.toFixed(1)}× p99`;
 }
 
+/** A figure the system could not give (the server's memory and CPU on Windows) reads "n/a". */
+function orNa(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
 const COLUMNS: Column[] = [
   { title: 'server', width: 18, cell: serverLabel },
   { title: 'clients', width: 7, cell: (run) => String(run.clients) },
@@ -35,9 +40,9 @@ const COLUMNS: Column[] = [
   { title: 'p50 ms', width: 7, cell: (run) => ms(run.latencyMs.p50) },
   { title: 'p99 ms', width: 7, cell: (run) => ms(run.latencyMs.p99) },
   { title: 'max ms', width: 7, cell: (run) => ms(run.latencyMs.max) },
-  { title: 'peak RSS MB', width: 11, cell: (run) => run.peakRssMb.toFixed(0) },
+  { title: 'peak RSS MB', width: 11, cell: (run) => orNa(run.peakRssMb, 0) },
   // Cores busy: which side is the bottleneck (a server near 1.0 per process is saturated).
-  { title: 'CPU srv/gen', width: 11, cell: (run) => `${run.serverCpu.toFixed(2)}/${run.loadCpu.toFixed(2)}` },
+  { title: 'CPU srv/gen', width: 11, cell: (run) => `${orNa(run.serverCpu, 2)}/${run.loadCpu.toFixed(2)}` },
   { title: '×ceiling', width: 0, cell: versusCeiling },
 ];
 
@@ -55,13 +60,13 @@ export function tableRow(run: RunResult): string {
 }
 
 export function idleReport(idle: IdleResult): string[] {
-  const mb = (value: number) => `${value.toFixed(0)} MB`;
+  const mb = (value: number) => `${orNa(value, 0)} MB`;
   const perClientKb = ((idle.peakRssMb - idle.rssBeforeMb) * 1000) / idle.held;
   return [
     `idle: ${idle.held.toLocaleString('en-US')} clients connected and registered in ${idle.connectSeconds.toFixed(2)} s; ${idle.dropped} dropped by the relay`,
     idle.listAnswered
       ? `  a fresh client's LIST was answered in ${ms(idle.listMs)} ms: NAMES with ${idle.listedNames.toLocaleString('en-US')} names`
       : `  CHECK FAILED: a fresh client's LIST got "${idle.listReply.slice(0, 100)}" instead of NAMES (after ${ms(idle.listMs)} ms)`,
-    `  relay RSS: ${mb(idle.rssBeforeMb)} before, ${mb(idle.peakRssMb)} peak (about ${perClientKb.toFixed(1)} KB per idle client)`,
+    `  relay RSS: ${mb(idle.rssBeforeMb)} before, ${mb(idle.peakRssMb)} peak (about ${orNa(perClientKb, 1)} KB per idle client)`,
   ];
 }

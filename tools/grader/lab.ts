@@ -20,7 +20,7 @@ export interface TestSpec {
 }
 
 export interface LabInfo<Tests extends Record<string, TestSpec> = Record<string, TestSpec>> {
-  /** Folder name shared by labs/, solutions/ and tests/, e.g. "01-echo". */
+  /** Folder name shared by labs/, tests/ and the reference solutions, e.g. "01-echo". */
   slug: string;
   title: string;
   /** One line for the README's list of labs. */
@@ -35,8 +35,17 @@ export function defineLab<Tests extends Record<string, TestSpec>>(lab: LabInfo<T
 // fileURLToPath rather than import.meta.dirname, which Node 20 gained only in 20.11.
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const TESTS_DIR = join(REPO_ROOT, 'tests');
-/** A lab folder's name, as in labs/, solutions/ and tests/: "01-echo". */
+/** A lab folder's name, as in labs/ and tests/: "01-echo". */
 export const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
+/**
+ * The reference solutions' folder: in the full repository only. A student copy has none, so
+ * nothing a student sees (help, messages, defaults) may mention it unless it exists.
+ */
+export const REFERENCE = 'solutions';
+export const REFERENCE_DIR = join(REPO_ROOT, REFERENCE);
+export function hasReference(): boolean {
+  return existsSync(REFERENCE_DIR);
+}
 
 /** "01" for 01-echo: of a lab, or of anything named by its slug (a result). */
 export function labNumber(lab: { slug: string }): string {

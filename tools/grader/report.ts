@@ -1,6 +1,6 @@
 // Turns grading results into what a student reads in the terminal.
 import type { LabResult, TestOutcome } from './run-lab.ts';
-import { handoutSection, labNumber } from './lab.ts';
+import { handoutSection, hasReference, labNumber, REFERENCE } from './lab.ts';
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -52,7 +52,9 @@ export function formatSummary(results: LabResult[], command: string): string {
   const lines = [`${style.bold('Progress:')} ${complete} of ${results.length} lab${results.length === 1 ? '' : 's'} complete, ${points}/${max} points`];
   const next = results.find((result) => result.status !== 'complete');
   if (!next) {
-    lines.push(`${style.bold('Next:')} all done here. Compare your code with solutions/, then go on to the next lab.`);
+    // Only the full repository has the reference solutions: a student copy is never sent there.
+    const compare = hasReference() ? ` Compare your code with ${REFERENCE}/${results.length === 1 ? `${results[0].slug}/` : ''}, then` : '';
+    lines.push(`${style.bold('Next:')} all done here.${compare || ' Now'} go on to the next lab.`);
     return lines.join('\n');
   }
   const failing = next.tests.find((test) => test.status === 'failed') ?? next.tests.find((test) => test.status !== 'passed')!;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handoutSection, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
@@ -83,8 +83,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** vitest's globs take forward slashes, also on Windows, where join() gives backslashes. */
-const globPath = (path: string) => path.split('\\').join('/');
+/**
+ * A path as a vitest include glob: relative to the repository, vitest's root, where it lies
+ * inside (everything the grader stages does), since a folder named "Course (2026)" or "[x]"
+ * anywhere above would read as glob syntax and match nothing; with forward slashes, also on
+ * Windows, where join() gives backslashes.
+ */
+export function globPath(path: string): string {
+  const inside = relative(REPO_ROOT, path);
+  return (inside.startsWith('..') || isAbsolute(inside) ? path : inside).split('\\').join('/');
+}
 
 /** The vitest name filter that selects exactly these tests of the lab. */
 function namePattern(lab: LabInfo, keys: string[]): string {
@@ -150,7 +158,7 @@ export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: stri
   const declares = (file: string, key: string) => readFileSync(file, 'utf8').includes(`.tests.${key.replace(/^private:/, '')},`);
   const chosen = files.filter((file) => keys.some((key) => declares(file, key)));
   const allFound = keys.every((key) => chosen.some((file) => declares(file, key)));
-  return (allFound ? chosen : dirs.map((dir) => `${dir}/**/*.test.ts`)).map(globPath);
+  return (allFound ? chosen : dirs.map((dir) => join(dir, '**', '*.test.ts'))).map(globPath);
 }
 
 /**
@@ -166,7 +174,8 @@ function writeRunConfig(dir: string, runs: BatchRun[], maxWorkers?: number): str
   });
   const config = join(dir, 'vitest.config.ts');
   writeFileSync(config, [
-    `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
+    // A relative specifier with forward slashes: a Windows path ("C:\\...") is no module specifier.
+    `import base from ${JSON.stringify(relative(dir, join(REPO_ROOT, 'vitest.config.ts')).split('\\').join('/'))};`,
     'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
     `export default { test: { ...shared, ${maxWorkers ? `maxWorkers: ${maxWorkers}, ` : ''}projects: [\n${projects.join(',\n')}\n] } };`,
   ].join('\n'));

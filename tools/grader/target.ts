@@ -1,15 +1,17 @@
 // Which code the tests exercise. One switch, the LAB_TARGET environment variable:
-// "labs" (the default: the student's work), "solutions", or any directory laid out like
+// "labs" (the default: the student's work), the reference solutions (in the full repository
+// only), or any directory laid out like
 // labs/ — or a whole repository that has a labs/ folder (a submission).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { LAB_FOLDER, REPO_ROOT } from './lab.ts';
+import { dirname, join, resolve, sep } from 'node:path';
+import { hasReference, LAB_FOLDER, REFERENCE, REPO_ROOT } from './lab.ts';
 
 export function resolveTarget(target: string | undefined, cwd = process.cwd()): string {
   const name = target ?? 'labs';
-  const dir = name === 'labs' || name === 'solutions' ? join(REPO_ROOT, name) : resolve(cwd, name);
+  const dir = name === 'labs' || name === REFERENCE ? join(REPO_ROOT, name) : resolve(cwd, name);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`the target "${name}" is not a directory (expected labs, solutions, or a folder laid out like labs/)`);
+    const reference = hasReference() ? `, ${REFERENCE}` : '';
+    throw new Error(`the target "${name}" is not a directory (expected labs${reference}, or a folder laid out like labs/)`);
   }
   return labsFolderOf(dir) ?? dir;
 }
@@ -28,9 +30,9 @@ export function labsFolderOf(submission: string): string | undefined {
   return candidates.find((dir) => isDir(dir) && readdirSync(dir).some((name) => LAB_FOLDER.test(name)));
 }
 
-/** Short form for messages: "labs/01-echo/server.ts" inside the repository, absolute outside. */
+/** Short form for messages: "labs/01-echo/server.ts" inside the repository (forward slashes on every system), absolute outside. */
 export function displayPath(path: string): string {
-  return path.startsWith(REPO_ROOT + '/') ? path.slice(REPO_ROOT.length + 1) : path;
+  return path.startsWith(REPO_ROOT + sep) ? path.slice(REPO_ROOT.length + 1).split(sep).join('/') : path;
 }
 
 /** Scratch space inside the repository (git-ignored), where the repository's ESM package.json applies. */

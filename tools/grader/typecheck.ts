@@ -19,7 +19,8 @@ export async function typeErrors(target: string, slugs: string[]): Promise<Map<s
   writeFileSync(config, JSON.stringify({
     extends: join(REPO_ROOT, 'tsconfig.json'),
     compilerOptions: { noEmit: true, typeRoots: [join(REPO_ROOT, 'node_modules', '@types')] },
-    include: slugs.map((slug) => join(target, slug, '**', '*.ts')),
+    // Forward slashes: tsconfig patterns are globs, also on Windows.
+    include: slugs.map((slug) => join(target, slug, '**', '*.ts').split('\\').join('/')),
   }));
   try {
     const output = await new Promise<string>((resolve) => {

@@ -39,7 +39,7 @@ function asIfUnbundled(root: string, program?: string): Plugin {
       on.onResolve({ filter: /^program-argv$/ }, () => ({ path: 'argv', namespace: 'program-argv' }));
       on.onLoad({ filter: /.*/, namespace: 'program-argv' }, () => ({ contents: `process.argv[1] = ${JSON.stringify(program)};`, loader: 'js' }));
       on.onLoad({ filter: /\.[cm]?[jt]s$/ }, ({ path }) => {
-        if (path.includes('/node_modules/')) return undefined;
+        if (/[\\/]node_modules[\\/]/.test(path)) return undefined; // either separator: Windows paths have backslashes
         const contents = readFileSync(path, 'utf8')
           .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href))
           .replaceAll('import.meta.filename', JSON.stringify(path))

@@ -8,14 +8,14 @@
 //   results, cannot read private tests, and cannot signal the grader; at the end, every
 //   process of that user is killed and its files in the shared temporary folders removed.
 // - student (anywhere else): the same separate processes and limits, but the same user, so
-//   integrity is not enforced; cleanup kills what the sandbox started and, where /proc
-//   exists, whatever carries its tag in the environment, detached or not.
+//   integrity is not enforced; cleanup kills what the sandbox started and, on Linux and
+//   macOS, whatever carries its tag in the environment, detached or not.
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { chownSync, copyFileSync, cpSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { killTree } from '../proc.ts';
+import { killTree, processesWithVariable } from '../proc.ts';
 
 export type SandboxMode = 'trusted' | 'student';
 
@@ -207,23 +207,9 @@ export function sweepAfterRun(runId: string): void {
 }
 
 // ---------------------------------------------------------------------------------------
-// Student mode: processes found by the tag in their environment (Linux), or by pid.
+// Student mode: processes found by the tag in their environment (Linux, macOS), or by pid.
 
-/** Live processes whose environment holds `name=value` (Linux; elsewhere none are found). */
-export function processesWithVariable(name: string, value: string): number[] {
-  if (!existsSync('/proc/self/environ')) return [];
-  const needle = `${name}=${value}`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(needle)) pids.push(Number(entry));
-    } catch {
-      // Not ours, or gone.
-    }
-  }
-  return pids;
-}
+export { processesWithVariable };
 
 // ---------------------------------------------------------------------------------------
 

@@ -4,27 +4,20 @@
 import { describe, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../grader/lab.ts';
 import type { BenchResults } from '../bench/results.ts';
 import { removeDir } from './helpers.ts';
+import { killTree, processesWithVariable } from '../proc.ts';
 
 /** Every process (the bench, its servers) inherits this variable: how we find leftovers. */
 const MARKER = 'BENCH_SELF_TEST';
 
+/** Processes carrying the marker (Linux and macOS; Windows shows no environment: none found). */
 function processesMarked(value: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${MARKER}=${value}`)) pids.push(Number(entry));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return pids;
+  return processesWithVariable(MARKER, value);
 }
 
 /** Runs the bench as `npm run bench` does; whatever it leaves running is reported and killed. */
@@ -39,7 +32,7 @@ async function runBench(args: string[]): Promise<{ code: number | null; stdout: 
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const [code] = (await once(child, 'close')) as [number | null];
   const leftovers = processesMarked(marker);
-  for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+  for (const pid of leftovers) killTree(pid);
   return { code, stdout, stderr, leftovers };
 }
 

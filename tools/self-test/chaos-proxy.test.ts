@@ -186,7 +186,8 @@ describe('the chaos proxy', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/chaos-proxy.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const [code] = (await once(child, 'exit')) as [number];
+    // 'close', not 'exit': only then has everything it wrote to stderr been read.
+    const [code] = (await once(child, 'close')) as [number];
     expect(code).toBe(2);
     expect(stderr.trim()).toMatch(/^error: say where to forward to: --to PORT/);
     expect(stderr.trim().split('\n')).toHaveLength(1);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { freshStarters, labs, removeDir } from './helpers.ts';
+import { killGroup } from '../proc.ts';
 
 const echo = labs.find((lab) => lab.slug === '01-echo')!;
 
@@ -68,7 +69,8 @@ describe('npm run grade', () => {
   test.for([[] as string[], ['--poll']])('--watch %j re-grades the lab when one of its files is saved', async (extra, { expect }) => {
     const starters = freshStarters();
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--target', starters, '--test', 'explainSocketError', '--watch', ...extra], {
-      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true,
+      // A group of its own (Unix), so that one kill ends the grader and the vitest it runs.
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: process.platform !== 'win32', windowsHide: true,
     });
     let stdout = '';
     const seen = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
@@ -90,7 +92,7 @@ describe('npm run grade', () => {
       await seen(/re-grading lab 01[\s\S]*Progress:/);
       expect(stdout).toMatch(/re-grading lab 01[\s\S]*✓ explainSocketError/);
     } finally {
-      process.kill(-child.pid!, 'SIGKILL');
+      killGroup(child.pid!);
       removeDir(starters);
     }
   });

@@ -2,10 +2,10 @@
 // Classroom workflow in step with the points, and the grader working inside it.
 import { describe, expect, test, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { exportStudentCopy, isInstructorOnly } from '../export-student-copy.ts';
-import { CHECKSUMS_FILE, classroomWorkflow, parseTemplate } from '../classroom.ts';
+import { exportStudentCopy, forStudents, isInstructorOnly } from '../export-student-copy.ts';
+import { CHECKSUMS_FILE, classroomWorkflow, courseChecksums, parseTemplate } from '../classroom.ts';
 import { labNumber, maxPoints, REPO_ROOT } from '../grader/lab.ts';
 import { scratchDir } from '../grader/target.ts';
 import { labs, removeDir } from './helpers.ts';
@@ -36,7 +36,7 @@ function solutionLines(): string[] {
 
 describe('the student copy', () => {
   test('leaves out solutions/, the buggy-variant catalogs and the instructor tools', () => {
-    const files = filesUnder(copy).map((path) => relative(copy, path));
+    const files = filesUnder(copy).map((path) => relative(copy, path).split('\\').join('/')); // Windows gives backslashes
     expect(files.filter(isInstructorOnly)).toEqual([]);
     expect(existsSync(join(copy, 'solutions'))).toBe(false);
     expect(files.some((path) => path.startsWith('labs/01-echo/'))).toBe(true);
@@ -54,6 +54,45 @@ describe('the student copy', () => {
       const allowed = path.endsWith('.md') ? 2 : 0;
       expect(leaked.length, `${relative(copy, path)} contains solution code:\n${leaked.join('\n')}`).toBeLessThanOrEqual(allowed);
     }
+  });
+
+  test('sends no one to solutions/: no file mentions it, and --help offers only what the copy has', () => {
+    const mentions = filesUnder(copy).filter((path) => /\bsolutions\//.test(readFileSync(path, 'utf8'))).map((path) => relative(copy, path));
+    expect(mentions).toEqual([]);
+    expect(filesUnder(copy).filter((path) => readFileSync(path, 'utf8').includes('full-repository:'))).toEqual([]);
+    // In the full repository the handouts do offer the reference: the export is what leaves it out.
+    expect(readFileSync(join(REPO_ROOT, 'labs', '01-echo', 'README.md'), 'utf8')).toMatch(/solutions\/01-echo\/server\.ts/);
+    const help = (cwd: string, script: string) => spawnSync(process.execPath, ['--import', 'tsx', script, '--help'], { cwd, encoding: 'utf8' }).stdout;
+    expect(help(REPO_ROOT, 'tools/grade.ts')).toMatch(/--target T .*solutions/);
+    for (const script of ['tools/grade.ts', 'tools/bench/bench.ts']) {
+      const text = help(copy, script);
+      expect(text, script).toMatch(/--target T/);
+      expect(text, script).not.toMatch(/solutions/);
+    }
+  });
+
+  test('a full-repository-only block of a handout is left out whole, and an unbalanced marker is an error', () => {
+    const handout = 'Intro.\n\n<!-- full-repository:begin -->\nCompare with solutions/01-echo/.\n<!-- full-repository:end -->\n\nNext.\n';
+    expect(forStudents(handout)).toBe('Intro.\n\nNext.\n');
+    expect(forStudents(handout.replace(/\n/g, '\r\n'))).toBe('Intro.\n\nNext.\n');
+    expect(() => forStudents('<!-- full-repository:begin -->\nno end\n')).toThrow(/unbalanced/);
+  });
+
+  test('installs quietly: no instructor-only dependency, and a package-lock.json that npm finds consistent', () => {
+    const manifest = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; allowScripts?: Record<string, boolean> };
+    expect(Object.keys(manifest.devDependencies)).not.toContain('markdownlint-cli');
+    expect(Object.keys(manifest.devDependencies)).toContain('vitest');
+    // esbuild's postinstall only checks its binary, which npm installs as an optional dependency.
+    expect(manifest.allowScripts).toEqual({ esbuild: false });
+    const lock = readFileSync(join(copy, 'package-lock.json'), 'utf8');
+    expect(lock).not.toMatch(/markdownlint|node_modules\/ini"/);
+    // npm ls checks the lock against package.json without a network or node_modules.
+    const npm = process.env.npm_execpath;
+    const ls = npm
+      ? spawnSync(process.execPath, [npm, 'ls', '--package-lock-only', '--all'], { cwd: copy, encoding: 'utf8' })
+      : spawnSync('npm', ['ls', '--package-lock-only', '--all'], { cwd: copy, encoding: 'utf8', shell: process.platform === 'win32' });
+    expect(ls.status, ls.stderr).toBe(0);
+    expect(ls.stdout).toContain('vitest@');
   });
 
   test('has no broken links between its Markdown files', () => {
@@ -78,7 +117,12 @@ describe('the student copy', () => {
   });
 
   test('its Classroom workflow grades only with the course\'s own tests: checksums that catch an edited test, or a pinned template', () => {
-    const check = () => spawnSync('sha256sum', ['--check', '--quiet', CHECKSUMS_FILE], { cwd: copy, encoding: 'utf8' });
+    // The workflow runs sha256sum on GitHub's Ubuntu runners; where there is none (Windows,
+    // older macOS), the same check in Node: every listed file still has its hash.
+    const hasSha256sum = !spawnSync('sha256sum', ['--version']).error;
+    const check = () => hasSha256sum
+      ? spawnSync('sha256sum', ['--check', '--quiet', CHECKSUMS_FILE], { cwd: copy, encoding: 'utf8' })
+      : { status: readFileSync(join(copy, CHECKSUMS_FILE), 'utf8').trim().split('\n').every((line) => courseChecksums(copy, [join(copy, line.slice(66))]).trim() === line) ? 0 : 1, stdout: '' };
     expect(check().status, check().stdout).toBe(0);
     const test = join(copy, 'tests', '01-echo', 'server.test.ts');
     const original = readFileSync(test, 'utf8');
@@ -96,7 +140,7 @@ describe('the student copy', () => {
   });
 
   test('grades to 0 inside the copy, readably, exiting 0 (and 1 with --strict)', () => {
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'junction');
     const grade = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01', '--test', 'explainSocketError', ...args], { cwd: copy, encoding: 'utf8' });
     const plain = grade();
     expect(plain.status, plain.stderr).toBe(0);
@@ -104,5 +148,23 @@ describe('the student copy', () => {
     expect(plain.stdout).toContain(`Lab 01: One-shot echo  0/${Object.keys(echo.tests).length} tests, 0/${maxPoints(echo)} points`);
     expect(plain.stdout).toMatch(/not implemented yet: see labs\/01-echo\/README\.md/);
     expect(grade('--strict').status).toBe(1);
+  });
+
+  test('a finished lab earns full marks inside the copy, and the grader then points to no solutions/', () => {
+    const lab = join(copy, 'labs', '01-echo');
+    const starter = join(copy, '..', 'starter-01-echo');
+    cpSync(lab, starter, { recursive: true });
+    cpSync(join(REPO_ROOT, 'solutions', '01-echo'), lab, { recursive: true });
+    try {
+      if (!existsSync(join(copy, 'node_modules'))) symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'junction');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/grade.ts', '01'], { cwd: copy, encoding: 'utf8' });
+      const echo = labs.find((entry) => entry.slug === '01-echo')!;
+      expect(run.stdout, run.stderr).toContain(`${maxPoints(echo)}/${maxPoints(echo)} points`);
+      expect(run.stdout).toMatch(/all done here\. Now go on to the next lab/);
+      expect(run.stdout).not.toMatch(/solutions/);
+    } finally {
+      rmSync(lab, { recursive: true, force: true });
+      cpSync(starter, lab, { recursive: true });
+    }
   });
 });
