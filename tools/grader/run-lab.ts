@@ -4,7 +4,7 @@
 // and the result says what happened, test by test.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,11 @@ import { groupEnds, killGroup } from '../proc.ts';
 import { sandboxMode, sweepAfterRun } from '../sandbox/sandbox.ts';
 import { sandboxNode, sandboxNodeModules } from '../sandbox/runtime.ts';
 import type { GraderEvent } from './events.ts';
+import type { RunsFile } from './runs.config.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const REPORTER = fileURLToPath(new URL('./reporter.ts', import.meta.url));
+const RUNS_CONFIG = fileURLToPath(new URL('./runs.config.ts', import.meta.url));
 const KEEP_OUTPUT_BYTES = 64 * 1024;
 
 export type TestStatus = 'passed' | 'failed' | 'not-run';
@@ -140,37 +142,22 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
 }
 
 /**
- * The test files that declare the given tests (graded(lab.tests.KEY, ...), or a private
- * test's key in `extraDir`), so that a run of a few tests starts only the workers it needs;
- * every test file of the lab if a key is not found. Paths are include globs for vitest.
+ * Writes the runs for tools/grader/runs.config.ts to read (GRADER_RUNS_FILE): one vitest
+ * project per run, with every test file of its lab. A run of a few tests (--test, a
+ * variant's caughtBy) selects them by name; files without one of them load and run nothing.
  */
-export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: string): string[] {
-  const dirs = [join(REPO_ROOT, 'tests', lab.slug), ...(extraDir ? [extraDir] : [])];
-  const files = dirs.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.test.ts')).map((name) => join(dir, name)));
-  const declares = (file: string, key: string) => readFileSync(file, 'utf8').includes(`.tests.${key.replace(/^private:/, '')},`);
-  const chosen = files.filter((file) => keys.some((key) => declares(file, key)));
-  const allFound = keys.every((key) => chosen.some((file) => declares(file, key)));
-  return (allFound ? chosen : dirs.map((dir) => `${dir}/**/*.test.ts`)).map(globPath);
-}
-
-/**
- * Writes a vitest config: the graded config, with one project per run (its lab's files, its
- * target, its name filter). Returns its path.
- */
-function writeRunConfig(dir: string, runs: BatchRun[], maxWorkers?: number): string {
-  const projects = runs.map(({ lab, ...run }, index) => {
-    const files = run.only ? testFilesDeclaring(lab, run.only, run.extraDir)
-      : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])].map(globPath);
-    const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
-    return `{ test: { ...shared, root: ${JSON.stringify(REPO_ROOT)}, name: 'run-${index}', env: { LAB_TARGET: ${JSON.stringify(run.target)}, GRADER_RUN: 'run-${index}' }, include: ${JSON.stringify(files)}${pattern} } }`;
-  });
-  const config = join(dir, 'vitest.config.ts');
-  writeFileSync(config, [
-    `import base from ${JSON.stringify(join(REPO_ROOT, 'vitest.config.ts'))};`,
-    'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
-    `export default { test: { ...shared, ${maxWorkers ? `maxWorkers: ${maxWorkers}, ` : ''}projects: [\n${projects.join(',\n')}\n] } };`,
-  ].join('\n'));
-  return config;
+function writeRuns(dir: string, runs: BatchRun[], maxWorkers?: number): string {
+  const file = join(dir, 'runs.json');
+  const plan: RunsFile = {
+    maxWorkers,
+    runs: runs.map((run) => ({
+      include: [join(REPO_ROOT, 'tests', run.lab.slug), ...(run.extraDir ? [run.extraDir] : [])].map((folder) => globPath(join(folder, '**/*.test.ts'))),
+      target: run.target,
+      ...(run.only ? { testNamePattern: namePattern(run.lab, run.only) } : {}),
+    })),
+  };
+  writeFileSync(file, JSON.stringify(plan));
+  return file;
 }
 
 function firstLine(text: string): string {
@@ -193,8 +180,8 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
 async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
   const dir = scratchDir(`grade-${lab.slug}-`);
   try {
-    const config = writeRunConfig(dir, [{ ...options, lab }]);
-    const run = await runVitest(lab.slug, ['--config', config], {}, options.timeLimitMs);
+    const runs = writeRuns(dir, [{ ...options, lab }]);
+    const run = await runVitest(lab.slug, ['--config', RUNS_CONFIG], { GRADER_RUNS_FILE: runs }, options.timeLimitMs);
     // One run: its events carry its project's name, or none.
     return summarize(lab, run, options.timeLimitMs, options.only);
   } finally {
@@ -220,8 +207,8 @@ export interface BatchRun {
 export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWorkers }: { maxWorkers?: number } = {}): Promise<LabResult[]> {
   const dir = scratchDir('batch-');
   try {
-    const config = writeRunConfig(dir, runs, maxWorkers);
-    const outcome = await runVitest('batch', ['--config', config], {}, timeLimitMs);
+    const plan = writeRuns(dir, runs, maxWorkers);
+    const outcome = await runVitest('batch', ['--config', RUNS_CONFIG], { GRADER_RUNS_FILE: plan }, timeLimitMs);
     return runs.map((run, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
       const mine = outcome.events.filter((event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`);
