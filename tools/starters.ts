@@ -81,6 +81,13 @@ export function gradedTable(lab: LabInfo): string {
   return ['| Test | Points | Handout section |', '| --- | ---: | --- |', ...rows, `| **Total** | **${total}** | |`].join('\n');
 }
 
+/** "labs 01, 02 and 04", from lab.ts's requires: the labs a student finishes first; "—" for none. */
+export function requiredLabs(lab: LabInfo): string {
+  const numbers = (lab.requires ?? []).map((slug) => labNumber({ slug }));
+  if (numbers.length === 0) return '—';
+  return `lab${numbers.length > 1 ? 's' : ''} ${numbers.length > 1 ? `${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)}` : numbers[0]}`;
+}
+
 const LABS_BEGIN = '<!-- labs-table:begin -->';
 const LABS_END = '<!-- labs-table:end -->';
 
@@ -89,8 +96,8 @@ function withLabsTable(markdown: string, labs: LabInfo[]): string {
   const begin = markdown.indexOf(LABS_BEGIN);
   const end = markdown.indexOf(LABS_END);
   if (begin < 0 || end < begin) throw new MarkerError(`README.md: needs the lines ${LABS_BEGIN} and ${LABS_END} (the table of labs goes between them)`);
-  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${lab.summary} |`);
-  const table = ['| Lab | Topic | What you learn |', '| --- | --- | --- |', ...rows].join('\n');
+  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${lab.summary} | ${requiredLabs(lab)} |`);
+  const table = ['| Lab | Topic | What you learn | Uses your code from |', '| --- | --- | --- | --- |', ...rows].join('\n');
   return `${markdown.slice(0, begin + LABS_BEGIN.length)}\n\n${table}\n\n${markdown.slice(end)}`;
 }
 

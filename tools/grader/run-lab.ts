@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handoutSection, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
+import { handoutSection, labNumber, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
@@ -244,6 +244,19 @@ export function sharedCause(slug: string, tests: TestOutcome[]): string | undefi
     `    It shows first in "${first.name}": read ${handoutSection(slug, first.section)}.`;
 }
 
+/**
+ * When failures point into a lab this one requires (its starter's "not implemented yet — see
+ * labs/02-framing/...", or a stack frame there), says to finish that lab first.
+ */
+export function requiredLabsNote(lab: LabInfo, tests: TestOutcome[]): string | undefined {
+  const unfinished = (lab.requires ?? []).filter((slug) => tests.some((test) => test.status === 'failed' && test.message?.includes(`labs/${slug}/`)));
+  if (unfinished.length === 0) return undefined;
+  const names = unfinished.map((slug) => `lab ${labNumber({ slug })}`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `Lab ${labNumber(lab)} runs your code from ${list}, and tests here fail inside it: finish ${list} first ` +
+    `(npm run grade -- ${unfinished.map((slug) => labNumber({ slug })).join(' ')}).`;
+}
+
 /** Turns what one run reported into a result per declared test, and notes on what went wrong. */
 function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: string[]): LabResult {
   const results = new Map<string, { state: string; errors: string[] }>();
@@ -296,14 +309,19 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
       return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit. ` +
         'Your code kept the test busy: a loop that never ends (while (true) { ... }) blocks everything, even the test\'s own time limit.' };
     }
-    return { ...base, status: 'not-run', points: 0, message: notRunReason };
+    // The run ended normally and no test file ran it: the test is declared but never written.
+    const unwritten = notRunReason === 'this test did not run' && ended && !run.timedOut;
+    return { ...base, status: 'not-run', points: 0, message: unwritten ? `did not run: no file in tests/${lab.slug}/ declares it: write graded(lab.tests.${key}, async (t) => { ... }) in one of them` : notRunReason };
   });
   for (const name of results.keys()) {
-    if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points.`);
+    if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points: ` +
+      'add it to the tests of lab.ts (name, points, hint, section) and write it as graded(lab.tests.KEY, ...), never as a bare test().');
   }
 
   const shared = sharedCause(lab.slug, tests);
   if (shared) notes.unshift(shared);
+  const required = requiredLabsNote(lab, tests);
+  if (required) notes.unshift(required);
 
   const passed = tests.filter((test) => test.status === 'passed').length;
   const status: LabStatus = run.timedOut ? 'timed-out'
