@@ -9,33 +9,50 @@
 //      and the grader handles code that hangs, crashes, leaks or attacks it. (That every
 //      buggy variant is caught is `npm run prove`, which CI runs next: too slow for here.)
 // It runs every check even after one fails, and ends with one line "N passed, N failed".
+//
+// npm test -- LAB... proves only those labs, for an author changing one: the type-check and
+// the starters as above (they are cheap, and labs import each other), the Markdown of those
+// labs and the README, their graded tests loading, then `npm run prove` for them: lab.ts and
+// the catalog follow the rules, the solution earns every point, the starter none, every
+// variant is caught and fails with the text pinned in tests/NN-topic/buggy-variants.failures.txt.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './grader/lab.ts';
+import { discoverLabs, REPO_ROOT, selectLabs } from './grader/lab.ts';
 import { requireSupportedNode } from './node-version.ts';
 
 requireSupportedNode();
+
+let only: string[] | undefined;
+try {
+  only = process.argv.length > 2 ? selectLabs(await discoverLabs(), process.argv.slice(2)).map((lab) => lab.slug) : undefined;
+} catch (error) {
+  console.error(`npm test: ${error instanceof Error ? error.message : String(error)} (usage: npm test -- [LAB...])`);
+  process.exit(2);
+}
 
 const bin = (path: string) => join(REPO_ROOT, 'node_modules', path);
 const scratch = mkdtempSync(join(tmpdir(), 'check-'));
 const selfTestJson = join(scratch, 'self-test.json');
 
+const markdown = only ? ['README.md', ...only.flatMap((slug) => [`solutions/${slug}/README.md`, `labs/${slug}/README.md`])] : ['**/*.md'];
 const checks: Array<{ name: string; command: string[]; env?: Record<string, string>; quiet?: boolean }> = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
-  { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules', '--ignore', '.grader-tmp', '**/*.md'] },
+  { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules', '--ignore', 'node_modules/**', '--ignore', '.grader-tmp', ...markdown] },
   { name: 'labs/ up to date with solutions/', command: ['--import', 'tsx', 'tools/starters.ts', '--check'] },
   {
     name: 'graded tests load',
-    command: [bin('vitest/vitest.mjs'), 'list', '--config', 'vitest.config.ts'],
+    command: [bin('vitest/vitest.mjs'), 'list', '--config', 'vitest.config.ts', ...(only ?? []).map((slug) => `tests/${slug}/`)],
     env: { LAB_TARGET: join(REPO_ROOT, 'solutions') },
     quiet: true, // it lists every test: noise here
   },
-  {
+  // One lab: npm run prove grades its solution, starter and variants and checks its lab.ts
+  // and catalog (what labs.test.ts does for every lab, and the variants besides).
+  ...(only ? [{ name: `prove ${only.join(', ')}: rules, solution, starter, every variant and its pinned failure text`, command: ['--import', 'tsx', 'tools/prove-lab.ts', ...only] }] : [{
     name: 'self-tests',
     command: [bin('vitest/vitest.mjs'), 'run', '--config', 'tools/self-test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${selfTestJson}`],
-  },
+  }]),
 ];
 
 let passed = 0;

@@ -1,0 +1,116 @@
+// What a student reads when a buggy variant is caught, pinned in
+// tests/NN-topic/buggy-variants.failures.txt so that a change which turns a good failure
+// message into a useless one shows up as a diff, reviewed like code. `npm run prove -- LAB`
+// compares; `npm run prove -- LAB --update-fixtures` rewrites the file.
+//
+// Only the stable part is pinned, what the test's author wrote: for each test in the
+// variant's caughtBy, its line, its "Expected:" line, the first line of what it got with
+// quoted text and numbers left out (how much of a reply had arrived depends on timing),
+// its hint and where to read. Ports, times, seeds, pids and paths become placeholders.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TESTS_DIR, REPO_ROOT, type LabInfo } from '../grader/lab.ts';
+import { formatTestForFixture } from '../grader/report.ts';
+import type { LabResult } from '../grader/run-lab.ts';
+import type { BuggyVariant } from '../grader/variants.ts';
+
+export function fixturePath(slug: string): string {
+  return join(TESTS_DIR, slug, 'buggy-variants.failures.txt');
+}
+
+/** Replaces what changes from run to run by a placeholder; `target` is the graded folder. */
+export function normalise(text: string, target: string): string {
+  return text
+    .replaceAll(target, '<target>')
+    .replaceAll(REPO_ROOT, '<repo>')
+    .replace(/\.grader-tmp\/[\w.-]+/g, '<scratch>')
+    .replace(/\b(127\.0\.0\.1|localhost|::1|\[::1\]):\d+/g, '$1:<port>')
+    .replace(/\b(port|ports) \d+/gi, '$1 <port>')
+    .replace(/\bpid \d+/g, 'pid <pid>')
+    .replace(/\bseed \d+/g, 'seed <n>')
+    .replace(/\b\d+(\.\d+)? ?(ms|s)\b(?! limit)/g, '<time>')
+    // Node's own stack frames and error fields differ between versions and systems.
+    .replace(/^(.*?)at [^\n]*node:[\w/.-]+:\d+:\d+[^\n]*$/gm, '$1at <node internals>')
+    .replace(/^(.*at <node internals>\n)(\1)+/gm, '$1')
+    .replace(/\b(errno|port): -?\d+/g, '$1: <n>')
+    .replace(/\bNode\.js v[\d.]+/g, 'Node.js v<version>')
+    .replace(/(file:\/\/)?\/[^\s"'()\\]*node_modules\//g, '<node_modules>/')
+    .replace(/\bnode:([\w/]+):\d+(:\d+)?/g, 'node:$1')
+    .replace(/(\.[cm]?[jt]s):\d+:\d+/g, '$1:<line>')
+    .replace(/\s+$/gm, '');
+}
+
+/** The first line of what the code gave, without what depends on timing: quoted text, numbers. */
+function shapeOf(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\d+/g, 'N');
+}
+
+/** The pinned text of one variant: its name, then each catching test as the student sees it. */
+export function variantFailureText(lab: LabInfo, variant: BuggyVariant, result: LabResult, target: string): string {
+  const lines = [`=== ${variant.name}`];
+  for (const key of variant.caughtBy) {
+    const test = result.tests.find((outcome) => outcome.key === key);
+    if (!test) continue;
+    const [first, ...rest] = normalise(formatTestForFixture(test, lab.slug), target).split('\n');
+    lines.push(first);
+    const expected = rest.find((line) => /^\s+Expected: /.test(line));
+    if (expected) lines.push(expected);
+    const got = rest.find((line) => /^\s+(Got: |Your code threw: |Your code could not be loaded: |not implemented yet)/.test(line));
+    if (got) lines.push(shapeOf(got));
+    lines.push(...rest.filter((line) => /^\s+(Hint|Read): /.test(line)));
+  }
+  return lines.join('\n');
+}
+
+export function catalogText(texts: string[]): string {
+  return `${[
+    '# What a student reads when each buggy variant of this lab is caught (npm run prove).',
+    '# Generated: npm run prove -- LAB --update-fixtures rewrites it; review the diff like code.',
+    ...texts.map((text) => `\n${text}`),
+  ].join('\n')}\n`;
+}
+
+/** The pinned text of each variant of the lab, by variant name (none if nothing is pinned yet). */
+export function pinnedTexts(slug: string): Map<string, string> {
+  const map = new Map<string, string>();
+  if (!existsSync(fixturePath(slug))) return map;
+  for (const block of readFileSync(fixturePath(slug), 'utf8').split(/\n(?==== )/).slice(1)) map.set(block.split('\n')[0].slice(4), block.trimEnd());
+  return map;
+}
+
+/** How one variant's text differs from what is pinned: empty when it is the same. */
+export function variantDiff(pinned: Map<string, string>, name: string, text: string): string {
+  const before = pinned.get(name);
+  if (before === undefined) return `variant "${name}" has no pinned failure text yet`;
+  return before === text ? '' : `variant "${name}" now fails with other text:\n${lineDiff(before, text)}`;
+}
+
+/** What to do about differences in a lab's pinned text. */
+export function howToUpdate(slug: string): string {
+  return `If the new text is what a student should read, run \`npm run prove -- ${slug.slice(0, 2)} --update-fixtures\` ` +
+    `and review and commit tests/${slug}/buggy-variants.failures.txt.`;
+}
+
+/** Lines only in `before` marked "-", lines only in `after` marked "+", common lines left out. */
+function lineDiff(before: string, after: string): string {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  // Longest common subsequence, small inputs: a table is fine.
+  const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) out.push(`    + ${b[j++]}`);
+    else out.push(`    - ${a[i++]}`);
+  }
+  return out.join('\n');
+}
+
+export function writeFixture(slug: string, text: string): void {
+  writeFileSync(fixturePath(slug), text);
+}
