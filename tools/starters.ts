@@ -46,15 +46,15 @@ export function stripSolutions(source: string, slug: string, where: string, sect
     const lineNo = index + 1;
     const begin = line.match(BEGIN);
     if (begin) {
-      if (open) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION inside the region opened at line ${open.line} (regions cannot nest)`);
+      if (open) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION inside the region opened at line ${open.line}: regions cannot nest, so close that one with // END SOLUTION first`);
       const section = begin[2];
       if (!section) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION needs the handout section it belongs to: // BEGIN SOLUTION "Task 1: ..."`);
-      if (!sections.includes(section)) throw new MarkerError(`${where}:${lineNo}: section "${section}" is not a heading of solutions/${slug}/README.md`);
+      if (!sections.includes(section)) throw new MarkerError(`${where}:${lineNo}: section "${section}" is not a heading of solutions/${slug}/README.md: write a heading's exact text, without its #'s`);
       open = { line: lineNo, indent: begin[1], section, members: begin[3] !== undefined };
       return;
     }
     if (END.test(line)) {
-      if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it`);
+      if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it: add // BEGIN SOLUTION "section" where the region starts, or remove this line`);
       const pointer = `see ${handoutSection(slug, open.section)}`;
       if (open.members) {
         out.push(`${open.indent}// TODO: add the fields and helper methods you need (${pointer}).`);
@@ -65,10 +65,10 @@ export function stripSolutions(source: string, slug: string, where: string, sect
       open = undefined;
       return;
     }
-    if (ANY_MARKER.test(line)) throw new MarkerError(`${where}:${lineNo}: malformed marker line: ${line.trim()}`);
+    if (ANY_MARKER.test(line)) throw new MarkerError(`${where}:${lineNo}: malformed marker line: ${line.trim()} (write // BEGIN SOLUTION "section", // BEGIN SOLUTION "section" members or // END SOLUTION, alone on the line)`);
     if (!open) out.push(line);
   });
-  if (open) throw new MarkerError(`${where}:${open.line}: BEGIN SOLUTION is never closed by an END SOLUTION`);
+  if (open) throw new MarkerError(`${where}:${open.line}: BEGIN SOLUTION is never closed: add // END SOLUTION where the region ends`);
   return out.join('\n');
 }
 
@@ -127,7 +127,7 @@ export function generate(labs: LabInfo[]): Generated {
   for (const lab of labs) {
     const solutionDir = join(SOLUTIONS_DIR, lab.slug);
     const handoutPath = join(solutionDir, 'README.md');
-    if (!existsSync(handoutPath)) throw new MarkerError(`solutions/${lab.slug}/README.md is missing: every lab needs a handout`);
+    if (!existsSync(handoutPath)) throw new MarkerError(`solutions/${lab.slug}/README.md is missing: every lab needs a handout (npm run new-lab writes one to start from)`);
     const handout = withGradedTable(readFileSync(handoutPath, 'utf8'), lab, `solutions/${lab.slug}/README.md`);
     const sections = headingsOf(handout);
     for (const name of filesIn(solutionDir)) {
