@@ -12,7 +12,7 @@ import { buildVariant, type BuggyVariant } from './grader/variants.ts';
 import { freshStarters, removeDir, starterProblems, variantsOf } from './self-test/helpers.ts';
 import { labProblems } from './self-test/lab-rules.ts';
 import { existsSync } from 'node:fs';
-import { catalogText, fixturePath, howToUpdate, pinnedTexts, variantDiff, variantFailureText, writeFixture } from './self-test/failure-fixtures.ts';
+import { catalogText, fixturePath, howToUpdate, mergeRuns, pinnedTexts, variantDiff, variantFailureText, writeFixture } from './self-test/failure-fixtures.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'update-fixtures': { type: 'boolean', default: false } } });
 const labs = selectLabs(await discoverLabs(), positionals);
@@ -52,8 +52,10 @@ try {
       });
       const texts = variants.map((variant, i) => variantFailureText(lab, variant, final[i], targets[i]));
       if (values['update-fixtures'] || !existsSync(fixturePath(lab.slug))) {
-        // A new lab's first proof pins its text: nothing was pinned to compare with.
-        writeFixture(lab.slug, catalogText(texts));
+        // A new lab's first proof pins its text: nothing was pinned to compare with. A second
+        // grade of every variant shows which lines depend on the run; they are pinned as such.
+        const again = await gradeBatch(variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })), 600_000, { maxWorkers: 4 });
+        writeFixture(lab.slug, catalogText(texts.map((text, i) => mergeRuns(text, variantFailureText(lab, variants[i], again[i], targets[i])))));
         console.log(`  wrote tests/${lab.slug}/buggy-variants.failures.txt: review it and commit it`);
       } else {
         const pinned = pinnedTexts(lab.slug);

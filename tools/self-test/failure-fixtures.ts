@@ -3,10 +3,12 @@
 // message into a useless one shows up as a diff, reviewed like code. `npm run prove -- LAB`
 // compares; `npm run prove -- LAB --update-fixtures` rewrites the file.
 //
-// Only the stable part is pinned, what the test's author wrote: for each test in the
-// variant's caughtBy, its line, its "Expected:" line, the first line of what it got with
-// quoted text and numbers left out (how much of a reply had arrived depends on timing),
-// its hint and where to read. Ports, times, seeds, pids and paths become placeholders.
+// Only the stable part is pinned: for each test in the variant's caughtBy, its line, the
+// first lines of "Expected:" and of what it got, with quoted text and numbers left out (how
+// much of a reply had arrived, or which random name a test drew, depends on the run), its
+// hint and where to read. Ports, times, seeds, pids, paths and Node's stack frames become
+// placeholders. --update-fixtures grades each variant twice and pins a line on which the two
+// disagree as "(varies from run to run)", which then matches any text with the same label.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TESTS_DIR, REPO_ROOT, type LabInfo } from '../grader/lab.ts';
@@ -27,7 +29,7 @@ export function normalise(text: string, target: string): string {
     .replace(/\b(127\.0\.0\.1|localhost|::1|\[::1\]):\d+/g, '$1:<port>')
     .replace(/\b(port|ports) \d+/gi, '$1 <port>')
     .replace(/\bpid \d+/g, 'pid <pid>')
-    .replace(/\bseed \d+/g, 'seed <n>')
+    .replace(/\bseed -?\d+/g, 'seed <n>')
     .replace(/\b\d+(\.\d+)? ?(ms|s)\b(?! limit)/g, '<time>')
     // Node's own stack frames and error fields differ between versions and systems.
     .replace(/^(.*?)at [^\n]*node:[\w/.-]+:\d+:\d+[^\n]*$/gm, '$1at <node internals>')
@@ -40,9 +42,19 @@ export function normalise(text: string, target: string): string {
     .replace(/\s+$/gm, '');
 }
 
-/** The first line of what the code gave, without what depends on timing: quoted text, numbers. */
+/** What depends on the run in a line a test wrote: quoted data (random names, which client), numbers. */
 function shapeOf(line: string): string {
   return line.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\d+/g, 'N');
+}
+
+/** Marks a line that differed between the two grades of --update-fixtures: any text matches it. */
+const VARIES = '(varies from run to run)';
+
+/** "      Got:" of a Got line, "  the test's name" of a test's line: what stays when the rest varies. */
+function labelOf(line: string): string {
+  const test = line.match(/^ {2}[✗✓?-] (.*?)(?: \d+\/\d+| \(.*\))?$/);
+  if (test) return `  ? ${test[1]}`;
+  return line.match(/^\s+[\w ]+:/)?.[0] ?? line;
 }
 
 /** The pinned text of one variant: its name, then each catching test as the student sees it. */
@@ -54,12 +66,31 @@ export function variantFailureText(lab: LabInfo, variant: BuggyVariant, result: 
     const [first, ...rest] = normalise(formatTestForFixture(test, lab.slug), target).split('\n');
     lines.push(first);
     const expected = rest.find((line) => /^\s+Expected: /.test(line));
-    if (expected) lines.push(expected);
+    if (expected) lines.push(shapeOf(expected));
     const got = rest.find((line) => /^\s+(Got: |Your code threw: |Your code could not be loaded: |not implemented yet)/.test(line));
     if (got) lines.push(shapeOf(got));
     lines.push(...rest.filter((line) => /^\s+(Hint|Read): /.test(line)));
   }
   return lines.join('\n');
+}
+
+/**
+ * The text to pin from two grades of a variant: the lines they agree on, and in place of each
+ * line they do not, its label and "(varies from run to run)". Texts of different shapes
+ * (another test failed, or failed elsewhere) are pinned whole as the first.
+ */
+export function mergeRuns(first: string, second: string): string {
+  const a = first.split('\n');
+  const b = second.split('\n');
+  if (a.length !== b.length) return first;
+  return a.map((line, i) => (line === b[i] || labelOf(line) !== labelOf(b[i]) ? line : `${labelOf(line)} ${VARIES}`)).join('\n');
+}
+
+/** True when `actual` is what `pinned` says, a line pinned as varying matching any line with its label. */
+export function matchesPinned(pinned: string, actual: string): boolean {
+  const want = pinned.split('\n');
+  const got = actual.split('\n');
+  return want.length === got.length && want.every((line, i) => line === got[i] || (line.endsWith(` ${VARIES}`) && line === `${labelOf(got[i])} ${VARIES}`));
 }
 
 export function catalogText(texts: string[]): string {
@@ -78,11 +109,11 @@ export function pinnedTexts(slug: string): Map<string, string> {
   return map;
 }
 
-/** How one variant's text differs from what is pinned: empty when it is the same. */
+/** How one variant's text differs from what is pinned: empty when it matches. */
 export function variantDiff(pinned: Map<string, string>, name: string, text: string): string {
   const before = pinned.get(name);
   if (before === undefined) return `variant "${name}" has no pinned failure text yet`;
-  return before === text ? '' : `variant "${name}" now fails with other text:\n${lineDiff(before, text)}`;
+  return matchesPinned(before, text) ? '' : `variant "${name}" now fails with other text:\n${lineDiff(before, text)}`;
 }
 
 /** What to do about differences in a lab's pinned text. */
