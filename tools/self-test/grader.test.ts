@@ -2,13 +2,14 @@
 // leaves a process behind is reported as exactly that, within the time limit, and nothing
 // it started survives the grade. (Hostile code is tried in attacks.test.ts.)
 import { describe, test } from 'vitest';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeLab, requiredLabsNote, sharedCause, type TestOutcome } from '../grader/run-lab.ts';
 import { unsupportedNode } from '../node-version.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { buildVariant } from '../grader/variants.ts';
+import { labsFolderOf, resolveTarget } from '../grader/target.ts';
 import { labs, processesTesting, removeDir } from './helpers.ts';
 
 const echo = labs.find((lab) => lab.slug === '01-echo')!;
@@ -44,6 +45,22 @@ describe('the grader', () => {
     expect(requiredLabsNote(relay, [failing('Your code threw: Error: not implemented yet — see labs/02-framing/README.md, section "x"')]))
       .toBe('Lab 05 runs your code from lab 02, and tests here fail inside it: finish lab 02 first (npm run grade -- 02).');
     expect(requiredLabsNote(relay, [failing('Expected: a\nGot:      b')])).toBeUndefined();
+  });
+
+  test('finds a submission\'s lab folders by one rule, for --target, grade-batch and Gradescope alike', ({ expect }) => {
+    const root = mkdtempSync(join(tmpdir(), 'layouts-'));
+    try {
+      const layouts = { repository: 'repo/labs', labsAlone: 'labs-alone', zippedWithTopFolder: 'zip/sockets-lab/labs' };
+      for (const dir of Object.values(layouts)) mkdirSync(join(root, dir, '01-echo'), { recursive: true });
+      const submitted = { repository: 'repo', labsAlone: 'labs-alone', zippedWithTopFolder: 'zip' };
+      for (const [layout, dir] of Object.entries(submitted)) {
+        const expected = join(root, layouts[layout as keyof typeof layouts]);
+        expect(labsFolderOf(join(root, dir)), layout).toBe(expected);
+        expect(resolveTarget(join(root, dir)), layout).toBe(expected);
+      }
+    } finally {
+      removeDir(root);
+    }
   });
 
   test('a module that loops forever (while (true) {}) fails the test that loads it as stuck, within seconds, and the lab goes on', async ({ expect }) => {
