@@ -1,7 +1,7 @@
 // The pinned failure text (tools/self-test/failure-fixtures.ts) leaves out what changes from
 // run to run, and a line seen to vary matches any text with its label, nothing else.
 import { describe, test } from 'vitest';
-import { matchesPinned, mergeRuns, normalise } from './failure-fixtures.ts';
+import { matchesPinned, mergeRuns, normalise, variantDiff } from './failure-fixtures.ts';
 
 // As variantFailureText shapes them: quoted text and numbers already left out.
 const run = (got: string) => [
@@ -27,5 +27,11 @@ describe('pinned failure text', () => {
     expect(matchesPinned(pinned, run('anything at all'))).toBe(true);
     expect(matchesPinned(pinned, run('x').replace('Hint: Create', 'Hint: Make'))).toBe(false);
     expect(matchesPinned(pinned, run('x').replace('      Got:      x\n', ''))).toBe(false);
+  });
+
+  test('a Got line that differs only warns (variantDiff): a buggy program\'s output may depend on timing', ({ expect }) => {
+    const pinned = new Map([['v', run('"…" (N bytes): yours has N extra bytes at the end')]]);
+    expect(variantDiff(pinned, 'v', run('"…" (N bytes): they differ from byte N on'))).toEqual({ failure: '', warning: expect.stringContaining('they differ') });
+    expect(variantDiff(pinned, 'v', run('"…" (N bytes): yours has N extra bytes at the end').replace('Hint: Create', 'Hint: Make')).failure).toMatch(/^variant "v" now fails with other text:\n.*- .*Hint: Create/s);
   });
 });
