@@ -25,7 +25,7 @@ const INSTRUCTOR_ONLY = [
   /^tools\/grader\/variants\.ts$/,
   /^tools\/gradescope-(package|autograder)\.ts$/,
   /^tools\/mutation\//,
-  /^tools\/(prove-lab|measure-grading)\.ts$/,
+  /^tools\/(prove-lab|measure-grading|new-lab)\.ts$/,
 ];
 const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', '.gitignore'];
 
