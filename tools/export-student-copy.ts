@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { discoverLabs, labNumber, maxPoints, REPO_ROOT, type LabInfo } from './grader/lab.ts';
 import { CHECKSUMS_FILE, classroomWorkflow, courseChecksums, parseTemplate, type PinnedTemplate } from './classroom.ts';
 import { filesUnder } from './files.ts';
+import { requiredLabs } from './starters.ts';
 
 /** Paths (relative to the repository) that never go to students. */
 const INSTRUCTOR_ONLY = [
   /^solutions\//,
-  /^tests\/[^/]+\/buggy-variants\.ts$/,
+  /^tests\/[^/]+\/buggy-variants\./, // the catalogs and their pinned failure text
   /^tools\/self-test\//,
   /^tools\/check\.ts$/,
   /^tools\/starters\.ts$/,
@@ -27,7 +28,7 @@ const INSTRUCTOR_ONLY = [
   /^tools\/grader\/variants\.ts$/,
   /^tools\/gradescope-(package|autograder)\.ts$/,
   /^tools\/mutation\//,
-  /^tools\/(prove-lab|measure-grading)\.ts$/,
+  /^tools\/(prove-lab|measure-grading|new-lab)\.ts$/,
 ];
 const COPIED = ['labs', 'tests', 'tools', 'docs/protocol.md', 'docs/benchmark.md', 'vitest.config.ts', '.gitignore', '.gitattributes'];
 /** Dependencies of the instructor tools alone (Markdown lint, the Gradescope zip). */
@@ -49,7 +50,7 @@ export function isInstructorOnly(path: string): boolean {
 }
 
 function studentReadme(labs: LabInfo[]): string {
-  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${maxPoints(lab)} | ${lab.summary} |`);
+  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${maxPoints(lab)} | ${lab.summary} | ${requiredLabs(lab)} |`);
   return `# Socket programming labs
 
 Step by step from a one-shot TCP echo to a chat relay, in TypeScript on Node.js (22.12 or newer; 20.19+ also works).
@@ -65,8 +66,8 @@ Read each lab's handout, fill in the parts marked \`TODO\` in \`labs/NN-topic/\`
 grader. A failing test shows what it did, what it expected, what it got, and which section of
 the handout to read. Take the labs in order: later labs use your code from earlier ones.
 
-| Lab | Topic | Points | What you learn |
-| --- | --- | ---: | --- |
+| Lab | Topic | Points | What you learn | Uses your code from |
+| --- | --- | ---: | --- | --- |
 ${rows.join('\n')}
 
 Grader options: \`--test TEXT\` runs only matching tests, \`--poll\` makes \`--watch\` poll where

@@ -46,15 +46,15 @@ export function stripSolutions(source: string, slug: string, where: string, sect
     const lineNo = index + 1;
     const begin = line.match(BEGIN);
     if (begin) {
-      if (open) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION inside the region opened at line ${open.line} (regions cannot nest)`);
+      if (open) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION inside the region opened at line ${open.line}: regions cannot nest, so close that one with // END SOLUTION first`);
       const section = begin[2];
       if (!section) throw new MarkerError(`${where}:${lineNo}: BEGIN SOLUTION needs the handout section it belongs to: // BEGIN SOLUTION "Task 1: ..."`);
-      if (!sections.includes(section)) throw new MarkerError(`${where}:${lineNo}: section "${section}" is not a heading of solutions/${slug}/README.md`);
+      if (!sections.includes(section)) throw new MarkerError(`${where}:${lineNo}: section "${section}" is not a heading of solutions/${slug}/README.md: write a heading's exact text, without its #'s`);
       open = { line: lineNo, indent: begin[1], section, members: begin[3] !== undefined };
       return;
     }
     if (END.test(line)) {
-      if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it`);
+      if (!open) throw new MarkerError(`${where}:${lineNo}: END SOLUTION without a BEGIN SOLUTION before it: add // BEGIN SOLUTION "section" where the region starts, or remove this line`);
       const pointer = `see ${handoutSection(slug, open.section)}`;
       if (open.members) {
         out.push(`${open.indent}// TODO: add the fields and helper methods you need (${pointer}).`);
@@ -65,10 +65,10 @@ export function stripSolutions(source: string, slug: string, where: string, sect
       open = undefined;
       return;
     }
-    if (ANY_MARKER.test(line)) throw new MarkerError(`${where}:${lineNo}: malformed marker line: ${line.trim()}`);
+    if (ANY_MARKER.test(line)) throw new MarkerError(`${where}:${lineNo}: malformed marker line: ${line.trim()} (write // BEGIN SOLUTION "section", // BEGIN SOLUTION "section" members or // END SOLUTION, alone on the line)`);
     if (!open) out.push(line);
   });
-  if (open) throw new MarkerError(`${where}:${open.line}: BEGIN SOLUTION is never closed by an END SOLUTION`);
+  if (open) throw new MarkerError(`${where}:${open.line}: BEGIN SOLUTION is never closed: add // END SOLUTION where the region ends`);
   return out.join('\n');
 }
 
@@ -81,6 +81,13 @@ export function gradedTable(lab: LabInfo): string {
   return ['| Test | Points | Handout section |', '| --- | ---: | --- |', ...rows, `| **Total** | **${total}** | |`].join('\n');
 }
 
+/** "labs 01, 02 and 04", from lab.ts's requires: the labs a student finishes first; "—" for none. */
+export function requiredLabs(lab: LabInfo): string {
+  const numbers = (lab.requires ?? []).map((slug) => labNumber({ slug }));
+  if (numbers.length === 0) return '—';
+  return `lab${numbers.length > 1 ? 's' : ''} ${numbers.length > 1 ? `${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)}` : numbers[0]}`;
+}
+
 const LABS_BEGIN = '<!-- labs-table:begin -->';
 const LABS_END = '<!-- labs-table:end -->';
 
@@ -89,8 +96,8 @@ function withLabsTable(markdown: string, labs: LabInfo[]): string {
   const begin = markdown.indexOf(LABS_BEGIN);
   const end = markdown.indexOf(LABS_END);
   if (begin < 0 || end < begin) throw new MarkerError(`README.md: needs the lines ${LABS_BEGIN} and ${LABS_END} (the table of labs goes between them)`);
-  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${lab.summary} |`);
-  const table = ['| Lab | Topic | What you learn |', '| --- | --- | --- |', ...rows].join('\n');
+  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${lab.summary} | ${requiredLabs(lab)} |`);
+  const table = ['| Lab | Topic | What you learn | Uses your code from |', '| --- | --- | --- | --- |', ...rows].join('\n');
   return `${markdown.slice(0, begin + LABS_BEGIN.length)}\n\n${table}\n\n${markdown.slice(end)}`;
 }
 
@@ -120,7 +127,7 @@ export function generate(labs: LabInfo[]): Generated {
   for (const lab of labs) {
     const solutionDir = join(SOLUTIONS_DIR, lab.slug);
     const handoutPath = join(solutionDir, 'README.md');
-    if (!existsSync(handoutPath)) throw new MarkerError(`solutions/${lab.slug}/README.md is missing: every lab needs a handout`);
+    if (!existsSync(handoutPath)) throw new MarkerError(`solutions/${lab.slug}/README.md is missing: every lab needs a handout (npm run new-lab writes one to start from)`);
     const handout = withGradedTable(readFileSync(handoutPath, 'utf8'), lab, `solutions/${lab.slug}/README.md`);
     const sections = headingsOf(handout);
     for (const name of filesIn(solutionDir)) {

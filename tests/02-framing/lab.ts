@@ -9,6 +9,7 @@ export default defineLab({
   slug: '02-framing',
   title: 'Framing messages on a byte stream',
   summary: 'Many messages over one connection: a line protocol, a streaming decoder that survives any cut of the byte stream, UTF-8, length limits.',
+  requires: ['01-echo'],
   tests: {
     encodes: {
       name: 'encodeMessage appends "\\n" to the UTF-8 bytes of the text',

@@ -9,6 +9,7 @@ export default defineLab({
   slug: '04-names',
   title: 'A table of names',
   summary: 'Clients claim names on a server that maps names to connections and frees a name however its connection ends.',
+  requires: ['02-framing'],
   tests: {
     validNames: {
       name: 'isValidName accepts 1 to 16 letters, digits, "_" and "-", and nothing else',

@@ -11,6 +11,7 @@ export default defineLab({
   slug: '05-relay',
   title: 'The chat relay',
   summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read or have vanished, and the chat client.',
+  requires: ['01-echo', '02-framing', '04-names'],
   tests: {
     sendDelivers: {
       name: 'SEND delivers "MSG <sender> <text>" to the named client only, and answers OK SEND',

@@ -8,6 +8,7 @@ export default defineLab({
   slug: '06-cluster',
   title: 'The relay on every core',
   summary: 'A primary process that owns the names and worker processes that hold the connections: passing sockets between processes, message passing instead of shared memory, surviving a worker\'s crash, and measuring what it buys.',
+  requires: ['02-framing', '04-names', '05-relay'],
   tests: {
     basicsAcrossWorkers: {
       name: 'clients on different workers register, LIST each other, and SEND to each other',

@@ -44,12 +44,14 @@ export class Trace {
 
   /** This test's student host, started on first use (or ahead of time: see takeSpare). */
   host(): Promise<StudentHost> {
-    if (!this.hostInstance && !this.sandboxInstance) {
+    if (this.hostInstance) return this.hostInstance;
+    if (!this.sandboxInstance) {
       const spare = takeSpare();
       this.sandboxInstance = spare.sandbox;
       this.hostInstance = spare.host;
     }
     this.hostInstance ??= StudentHost.start(this.sandbox);
+    // Once per test: a test that calls host() (or lab()) three times shows what the code printed once.
     this.hostInstance = this.hostInstance.then((host) => {
       host.onUncaught = (error) => this.crash(new Mismatch('your code to handle its own errors',
         `it threw an uncaught exception, which would crash a real server:\n    ${describeError(error)}`));

@@ -25,6 +25,11 @@ export interface LabInfo<Tests extends Record<string, TestSpec> = Record<string,
   title: string;
   /** One line for the README's list of labs. */
   summary: string;
+  /**
+   * The earlier labs whose code this lab's solution imports (`../02-framing/framing.ts`):
+   * a student finishes them first. `npm test` checks the list against the imports.
+   */
+  requires?: string[];
   tests: Tests;
 }
 
@@ -63,11 +68,14 @@ export function maxPoints(lab: LabInfo): number {
 
 /** Every lab in tests/, in order: adding a lab is adding its folders. */
 export async function discoverLabs(testsDir = TESTS_DIR): Promise<LabInfo[]> {
-  const slugs = readdirSync(testsDir).filter((name) => LAB_FOLDER.test(name) && existsSync(join(testsDir, name, 'lab.ts')));
+  const withLab = readdirSync(testsDir).filter((name) => existsSync(join(testsDir, name, 'lab.ts')));
+  const misnamed = withLab.find((name) => !LAB_FOLDER.test(name));
+  if (misnamed) throw new Error(`tests/${misnamed}/ has a lab.ts but its name is not two digits, a dash and lowercase words (07-file-transfer): rename it in tests/, solutions/ and labs/`);
+  const slugs = withLab;
   const labs: LabInfo[] = [];
   for (const slug of slugs.sort()) {
     const module = (await import(pathToFileURL(join(testsDir, slug, 'lab.ts')).href)) as { default: LabInfo };
-    if (module.default.slug !== slug) throw new Error(`tests/${slug}/lab.ts declares slug "${module.default.slug}"; it must match its folder`);
+    if (module.default.slug !== slug) throw new Error(`tests/${slug}/lab.ts declares slug "${module.default.slug}": write slug: '${slug}', the name of its folder`);
     labs.push(module.default);
   }
   return labs;

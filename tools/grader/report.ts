@@ -5,6 +5,9 @@ import { handoutSection, hasReference, labNumber, REFERENCE } from './lab.ts';
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
 export const style = { green: paint(32), red: paint(31), yellow: paint(33), dim: paint(2), bold: paint(1) };
+const styled = style;
+const same = (text: string) => text;
+const plain: typeof style = { green: same, red: same, yellow: same, dim: same, bold: same };
 
 export const NOT_SELECTED = 'not selected for this run';
 const NOT_IMPLEMENTED = /not implemented yet — see (labs\/\S+), section "([^"]+)"/;
@@ -13,7 +16,8 @@ function indent(text: string, spaces: number): string {
   return text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
 }
 
-function formatTest(test: TestOutcome, slug: string): string {
+function formatTest(test: TestOutcome, slug: string, color = useColor): string {
+  const style = color ? styled : plain;
   const score = `${test.points}/${test.maxPoints}${test.private ? ', private' : ''}`;
   if (test.status === 'passed') return `  ${style.green('✓')} ${test.name} ${style.dim(score)}`;
   const mark = test.status === 'not-run' ? style.yellow('-') : style.red('✗');
@@ -26,6 +30,17 @@ function formatTest(test: TestOutcome, slug: string): string {
   lines.push(`      ${style.bold('Hint:')} ${test.hint}`);
   lines.push(`      ${style.bold('Read:')} ${handoutSection(slug, test.section)}`);
   return lines.join('\n');
+}
+
+/**
+ * A failed test as formatTest shows it, without colour and without its steps: what
+ * tools/self-test/failure-fixtures.ts pins (the steps record events as they arrive).
+ */
+export function formatTestForFixture(test: TestOutcome, slug: string): string {
+  const message = test.message ?? '';
+  const outcome = message.split('\n').findIndex((line) => /^(Expected: |Your code threw: |Your code could not be loaded: )/.test(line));
+  const shown = { ...test, message: message.startsWith('Steps:') && outcome > 0 ? message.split('\n').slice(outcome).join('\n') : message };
+  return formatTest(shown, slug, false);
 }
 
 function labHeading(result: LabResult): string {

@@ -4,20 +4,22 @@
 // and the result says what happened, test by test.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handoutSection, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
+import { handoutSection, labNumber, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
 import { sandboxMode, sweepAfterRun } from '../sandbox/sandbox.ts';
 import { sandboxNode, sandboxNodeModules } from '../sandbox/runtime.ts';
 import type { GraderEvent } from './events.ts';
+import type { RunsFile } from './runs.config.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const REPORTER = fileURLToPath(new URL('./reporter.ts', import.meta.url));
+const RUNS_CONFIG = fileURLToPath(new URL('./runs.config.ts', import.meta.url));
 const KEEP_OUTPUT_BYTES = 64 * 1024;
 
 export type TestStatus = 'passed' | 'failed' | 'not-run';
@@ -148,38 +150,22 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
 }
 
 /**
- * The test files that declare the given tests (graded(lab.tests.KEY, ...), or a private
- * test's key in `extraDir`), so that a run of a few tests starts only the workers it needs;
- * every test file of the lab if a key is not found. Paths are include globs for vitest.
+ * Writes the runs for tools/grader/runs.config.ts to read (GRADER_RUNS_FILE): one vitest
+ * project per run, with every test file of its lab. A run of a few tests (--test, a
+ * variant's caughtBy) selects them by name; files without one of them load and run nothing.
  */
-export function testFilesDeclaring(lab: LabInfo, keys: string[], extraDir?: string): string[] {
-  const dirs = [join(REPO_ROOT, 'tests', lab.slug), ...(extraDir ? [extraDir] : [])];
-  const files = dirs.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.test.ts')).map((name) => join(dir, name)));
-  const declares = (file: string, key: string) => readFileSync(file, 'utf8').includes(`.tests.${key.replace(/^private:/, '')},`);
-  const chosen = files.filter((file) => keys.some((key) => declares(file, key)));
-  const allFound = keys.every((key) => chosen.some((file) => declares(file, key)));
-  return (allFound ? chosen : dirs.map((dir) => join(dir, '**', '*.test.ts'))).map(globPath);
-}
-
-/**
- * Writes a vitest config: the graded config, with one project per run (its lab's files, its
- * target, its name filter). Returns its path.
- */
-function writeRunConfig(dir: string, runs: BatchRun[], maxWorkers?: number): string {
-  const projects = runs.map(({ lab, ...run }, index) => {
-    const files = run.only ? testFilesDeclaring(lab, run.only, run.extraDir)
-      : [join(REPO_ROOT, 'tests', lab.slug, '**/*.test.ts'), ...(run.extraDir ? [join(run.extraDir, '**/*.test.ts')] : [])].map(globPath);
-    const pattern = run.only ? `, testNamePattern: new RegExp(${JSON.stringify(namePattern(lab, run.only))})` : '';
-    return `{ test: { ...shared, root: ${JSON.stringify(REPO_ROOT)}, name: 'run-${index}', env: { LAB_TARGET: ${JSON.stringify(run.target)}, GRADER_RUN: 'run-${index}' }, include: ${JSON.stringify(files)}${pattern} } }`;
-  });
-  const config = join(dir, 'vitest.config.ts');
-  writeFileSync(config, [
-    // A relative specifier with forward slashes: a Windows path ("C:\\...") is no module specifier.
-    `import base from ${JSON.stringify(relative(dir, join(REPO_ROOT, 'vitest.config.ts')).split('\\').join('/'))};`,
-    'const { include: _all, ...shared } = (base as { test: Record<string, unknown> }).test;',
-    `export default { test: { ...shared, ${maxWorkers ? `maxWorkers: ${maxWorkers}, ` : ''}projects: [\n${projects.join(',\n')}\n] } };`,
-  ].join('\n'));
-  return config;
+function writeRuns(dir: string, runs: BatchRun[], maxWorkers?: number): string {
+  const file = join(dir, 'runs.json');
+  const plan: RunsFile = {
+    maxWorkers,
+    runs: runs.map((run) => ({
+      include: [join(REPO_ROOT, 'tests', run.lab.slug), ...(run.extraDir ? [run.extraDir] : [])].map((folder) => globPath(join(folder, '**/*.test.ts'))),
+      target: run.target,
+      ...(run.only ? { testNamePattern: namePattern(run.lab, run.only) } : {}),
+    })),
+  };
+  writeFileSync(file, JSON.stringify(plan));
+  return file;
 }
 
 function firstLine(text: string): string {
@@ -202,8 +188,8 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
 async function gradeStaged(lab: LabInfo, options: GradeOptions): Promise<LabResult> {
   const dir = scratchDir(`grade-${lab.slug}-`);
   try {
-    const config = writeRunConfig(dir, [{ ...options, lab }]);
-    const run = await runVitest(lab.slug, ['--config', config], {}, options.timeLimitMs);
+    const runs = writeRuns(dir, [{ ...options, lab }]);
+    const run = await runVitest(lab.slug, ['--config', RUNS_CONFIG], { GRADER_RUNS_FILE: runs }, options.timeLimitMs);
     // One run: its events carry its project's name, or none.
     return summarize(lab, run, options.timeLimitMs, options.only);
   } finally {
@@ -229,8 +215,8 @@ export interface BatchRun {
 export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWorkers }: { maxWorkers?: number } = {}): Promise<LabResult[]> {
   const dir = scratchDir('batch-');
   try {
-    const config = writeRunConfig(dir, runs, maxWorkers);
-    const outcome = await runVitest('batch', ['--config', config], {}, timeLimitMs);
+    const plan = writeRuns(dir, runs, maxWorkers);
+    const outcome = await runVitest('batch', ['--config', RUNS_CONFIG], { GRADER_RUNS_FILE: plan }, timeLimitMs);
     return runs.map((run, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
       const mine = outcome.events.filter((event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`);
@@ -264,6 +250,19 @@ export function sharedCause(slug: string, tests: TestOutcome[]): string | undefi
   const first = largest[0];
   return `${largest.length} tests fail for the same reason, so fix that first: ${causeOf(first.message!)}\n` +
     `    It shows first in "${first.name}": read ${handoutSection(slug, first.section)}.`;
+}
+
+/**
+ * When failures point into a lab this one requires (its starter's "not implemented yet — see
+ * labs/02-framing/...", or a stack frame there), says to finish that lab first.
+ */
+export function requiredLabsNote(lab: LabInfo, tests: TestOutcome[]): string | undefined {
+  const unfinished = (lab.requires ?? []).filter((slug) => tests.some((test) => test.status === 'failed' && test.message?.includes(`labs/${slug}/`)));
+  if (unfinished.length === 0) return undefined;
+  const names = unfinished.map((slug) => `lab ${labNumber({ slug })}`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `Lab ${labNumber(lab)} runs your code from ${list}, and tests here fail inside it: finish ${list} first ` +
+    `(npm run grade -- ${unfinished.map((slug) => labNumber({ slug })).join(' ')}).`;
 }
 
 /** Turns what one run reported into a result per declared test, and notes on what went wrong. */
@@ -318,14 +317,19 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
       return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit. ` +
         'Your code kept the test busy: a loop that never ends (while (true) { ... }) blocks everything, even the test\'s own time limit.' };
     }
-    return { ...base, status: 'not-run', points: 0, message: notRunReason };
+    // The run ended normally and no test file ran it: the test is declared but never written.
+    const unwritten = notRunReason === 'this test did not run' && ended && !run.timedOut;
+    return { ...base, status: 'not-run', points: 0, message: unwritten ? `did not run: no file in tests/${lab.slug}/ declares it: write graded(lab.tests.${key}, async (t) => { ... }) in one of them` : notRunReason };
   });
   for (const name of results.keys()) {
-    if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points.`);
+    if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points: ` +
+      'add it to the tests of lab.ts (name, points, hint, section) and write it as graded(lab.tests.KEY, ...), never as a bare test().');
   }
 
   const shared = sharedCause(lab.slug, tests);
   if (shared) notes.unshift(shared);
+  const required = requiredLabsNote(lab, tests);
+  if (required) notes.unshift(required);
 
   const passed = tests.filter((test) => test.status === 'passed').length;
   const status: LabStatus = run.timedOut ? 'timed-out'

@@ -38,7 +38,7 @@ export function buildVariant(slug: string, patches: Array<Pick<BuggyVariant, 'fi
     const path = join(root, slug, file);
     const source = readFileSync(path, 'utf8');
     const count = source.split(find).length - 1;
-    if (count !== 1) throw new Error(`variant "${label}": the text to replace occurs ${count} times in solutions/${slug}/${file} (it must occur exactly once):\n${find}`);
+    if (count !== 1) throw new Error(`variant "${label}": the text to replace occurs ${count} times in solutions/${slug}/${file}; it must occur exactly once: ${count === 0 ? 'copy it again from the solution, which has changed' : 'make find longer, until it matches one place'}:\n${find}`);
     writeFileSync(path, source.replace(find, () => replace));
   }
   return root;

@@ -2,13 +2,14 @@
 // leaves a process behind is reported as exactly that, within the time limit, and nothing
 // it started survives the grade. (Hostile code is tried in attacks.test.ts.)
 import { describe, test } from 'vitest';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gradeLab, sharedCause, type TestOutcome } from '../grader/run-lab.ts';
+import { gradeLab, requiredLabsNote, sharedCause, type TestOutcome } from '../grader/run-lab.ts';
 import { unsupportedNode } from '../node-version.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { buildVariant } from '../grader/variants.ts';
+import { labsFolderOf, resolveTarget } from '../grader/target.ts';
 import { labs, processesTesting, removeDir } from './helpers.ts';
 
 const echo = labs.find((lab) => lab.slug === '01-echo')!;
@@ -36,6 +37,30 @@ describe('the grader', () => {
     const tests = [failing('a', 'nothing received on port 4001'), failing('b', 'nothing received on port 4002'), failing('c', 'nothing received on port 4003'), failing('d', 'something else')];
     expect(sharedCause('01-echo', tests)).toMatch(/^3 tests fail for the same reason, so fix that first: nothing received on port 4001\n.*"a": read labs\/01-echo\/README\.md, section "Section a"/);
     expect(sharedCause('01-echo', tests.slice(2))).toBeUndefined();
+  });
+
+  test('when tests fail inside a lab this one requires, a note says to finish that lab first', ({ expect }) => {
+    const relay = labs.find((lab) => lab.slug === '05-relay')!;
+    const failing = (message: string): TestOutcome => ({ key: 'k', name: 'n', status: 'failed', points: 0, maxPoints: 4, hint: '', section: '', message });
+    expect(requiredLabsNote(relay, [failing('Your code threw: Error: not implemented yet — see labs/02-framing/README.md, section "x"')]))
+      .toBe('Lab 05 runs your code from lab 02, and tests here fail inside it: finish lab 02 first (npm run grade -- 02).');
+    expect(requiredLabsNote(relay, [failing('Expected: a\nGot:      b')])).toBeUndefined();
+  });
+
+  test('finds a submission\'s lab folders by one rule, for --target, grade-batch and Gradescope alike', ({ expect }) => {
+    const root = mkdtempSync(join(tmpdir(), 'layouts-'));
+    try {
+      const layouts = { repository: 'repo/labs', labsAlone: 'labs-alone', zippedWithTopFolder: 'zip/sockets-lab/labs' };
+      for (const dir of Object.values(layouts)) mkdirSync(join(root, dir, '01-echo'), { recursive: true });
+      const submitted = { repository: 'repo', labsAlone: 'labs-alone', zippedWithTopFolder: 'zip' };
+      for (const [layout, dir] of Object.entries(submitted)) {
+        const expected = join(root, layouts[layout as keyof typeof layouts]);
+        expect(labsFolderOf(join(root, dir)), layout).toBe(expected);
+        expect(resolveTarget(join(root, dir)), layout).toBe(expected);
+      }
+    } finally {
+      removeDir(root);
+    }
   });
 
   test('a module that loops forever (while (true) {}) fails the test that loads it as stuck, within seconds, and the lab goes on', async ({ expect }) => {

@@ -7,6 +7,7 @@ import { scratchDir } from '../grader/target.ts';
 import { generate } from '../starters.ts';
 import { processesWithVariable } from '../sandbox/sandbox.ts';
 import type { BuggyVariant } from '../grader/variants.ts';
+import type { LabResult } from '../grader/run-lab.ts';
 
 export const labs: LabInfo[] = await discoverLabs();
 
@@ -26,6 +27,13 @@ export async function variantsOf(lab: LabInfo): Promise<BuggyVariant[]> {
   const file = join(TESTS_DIR, lab.slug, 'buggy-variants.ts');
   if (!existsSync(file)) return [];
   return ((await import(pathToFileURL(file).href)) as { default: BuggyVariant[] }).default;
+}
+
+/** What is wrong with a starter's grade: every test must fail, saying where to start. */
+export function starterProblems(result: LabResult): string[] {
+  return result.tests.filter((test) => !/not implemented yet — see labs\//.test(test.message ?? '')).map((test) =>
+    `the starter of ${result.slug} ${test.status === 'passed' ? 'passes' : 'fails'} "${test.name}" without saying "not implemented yet — see labs/...": ` +
+    `put the code that test needs between // BEGIN SOLUTION "section" and // END SOLUTION in solutions/${result.slug}/ (got: ${(test.message ?? '').split('\n').slice(-3).join(' ')})`);
 }
 
 export function removeDir(dir: string): void {
