@@ -28,7 +28,7 @@ export function treeRssBytes(root: number): number {
  * millisecond, during which the bench's own clients wait), so it is done once a second;
  * between, only the known processes are read.
  */
-export function sampleServer(root: number): { stop(): { peakRssBytes: number; cpuSeconds: number } } {
+export function sampleServer(root: number): { stop(): { peakRssBytes: number; cpuSeconds: number; rootCpuSeconds: number } } {
   let tree = processTree(root);
   const cpuAtStart = new Map(tree.map((pid) => [pid, (procStat(pid)?.cpuSeconds ?? 0)]));
   const cpuLastSeen = new Map<number, number>();
@@ -47,7 +47,9 @@ export function sampleServer(root: number): { stop(): { peakRssBytes: number; cp
       // A process that started during the run (a replacement worker) started from 0.
       for (const pid of tree) cpuLastSeen.set(pid, (procStat(pid)?.cpuSeconds ?? 0));
       const cpuSeconds = [...cpuLastSeen].reduce((sum, [pid, now]) => sum + Math.max(0, now - (cpuAtStart.get(pid) ?? 0)), 0);
-      return { peakRssBytes: peak, cpuSeconds };
+      // The root alone: lab 06's primary, the owner of the names.
+      const rootCpuSeconds = Math.max(0, (cpuLastSeen.get(root) ?? 0) - (cpuAtStart.get(root) ?? 0));
+      return { peakRssBytes: peak, cpuSeconds, rootCpuSeconds };
     },
   };
 }
