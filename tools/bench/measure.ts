@@ -10,9 +10,10 @@ import { summarize } from './stats.ts';
 export async function measure(server: ServerProcess, kind: ServerKind, spec: Omit<LoadSpec, 'port' | 'protocol'>, pace: RunResult['pace']): Promise<RunResult> {
   // The forwarder wires connections in accept order: tell it how many form this run's group.
   if (kind === 'forwarder') await server.ask(`group ${spec.clients}`, `group ${spec.clients}`);
-  const sampler = sampleServer(server.pid);
+  const sampler = sampleServer(server.pid, server.reportDir);
   const benchCpuAtStart = process.cpuUsage();
   const startedAt = performance.now();
+  let endedAt = startedAt;
   let usage: { peakRssBytes: number; cpuSeconds: number; rootCpuSeconds: number };
   let outcome;
   try {
@@ -22,11 +23,12 @@ export async function measure(server: ServerProcess, kind: ServerKind, spec: Omi
     const died = await server.endsWithin(500);
     throw new Error(died ?? `${server.label}, ${spec.clients} clients: ${(error as Error).message}`);
   } finally {
-    usage = sampler.stop();
+    endedAt = performance.now();
+    usage = await sampler.stop();
   }
   const benchCpu = process.cpuUsage(benchCpuAtStart);
   // Over the whole run (registration included), as the CPU figures are.
-  const wallSeconds = (performance.now() - startedAt) / 1000;
+  const wallSeconds = (endedAt - startedAt) / 1000;
   return {
     server: kind,
     clients: spec.clients,

@@ -28,10 +28,10 @@ function processesMarked(value: string): number[] {
 }
 
 /** Runs the bench as `npm run bench` does; whatever it leaves running is reported and killed. */
-async function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; leftovers: number[] }> {
+async function runBench(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; leftovers: number[] }> {
   const marker = `${process.pid}-${Date.now()}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'tools/bench/bench.ts', ...args], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [MARKER]: marker },
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, [MARKER]: marker },
   });
   let stdout = '';
   let stderr = '';
@@ -88,6 +88,22 @@ describe('npm run bench', () => {
       const results = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8')) as { runs: { label: string; window: number; messages: number }[] };
       expect(results.runs.filter((run) => run.label === 'lab 05').map((run) => run.window)).toEqual([64, 1]);
       expect(results.runs.every((run) => run.messages === 2 * 50)).toBe(true);
+    } finally {
+      removeDir(out);
+    }
+  });
+
+  test('without /proc, the servers report their own CPU and memory (forced here with BENCH_SELF_REPORT=1)', { timeout: 30_000 }, async ({ expect }) => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    try {
+      const { code, stderr, leftovers } = await runBench(['--lab', '06', '--clients', '2', '--messages', '2000', '--out', out], { BENCH_SELF_REPORT: '1' });
+      expect(code, stderr).toBe(0);
+      expect(leftovers).toEqual([]);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
+      const relay = results.runs.find((each) => each.server === 'relay' && each.pace === 'peak')!;
+      // The primary and both workers reported: well over the 75 MB of one Node process.
+      expect(relay.peakRssMb).toBeGreaterThan(150);
+      expect(relay.cpuUsPerMsg).toBeGreaterThan(0);
     } finally {
       removeDir(out);
     }
