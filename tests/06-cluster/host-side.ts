@@ -42,12 +42,16 @@ export function workerLauncher(script: string, watch: Watch) {
   const heldChanged = new EventTarget();
   /** How many connections the primary has sent each worker (held ones included). */
   const handed = new Map<ChildProcess, number>();
+  /** How many IPC messages of any kind the primary has sent each worker (held ones included). */
+  const sent = new Map<ChildProcess, number>();
   let stderr = '';
   /** Wraps the child's send, so that `hold` can stop what the primary sends it. */
   const interpose = (child: ChildProcess) => {
     const send = child.send.bind(child) as Send;
     (child as { send: Send }).send = (...args: Parameters<Send>) => {
       const handle = args[1] !== undefined && args[1] !== null;
+      sent.set(child, (sent.get(child) ?? 0) + 1);
+      heldChanged.dispatchEvent(new Event('change'));
       if (handle) {
         handed.set(child, (handed.get(child) ?? 0) + 1);
         heldChanged.dispatchEvent(new Event('change'));
@@ -134,6 +138,14 @@ export function workerLauncher(script: string, watch: Watch) {
       if (!child) return false;
       if (!holding.has(child)) holding.set(child, []);
       return true;
+    },
+    /**
+     * Resolves once the primary has sent worker `index` a first message, or after `ms`; gives
+     * how many it sent. The first is its welcome: the primary takes it as ready from then on.
+     */
+    welcomed: (workers: unknown, index: number, ms: number): Promise<number> => {
+      const child = workerAt(workers, index);
+      return waitFor(() => (child ? sent.get(child) ?? 0 : 0), 1, ms);
     },
     /** Resolves once the primary has handed worker `index` at least `count` connections, or after `ms`; gives how many. */
     connectionsHandedAtLeast: (workers: unknown, index: number, count: number, ms: number): Promise<number> => {

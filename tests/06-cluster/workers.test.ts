@@ -148,6 +148,8 @@ describe(lab.title, () => {
     const arrived = await fresh[3].readLine(WAIT_MS, 'f to receive "MSG b1 through the new worker"');
     t.check(arrived === 'MSG b1 through the new worker', '"MSG b1 through the new worker"', () => JSON.stringify(arrived));
     // The new worker must start with the names as they are: a client of it reaches a0.
+    const welcomed = await launcher.welcomed(await relay.workers(), 1, START_MS);
+    t.check(welcomed > 0, 'the new worker 1 to become ready (the primary sends it a first message)', () => `no message reached it within ${START_MS / 1000} s`);
     t.step('connected more clients, one by one, until the primary handed one to the new worker 1');
     let onNew: Peer | undefined;
     for (let i = 0; i < 20 && !onNew; i++) {
