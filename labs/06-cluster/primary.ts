@@ -1,16 +1,16 @@
 // Lab 06: the primary process of the relay on every core. It accepts every connection and
-// hands it, still paused, to one of its worker processes in turn. It alone keeps the table
-// of names and answers every line (lab 05's handleLine, unchanged): a worker passes each
-// client's lines up, and the answers, messages and broadcasts come back down to whichever
-// worker holds the client they are for. One table in one process: claiming a name is
-// atomic, and no two clients on different workers can get the same one.
+// hands it, still paused, to one of its worker processes in turn, and it owns the names: it
+// alone decides whether a name is free (lab 04's table, one in the whole relay), and tells
+// every worker of every name claimed and released, numbered, in order. It never sees a chat
+// message: the workers answer every other line themselves, and send each other the messages
+// for each other's clients over the mesh. So it stays off the path every message takes.
 import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
-import { handleLine, type Recipient } from '../05-relay/relay.ts';
-import { handOver, post, receive, type ToPrimary, type ToWorker } from './messages.ts';
+import { answerTableCommand } from '../04-names/server.ts';
+import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -43,59 +43,58 @@ export interface WorkerSlot {
   index: number;
   child: ChildProcess;
   ready: boolean;
-}
-
-/** A client held by some worker, as the primary's table sees it. */
-export class RemoteClient implements Recipient {
-  /** Set once the relay closes this client (QUIT, a bad line, its end): nothing it sent after counts. */
-  closed = false;
-
-  constructor(readonly id: number, readonly slot: WorkerSlot) {}
-
-  send(line: string): void {
-    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: one table, in the primary").
-    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: one table, in the primary\"");
-  }
-
-  close(lastLine?: string): void {
-    this.closed = true;
-    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: one table, in the primary").
-    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: one table, in the primary\"");
-  }
-}
-
-/** Sends to a worker if it can still hear: a message for a dead worker has no one to go to. */
-export function tellWorker(slot: WorkerSlot, message: ToWorker): void {
-  post(slot.child, message);
+  /** Where its mesh listens, once it is ready. */
+  mesh?: MeshAddress;
 }
 
 /**
- * The table of names and every client the workers hold: answers what the workers pass up.
- * Everything runs on the primary's one thread, so each message is handled whole, in order.
+ * The owner of the names. Its table maps each name to a client's number; every change to it
+ * gets the next version number and goes to every ready worker, so that each keeps an exact
+ * copy, some versions behind at most. Everything runs on the primary's one thread, so each
+ * claim is decided whole, in order: a name is claimed once, across every worker.
  */
-export class Directory {
-  readonly table = new NameTable<RemoteClient>();
-  readonly clients = new Map<number, RemoteClient>();
+export class Registry {
+  readonly table = new NameTable<number>();
+  /** How many changes the table has had. */
+  version = 0;
+  /** Every client handed to a worker, and that worker's slot, until it is gone. */
+  readonly clients = new Map<number, WorkerSlot>();
 
-  /** A worker's message about one of its clients. */
-  handle(slot: WorkerSlot, message: Exclude<ToPrimary, { type: 'ready' }>): void {
-    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: one table, in the primary").
-    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: one table, in the primary\"");
+  constructor(private readonly slots: WorkerSlot[]) {}
+
+  /** Client `client` of the worker in `slot` sent NAME `name`. */
+  claim(slot: WorkerSlot, client: number, name: string): void {
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
+  }
+
+  /** Client `client` of the worker in `slot` is gone: its name is free. */
+  gone(slot: WorkerSlot, client: number): void {
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
   }
 
   /** Every client of a worker that died: they are gone, and so are their names. */
   forgetWorker(slot: WorkerSlot): void {
-    // TODO: write this part (see labs/06-cluster/README.md, section "Task 3: the pool of workers").
-    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 3: the pool of workers\"");
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 4: the pool of workers").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 4: the pool of workers\"");
   }
 
-  private forget(client: RemoteClient): void {
-    this.table.release(client);
-    this.clients.delete(client.id);
+  /** The names as they are now, for a worker that starts with this version. */
+  snapshot(): NameEntry[] {
+    return this.table.list().map((name) => {
+      const client = this.table.connectionOf(name)!;
+      return { name, client, worker: this.clients.get(client)!.index };
+    });
+  }
+
+  /** Sends a change to every ready worker: each gets every change, in order. */
+  private publish(update: NameUpdate): void {
+    for (const slot of this.slots) if (slot?.ready) post(slot.child, update);
   }
 }
 
 export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker }: ClusterOptions = {}): Promise<ClusterRelay> {
-  // TODO: write this part (see labs/06-cluster/README.md, section "Task 3: the pool of workers").
-  throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 3: the pool of workers\"");
+  // TODO: write this part (see labs/06-cluster/README.md, section "Task 4: the pool of workers").
+  throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 4: the pool of workers\"");
 }

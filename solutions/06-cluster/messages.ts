@@ -1,34 +1,58 @@
 // PROVIDED, complete: not part of your work. The messages the primary and its workers send
 // each other over the IPC channel that child_process.fork() opens, and the functions both
 // sides send and receive them with. Both sides import these types, so a typo in a message's
-// shape is a compile error, not a silent bug.
+// shape is a compile error, not a silent bug. Chat messages never travel here: they go from
+// worker to worker over the mesh (mesh.ts). This channel carries the names and the sockets.
+
+/** Where a worker listens for the mesh channels of the others, and the password they give. */
+export interface MeshAddress {
+  worker: number;
+  port: number;
+  token: string;
+}
+
+/** One entry of the directory: `name` belongs to client `client`, held by worker `worker`. */
+export interface NameEntry {
+  name: string;
+  client: number;
+  worker: number;
+}
+
+/** A change to the names, numbered: version N is the names after the N-th change. */
+export type NameUpdate =
+  | ({ type: 'claimed'; version: number } & NameEntry)
+  | { type: 'released'; version: number; client: number };
 
 /** Primary → worker. */
 export type ToWorker =
+  /** The first message a worker gets, once it is ready: its slot, the names as of `version`, the other workers. */
+  | { type: 'welcome'; worker: number; version: number; names: NameEntry[]; peers: MeshAddress[] }
+  /** A worker (new, or a dead one's replacement) listens for mesh channels at this address. */
+  | { type: 'peer'; peer: MeshAddress }
   /** Sent with the client's socket as the handle: serve it. */
   | { type: 'connection'; client: number }
-  /** Queue this line for the client (a reply, a MSG or a BROADCAST). */
-  | { type: 'deliver'; client: number; line: string }
-  /** Send this last line (BYE, ERR bad-line), if any, then close the client's connection. */
-  | { type: 'close'; client: number; line?: string };
+  /** The answer to this worker's claim for `client`: the line to send it (OK NAME, ERR name-taken...). */
+  | { type: 'answer'; client: number; line: string }
+  /** A change to the names: every worker gets every change, in the order the primary made them. */
+  | NameUpdate;
 
 /** Worker → primary. */
 export type ToPrimary =
-  /** The worker listens for messages: the primary may hand it connections now. */
-  | { type: 'ready' }
-  /** A whole line the client sent, for the primary to answer. */
-  | { type: 'line'; client: number; line: string }
-  /** The client broke the framing (an over-long or invalid line): answer ERR bad-line and close. */
-  | { type: 'bad-line'; client: number; reason: string }
-  /** The client half-closed (it will send nothing more): once its lines are answered, close. */
-  | { type: 'end'; client: number }
+  /** The worker listens for messages and for mesh channels: the primary may hand it connections now. */
+  | { type: 'ready'; mesh: Omit<MeshAddress, 'worker'> }
+  /** The worker has the client's socket: the primary may close its own copy of it. */
+  | { type: 'took'; client: number }
+  /** The client sent NAME `name`: may it have it? */
+  | { type: 'claim'; client: number; name: string }
   /** The client's connection has ended, however: release its name. */
-  | { type: 'gone'; client: number };
+  | { type: 'gone'; client: number }
+  /** A line for the relay's log (a cut-off, a reset): the primary logs it. */
+  | { type: 'log'; line: string };
 
 /** Either end of an IPC channel: a ChildProcess in the primary, `process` in a worker. */
 export interface Port {
   connected?: boolean;
-  send?(message: unknown, handle?: unknown, callback?: (error: Error | null) => void): boolean;
+  send?(message: unknown, handle?: unknown, options?: unknown, callback?: (error: Error | null) => void): boolean;
   on(event: 'message', listener: (message: unknown, handle: unknown) => void): unknown;
 }
 
@@ -36,9 +60,8 @@ const batches = new Map<Port, unknown[]>();
 
 /**
  * Sends `message` over the port's channel. Messages posted in the same tick travel together
- * as one array: one write to the channel for many messages, not one each. A busy relay sends
- * a message per line, and the channel's per-message cost would otherwise dominate. Once the
- * other process is gone, nothing is sent.
+ * as one array: one write to the channel for many messages, not one each. Once the other
+ * process is gone, nothing is sent.
  */
 export function post<T extends ToWorker | ToPrimary>(port: Port, message: T): void {
   if (!port.connected) return; // the other process is gone: nobody to tell
@@ -51,10 +74,20 @@ export function post<T extends ToWorker | ToPrimary>(port: Port, message: T): vo
       // It may have gone during this tick, or go while the batch is written: then the write
       // fails (EPIPE), and that is no error of ours. A callback keeps it from becoming an
       // 'error' event, which would also reject a close() waiting for the worker's 'exit'.
-      if (port.connected) port.send!(batch, undefined, () => {});
+      if (port.connected) port.send!(batch, undefined, undefined, () => {});
     });
   }
   batch.push(message);
+}
+
+/**
+ * Sends `message` at once, ahead of anything posted in this tick. For the few messages that
+ * must not wait: a worker's `welcome` (before any connection reaches it), a `took`.
+ * `sent` runs once it has been written to the channel, or could not be.
+ */
+export function postNow<T extends ToWorker | ToPrimary>(port: Port, message: T, sent: () => void = () => {}): void {
+  if (!port.connected) return sent();
+  port.send!(message, undefined, undefined, () => sent());
 }
 
 /** Calls `handler` for every message that arrives on the port, one at a time, in order. */
@@ -67,13 +100,13 @@ export function receive<T extends ToWorker | ToPrimary>(port: Port, handler: (me
 
 /**
  * Sends a connection to a worker: `message` with the socket as its handle, alone and at once
- * (a handle cannot ride in a batch). If the worker cannot take it, the connection is closed:
- * nobody else holds it any more.
+ * (a handle cannot ride in a batch). The primary keeps its own copy of the socket
+ * (keepOpen) until the worker says it `took` it: a worker can die with the connection still
+ * on its way, and then only the primary's copy is left to serve or close. Returns false if
+ * the worker cannot hear any more: the socket is still the primary's alone.
  */
-export function handOver(port: Port, message: ToWorker, socket: { destroy(): void }): void {
-  if (!port.connected) {
-    socket.destroy();
-    return;
-  }
-  port.send!(message, socket, (error) => { if (error) socket.destroy(); });
+export function handOver(port: Port, message: ToWorker, socket: unknown): boolean {
+  if (!port.connected) return false;
+  port.send!(message, socket, { keepOpen: true }, () => {});
+  return true;
 }

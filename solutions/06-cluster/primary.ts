@@ -1,16 +1,16 @@
 // Lab 06: the primary process of the relay on every core. It accepts every connection and
-// hands it, still paused, to one of its worker processes in turn. It alone keeps the table
-// of names and answers every line (lab 05's handleLine, unchanged): a worker passes each
-// client's lines up, and the answers, messages and broadcasts come back down to whichever
-// worker holds the client they are for. One table in one process: claiming a name is
-// atomic, and no two clients on different workers can get the same one.
+// hands it, still paused, to one of its worker processes in turn, and it owns the names: it
+// alone decides whether a name is free (lab 04's table, one in the whole relay), and tells
+// every worker of every name claimed and released, numbered, in order. It never sees a chat
+// message: the workers answer every other line themselves, and send each other the messages
+// for each other's clients over the mesh. So it stays off the path every message takes.
 import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
-import { handleLine, type Recipient } from '../05-relay/relay.ts';
-import { handOver, post, receive, type ToPrimary, type ToWorker } from './messages.ts';
+import { answerTableCommand } from '../04-names/server.ts';
+import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -43,106 +43,125 @@ export interface WorkerSlot {
   index: number;
   child: ChildProcess;
   ready: boolean;
-}
-
-/** A client held by some worker, as the primary's table sees it. */
-export class RemoteClient implements Recipient {
-  /** Set once the relay closes this client (QUIT, a bad line, its end): nothing it sent after counts. */
-  closed = false;
-
-  constructor(readonly id: number, readonly slot: WorkerSlot) {}
-
-  send(line: string): void {
-    // BEGIN SOLUTION "Task 1: one table, in the primary"
-    tellWorker(this.slot, { type: 'deliver', client: this.id, line });
-    // END SOLUTION
-  }
-
-  close(lastLine?: string): void {
-    this.closed = true;
-    // BEGIN SOLUTION "Task 1: one table, in the primary"
-    tellWorker(this.slot, { type: 'close', client: this.id, line: lastLine });
-    // END SOLUTION
-  }
-}
-
-/** Sends to a worker if it can still hear: a message for a dead worker has no one to go to. */
-export function tellWorker(slot: WorkerSlot, message: ToWorker): void {
-  post(slot.child, message);
+  /** Where its mesh listens, once it is ready. */
+  mesh?: MeshAddress;
 }
 
 /**
- * The table of names and every client the workers hold: answers what the workers pass up.
- * Everything runs on the primary's one thread, so each message is handled whole, in order.
+ * The owner of the names. Its table maps each name to a client's number; every change to it
+ * gets the next version number and goes to every ready worker, so that each keeps an exact
+ * copy, some versions behind at most. Everything runs on the primary's one thread, so each
+ * claim is decided whole, in order: a name is claimed once, across every worker.
  */
-export class Directory {
-  readonly table = new NameTable<RemoteClient>();
-  readonly clients = new Map<number, RemoteClient>();
+export class Registry {
+  readonly table = new NameTable<number>();
+  /** How many changes the table has had. */
+  version = 0;
+  /** Every client handed to a worker, and that worker's slot, until it is gone. */
+  readonly clients = new Map<number, WorkerSlot>();
 
-  /** A worker's message about one of its clients. */
-  handle(slot: WorkerSlot, message: Exclude<ToPrimary, { type: 'ready' }>): void {
-    // BEGIN SOLUTION "Task 1: one table, in the primary"
-    const client = this.clients.get(message.client);
-    if (!client || client.slot !== slot) return; // already gone
-    if (message.type === 'gone') {
-      this.forget(client);
-      return;
-    }
-    // After QUIT or a bad line, the lines the worker had already passed up do not count.
-    if (client.closed) return;
-    switch (message.type) {
-      case 'line':
-        handleLine(this.table, client, message.line);
-        return;
-      case 'bad-line':
-        this.forget(client);
-        client.close(`ERR bad-line ${message.reason}`);
-        return;
-      case 'end':
-        // Every line before the end is answered already (one channel, in order): close.
-        this.forget(client);
-        client.close();
-        return;
-    }
+  constructor(private readonly slots: WorkerSlot[]) {}
+
+  /** Client `client` of the worker in `slot` sent NAME `name`. */
+  claim(slot: WorkerSlot, client: number, name: string): void {
+    // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+    if (this.clients.get(client) !== slot) return; // gone already, or not that worker's
+    const named = this.table.nameOf(client) !== undefined;
+    const line = answerTableCommand(this.table, client, { kind: 'NAME', name });
+    if (!named && this.table.nameOf(client) === name) this.publish({ type: 'claimed', version: ++this.version, name, client, worker: slot.index });
+    // After the change, in the same batch: its worker has applied it when it answers.
+    post(slot.child, { type: 'answer', client, line });
+    // END SOLUTION
+  }
+
+  /** Client `client` of the worker in `slot` is gone: its name is free. */
+  gone(slot: WorkerSlot, client: number): void {
+    // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+    if (this.clients.get(client) !== slot) return;
+    this.clients.delete(client);
+    if (this.table.release(client) !== undefined) this.publish({ type: 'released', version: ++this.version, client });
     // END SOLUTION
   }
 
   /** Every client of a worker that died: they are gone, and so are their names. */
   forgetWorker(slot: WorkerSlot): void {
-    // BEGIN SOLUTION "Task 3: the pool of workers"
-    for (const client of this.clients.values()) {
-      if (client.slot === slot) this.forget(client);
+    // BEGIN SOLUTION "Task 4: the pool of workers"
+    for (const [client, owner] of this.clients) {
+      if (owner === slot) this.gone(slot, client);
     }
     // END SOLUTION
   }
 
-  private forget(client: RemoteClient): void {
-    this.table.release(client);
-    this.clients.delete(client.id);
+  /** The names as they are now, for a worker that starts with this version. */
+  snapshot(): NameEntry[] {
+    return this.table.list().map((name) => {
+      const client = this.table.connectionOf(name)!;
+      return { name, client, worker: this.clients.get(client)!.index };
+    });
+  }
+
+  /** Sends a change to every ready worker: each gets every change, in order. */
+  private publish(update: NameUpdate): void {
+    for (const slot of this.slots) if (slot?.ready) post(slot.child, update);
   }
 }
 
 export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker }: ClusterOptions = {}): Promise<ClusterRelay> {
-  // BEGIN SOLUTION "Task 3: the pool of workers"
-  const directory = new Directory();
+  // BEGIN SOLUTION "Task 4: the pool of workers"
   const slots: WorkerSlot[] = [];
+  const registry = new Registry(slots);
   let closing = false;
   let nextClient = 0;
   let turn = 0;
   const waiting: net.Socket[] = []; // connections that came while no worker was ready
+  // Connections handed to a worker that has not said it took them: ours to serve elsewhere
+  // (or close) if that worker dies first, never left hanging.
+  const onTheirWay = new Map<number, { socket: net.Socket; slot: WorkerSlot }>();
 
   const handOut = (socket: net.Socket) => {
     // A worker whose channel has closed is dying: its 'exit' has not come yet, but it
     // could not receive the socket.
-    const ready = slots.filter((slot) => slot.ready && slot.child.connected);
+    const ready = slots.filter((slot) => slot?.ready && slot.child.connected);
     if (ready.length === 0) {
       waiting.push(socket);
       return;
     }
     const slot = ready[turn++ % ready.length];
-    const client = new RemoteClient(nextClient++, slot);
-    directory.clients.set(client.id, client);
-    handOver(slot.child, { type: 'connection', client: client.id }, socket);
+    const client = nextClient++;
+    registry.clients.set(client, slot);
+    onTheirWay.set(client, { socket, slot });
+    if (!handOver(slot.child, { type: 'connection', client }, socket)) {
+      onTheirWay.delete(client);
+      registry.clients.delete(client);
+      handOut(socket);
+    }
+  };
+
+  const handle = (slot: WorkerSlot, message: ToPrimary) => {
+    switch (message.type) {
+      case 'ready': {
+        slot.mesh = { worker: slot.index, ...message.mesh };
+        const peers = slots.filter((other) => other?.ready && other.mesh).map((other) => other.mesh!);
+        // At once, so that it is the first thing the worker reads, before any connection.
+        postNow(slot.child, { type: 'welcome', worker: slot.index, version: registry.version, names: registry.snapshot(), peers });
+        for (const other of slots) if (other?.ready) post(other.child, { type: 'peer', peer: slot.mesh });
+        slot.ready = true;
+        for (const socket of waiting.splice(0)) handOut(socket);
+        return;
+      }
+      case 'took': {
+        const taken = onTheirWay.get(message.client);
+        onTheirWay.delete(message.client);
+        taken?.socket.destroy(); // our copy only: the worker's keeps the connection open
+        return;
+      }
+      case 'claim':
+        return registry.claim(slot, message.client, message.name);
+      case 'gone':
+        return registry.gone(slot, message.client);
+      case 'log':
+        return log(`worker ${slot.index}: ${message.line}`);
+    }
   };
 
   const start = (index: number): Promise<void> => {
@@ -154,16 +173,21 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       slot.child.once('exit', () => reject(new Error(`worker ${index} exited before it was ready`)));
     });
     receive<ToPrimary>(slot.child, (message) => {
-      if (message.type !== 'ready') return directory.handle(slot, message);
-      slot.ready = true;
-      becameReady();
-      for (const socket of waiting.splice(0)) handOut(socket);
+      handle(slot, message);
+      if (message.type === 'ready') becameReady();
     });
     slot.child.on('error', (error) => log(`worker ${index}: ${error.message}`));
     slot.child.on('exit', (code, signal) => {
       const wasReady = slot.ready;
       slot.ready = false;
-      directory.forgetWorker(slot);
+      registry.forgetWorker(slot);
+      // The connections it never took: serve them on another worker, or close them.
+      for (const [client, { socket, slot: owner }] of onTheirWay) {
+        if (owner !== slot) continue;
+        onTheirWay.delete(client);
+        if (closing) socket.destroy();
+        else handOut(socket);
+      }
       if (closing) return;
       // One that died before it was ready would only die again: replacing it would spin.
       if (!wasReady) return log(`worker ${index} exited before it was ready (${signal ?? `exit code ${code}`})`);
@@ -174,7 +198,10 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
   };
 
   // pauseOnConnect: not one byte is read here; the worker that gets the socket reads them all.
-  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, handOut);
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
+    socket.on('error', () => {}); // a reset before a worker took it: the worker's copy sees it too
+    handOut(socket);
+  });
   const close = async () => {
     closing = true;
     server.close();

@@ -1,72 +1,250 @@
-// Lab 06: a worker process. It owns sockets, not state: the primary hands it connections,
-// it turns each connection's bytes into lines (lab 02) and passes them to the primary, and
-// it writes to each client what the primary tells it to, with lab 05's protection against
-// clients that do not read. It knows no names: those live in the primary.
+// Lab 06: a worker process. It holds connections and does all the work of a message: it
+// reads the clients' lines (lab 02) and answers them with lab 05's handleLine, on its own copy
+// of the names, the directory. A message for a client of this worker is written to that
+// client at once; one for a client of another worker goes straight to that worker over the
+// mesh (mesh.ts). The primary sees no message at all: only NAME asks it, since only it can
+// say whether a name is free, and it tells every worker of every name claimed and released.
 //
 // The primary starts it with child_process.fork(); it is not run by hand.
 import type net from 'node:net';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
-import { MAX_LINE_BYTES } from '../04-names/protocol.ts';
-import { Client, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
-import { post, receive, type ToPrimary, type ToWorker } from './messages.ts';
+import { MAX_LINE_BYTES, parseCommand } from '../04-names/protocol.ts';
+import { NameTable } from '../04-names/names.ts';
+import { Client, handleLine, MAX_QUEUED_BYTES, type Recipient } from '../05-relay/relay.ts';
+import { Mesh, type Frame } from './mesh.ts';
+import { post, postNow, receive, type NameUpdate, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** Sends a message to the primary (nothing, once the primary is gone). */
 function tell(message: ToPrimary): void {
   post(process, message);
 }
 
-/** Serves one connection: every line goes to the primary, tagged with the client's number. */
-export function serveConnection(socket: net.Socket, id: number, clients: Map<number, Client>): void {
-  // BEGIN SOLUTION "Task 2: the worker"
-  const client = new Client(socket, MAX_QUEUED_BYTES, () => tell({ type: 'gone', client: id }));
-  clients.set(id, client);
-  const decoder = new MessageDecoder(MAX_LINE_BYTES);
-  // A client that half-closes still gets its replies: they come back from the primary later,
-  // so the socket must not close its own side when the client's FIN arrives.
-  socket.allowHalfOpen = true;
-  socket.on('end', () => tell({ type: 'end', client: id }));
-  socket.on('data', (chunk: Buffer) => {
-    try {
-      for (const line of decoder.push(chunk)) tell({ type: 'line', client: id, line });
-    } catch (error) {
-      if (!(error instanceof FramingError)) throw error;
-      for (const line of error.messagesBefore) tell({ type: 'line', client: id, line });
-      tell({ type: 'bad-line', client: id, reason: error.message });
-      socket.pause(); // nothing more from this client counts
+/** Sends the frame for `line` to client `client` of worker `worker`, over the mesh. */
+export type Forward = (worker: number, client: number, line: string) => void;
+
+/** A named client of another worker, as this worker's directory sees it: a number, on a worker. */
+export class RemoteClient implements Recipient {
+  constructor(readonly id: number, readonly worker: number, private readonly forward: Forward) {}
+
+  send(line: string): void {
+    // BEGIN SOLUTION "Task 2: the directory"
+    this.forward(this.worker, this.id, line);
+    // END SOLUTION
+  }
+
+  /** handleLine closes only the client whose line it answers, and that one is always ours. */
+  close(): void {}
+}
+
+/**
+ * This worker's copy of the names: lab 04's table, whose entries are this worker's own
+ * clients (lab 05's Client) and stand-ins for the named clients of the others. It is always
+ * some version of the primary's table: version N has the first N changes applied, in order.
+ */
+export class Directory {
+  readonly table = new NameTable<Recipient>();
+  /** How many of the primary's changes this copy has applied. */
+  version = 0;
+  /** This worker's number (from the primary's welcome). */
+  worker = -1;
+  /** This worker's clients, named or not, by number. */
+  readonly local = new Map<number, Client>();
+  /** The named clients of the other workers, by number. */
+  readonly remote = new Map<number, RemoteClient>();
+  /** Frames that came from a worker whose directory was newer than this one, in arrival order. */
+  readonly held: Frame[] = [];
+
+  constructor(readonly forward: Forward) {}
+
+  /** The primary's welcome: this worker's number, and the names as of `version`. */
+  load(worker: number, version: number, names: { name: string; client: number; worker: number }[]): void {
+    this.worker = worker;
+    for (const entry of names) this.apply({ type: 'claimed', version, ...entry });
+    this.version = version;
+    this.release();
+  }
+
+  /** One change from the primary, the next in order: apply it, then deliver what waited for it. */
+  apply(update: NameUpdate): void {
+    // BEGIN SOLUTION "Task 2: the directory"
+    this.version = update.version;
+    if (update.type === 'claimed') {
+      const client = update.worker === this.worker
+        ? this.local.get(update.client) // gone already: its release comes next
+        : new RemoteClient(update.client, update.worker, this.forward);
+      if (client instanceof RemoteClient) this.remote.set(update.client, client);
+      if (client) this.table.claim(update.name, client);
+    } else {
+      const client = this.local.get(update.client) ?? this.remote.get(update.client);
+      if (client) this.table.release(client);
+      this.remote.delete(update.client);
     }
-  });
-  socket.on('error', () => {}); // a reset: 'close' follows, and that is where we clean up
-  socket.on('close', () => {
-    clients.delete(id);
-    tell({ type: 'gone', client: id });
-  });
-  socket.resume(); // the primary accepted it paused (pauseOnConnect): nothing was lost
+    this.release();
+    // END SOLUTION
+  }
+
+  /**
+   * A frame from another worker. It is for a client of this worker, by number: deliver it,
+   * unless the sender's directory was newer than ours (or an earlier frame waits for that):
+   * then hold it until our directory has caught up.
+   */
+  arrived(frame: Frame): void {
+    // BEGIN SOLUTION "Task 3: when the directory is out of date"
+    if (this.held.length > 0 || frame.version > this.version) {
+      this.held.push(frame);
+      return;
+    }
+    this.local.get(frame.client)?.send(frame.line); // gone already: so is the message
+    // END SOLUTION
+  }
+
+  /** Delivers the held frames that this version of the directory may now deliver, in order. */
+  private release(): void {
+    // BEGIN SOLUTION "Task 3: when the directory is out of date"
+    while (this.held.length > 0 && this.held[0].version <= this.version) {
+      const frame = this.held.shift()!;
+      this.local.get(frame.client)?.send(frame.line);
+    }
+    // END SOLUTION
+  }
+}
+
+/** Claims that wait for the primary's answer, by client number: each resolves when it comes. */
+export type Claims = Map<number, () => void>;
+
+/**
+ * Answers one line from client `id` of this worker. A NAME from a client without a name asks
+ * the primary, and resolves once the answer is sent; every other line is lab 05's handleLine,
+ * on the directory, answered at once.
+ */
+export function answer(directory: Directory, claims: Claims, id: number, client: Client, line: string): Promise<void> | undefined {
+  // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+  if (line.startsWith('NAME ') && directory.table.nameOf(client) === undefined) {
+    let command;
+    try {
+      command = parseCommand(line);
+    } catch {
+      command = undefined; // handleLine answers the error
+    }
+    if (command?.kind === 'NAME') {
+      tell({ type: 'claim', client: id, name: command.name });
+      return new Promise((resolve) => claims.set(id, resolve));
+    }
+  }
+  handleLine(directory.table, client, line);
+  return undefined;
   // END SOLUTION
 }
 
+/**
+ * Resolves once everything queued on the socket so far has been handed to the kernel, or the
+ * socket has failed (as in lab 05's relay).
+ */
+function flushed(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+}
+
+/**
+ * Serves one connection, number `id`, that the primary has just handed over: lab 05's
+ * receive loop, except that a NAME waits for the primary's answer before the next line.
+ */
+export async function serveConnection(socket: net.Socket, id: number, directory: Directory, claims: Claims): Promise<void> {
+  // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone
+  const client = new Client(socket, MAX_QUEUED_BYTES, () => {
+    tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });
+    leave();
+  });
+  const leave = () => {
+    if (directory.local.get(id) !== client) return; // once only
+    directory.local.delete(id);
+    directory.table.release(client);
+    tell({ type: 'gone', client: id });
+  };
+  directory.local.set(id, client);
+  // Logged here once; the loop below ends on the same error without logging it again.
+  socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));
+  // We close our side ourselves, after the replies: a half-closed client still gets them all.
+  socket.allowHalfOpen = true;
+  const decoder = new MessageDecoder(MAX_LINE_BYTES);
+  try {
+    // Tell the primary before reading a byte: until it knows, it keeps its own copy of the
+    // socket, to serve elsewhere should this worker die.
+    await new Promise<void>((resolve) => postNow(process, { type: 'took', client: id }, resolve));
+    for await (const chunk of socket.iterator({ destroyOnReturn: false })) {
+      let lines: string[];
+      let bad: FramingError | undefined;
+      try {
+        lines = decoder.push(chunk as Buffer);
+      } catch (error) {
+        if (!(error instanceof FramingError)) throw error;
+        [lines, bad] = [error.messagesBefore, error];
+      }
+      for (const line of lines) {
+        if (socket.writableEnded) break; // QUIT, or cut off: the rest is not answered
+        const claim = answer(directory, claims, id, client, line);
+        if (claim) await claim; // the next line waits for the name (no await otherwise: it costs a turn)
+        // Lab 05's backpressure: a client that sends many commands at once is slowed down
+        // until it reads its replies, never cut off for it.
+        if (socket.writableLength > MAX_QUEUED_BYTES / 4) await flushed(socket);
+      }
+      if (bad && !socket.writableEnded) client.close(`ERR bad-line ${bad.message}`);
+      if (socket.writableEnded) break;
+    }
+  } catch {
+    // A reset: logged by the 'error' listener above.
+  } finally {
+    leave();
+    if (!socket.writableEnded) socket.end();
+  }
+  // END SOLUTION
+}
+
+/** What a worker keeps: its directory, its mesh, and the claims waiting for the primary. */
+export interface WorkerState {
+  directory: Directory;
+  mesh: Mesh;
+  claims: Claims;
+}
+
 /** Carries out one message from the primary. */
-export function obey(message: ToWorker, handle: unknown, clients: Map<number, Client>): void {
-  // BEGIN SOLUTION "Task 2: the worker"
+export function obey(message: ToWorker, handle: unknown, { directory, mesh, claims }: WorkerState): void {
+  // BEGIN SOLUTION "Task 2: the directory"
   switch (message.type) {
+    case 'welcome':
+      directory.load(message.worker, message.version, message.names);
+      for (const peer of message.peers) mesh.connect(peer);
+      return;
+    case 'peer':
+      mesh.connect(message.peer);
+      return;
     case 'connection':
-      serveConnection(handle as net.Socket, message.client, clients);
+      void serveConnection(handle as net.Socket, message.client, directory, claims);
       return;
-    case 'deliver':
-      clients.get(message.client)?.send(message.line); // gone already: nothing to do
+    case 'answer':
+      directory.local.get(message.client)?.send(message.line);
+      claims.get(message.client)?.();
+      claims.delete(message.client);
       return;
-    case 'close':
-      clients.get(message.client)?.close(message.line);
+    case 'claimed':
+    case 'released':
+      directory.apply(message);
       return;
   }
   // END SOLUTION
 }
 
-export function runWorker(): void {
-  const clients = new Map<number, Client>();
-  receive<ToWorker>(process, (message, handle) => obey(message, handle, clients));
+export async function runWorker(): Promise<void> {
+  const log = (line: string) => tell({ type: 'log', line });
+  // The mesh hands each frame to the directory, which it needs to exist first.
+  let directory: Directory | undefined;
+  const mesh = new Mesh((frame) => directory!.arrived(frame), log);
+  directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
+  const state: WorkerState = { directory, mesh, claims: new Map() };
+  receive<ToWorker>(process, (message, handle) => obey(message, handle, state));
   // Without its primary a worker is useless: exit rather than hold sockets nobody routes.
   process.on('disconnect', () => process.exit(0));
-  tell({ type: 'ready' });
+  tell({ type: 'ready', mesh: await mesh.listen() });
 }
 
-if (process.send) runWorker();
+if (process.send) await runWorker();

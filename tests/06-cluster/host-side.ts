@@ -3,6 +3,12 @@
 // the test) with an IPC channel, and records every worker process it started. The test hears
 // of each start and of the workers' stderr through `watch`, asks about them as data (pids,
 // which still run), decides everything on its side, and kills a worker itself, by pid.
+//
+// It can also hold what the primary sends a worker (`hold`): the messages wait here, in
+// order, until `letGo`, as if that worker's IPC channel were very slow. That worker's copy
+// of the names falls behind, on purpose, while its clients and the mesh go on: how the tests
+// make a stale directory, a claim race, or a connection on its way to a dying worker happen
+// every time rather than once in a while.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -19,16 +25,72 @@ export interface Watch {
   stderr(tail: string): unknown;
 }
 
+type Send = (message: unknown, handle?: unknown, options?: unknown, callback?: (error: Error | null) => void) => boolean;
+
+/** What the primary sent a held worker, not passed on yet. */
+interface Held {
+  args: Parameters<Send>;
+  /** It carries a socket (a connection handed over). */
+  handle: boolean;
+}
+
 /** `script`: the worker, bundled. */
 export function workerLauncher(script: string, watch: Watch) {
   const launched: ChildProcess[] = [];
+  /** The workers held now, by process, and what waits for each. */
+  const holding = new Map<ChildProcess, Held[]>();
+  const heldChanged = new EventTarget();
+  /** How many connections the primary has sent each worker (held ones included). */
+  const handed = new Map<ChildProcess, number>();
+  /** How many IPC messages of any kind the primary has sent each worker (held ones included). */
+  const sent = new Map<ChildProcess, number>();
   let stderr = '';
+  /** Wraps the child's send, so that `hold` can stop what the primary sends it. */
+  const interpose = (child: ChildProcess) => {
+    const send = child.send.bind(child) as Send;
+    (child as { send: Send }).send = (...args: Parameters<Send>) => {
+      const handle = args[1] !== undefined && args[1] !== null;
+      sent.set(child, (sent.get(child) ?? 0) + 1);
+      heldChanged.dispatchEvent(new Event('change'));
+      if (handle) {
+        handed.set(child, (handed.get(child) ?? 0) + 1);
+        heldChanged.dispatchEvent(new Event('change'));
+      }
+      const queue = holding.get(child);
+      if (!queue) return send(...args);
+      queue.push({ args, handle });
+      heldChanged.dispatchEvent(new Event('change'));
+      return true;
+    };
+    (child as { sendHeld?: Send }).sendHeld = send;
+  };
+  /** Resolves once `count()` reaches `atLeast`, or after `ms`; gives the count. */
+  const waitFor = async (count: () => number, atLeast: number, ms: number): Promise<number> => {
+    let timer: NodeJS.Timeout | undefined;
+    let listener = () => {};
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        listener = () => { if (count() >= atLeast) resolve(); };
+        heldChanged.addEventListener('change', listener);
+        listener();
+      }),
+      new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+    ]);
+    clearTimeout(timer);
+    heldChanged.removeEventListener('change', listener);
+    return count();
+  };
+  const workerAt = (workers: unknown, index: number) => {
+    const worker = (Array.isArray(workers) ? workers : [])[index];
+    return launched.find((each) => each === worker);
+  };
   const launch = (): ChildProcess => {
     const child = fork(script, [], { execArgv: ['--enable-source-maps'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_KEPT);
       tell(() => watch.stderr(stderr));
     });
+    interpose(child);
     launched.push(child);
     tell(() => watch.launched(child.pid ?? -1));
     return child;
@@ -64,6 +126,46 @@ export function workerLauncher(script: string, watch: Watch) {
       ]);
       clearTimeout(timer);
       return launched.filter(alive).map((child) => child.pid ?? -1);
+    },
+    /** How many connections the primary has handed worker `index` of `workers` so far. */
+    connectionsHandedTo: (workers: unknown, index: number): number => {
+      const child = workerAt(workers, index);
+      return child ? handed.get(child) ?? 0 : 0;
+    },
+    /** From now on, what the primary sends worker `index` of `workers` (relay.workers()) waits here. */
+    hold(workers: unknown, index: number): boolean {
+      const child = workerAt(workers, index);
+      if (!child) return false;
+      if (!holding.has(child)) holding.set(child, []);
+      return true;
+    },
+    /**
+     * Resolves once the primary has sent worker `index` a first message, or after `ms`; gives
+     * how many it sent. The first is its welcome: the primary takes it as ready from then on.
+     */
+    welcomed: (workers: unknown, index: number, ms: number): Promise<number> => {
+      const child = workerAt(workers, index);
+      return waitFor(() => (child ? sent.get(child) ?? 0 : 0), 1, ms);
+    },
+    /** Resolves once the primary has handed worker `index` at least `count` connections, or after `ms`; gives how many. */
+    connectionsHandedAtLeast: (workers: unknown, index: number, count: number, ms: number): Promise<number> => {
+      const child = workerAt(workers, index);
+      return waitFor(() => (child ? handed.get(child) ?? 0 : 0), count, ms);
+    },
+    /** Resolves once at least `count` connections (messages with a socket) are held for worker `index`, or after `ms`; gives how many. */
+    async connectionsHeld(workers: unknown, index: number, count: number, ms: number): Promise<number> {
+      const child = workerAt(workers, index);
+      return waitFor(() => (child ? holding.get(child)?.filter((each) => each.handle).length ?? 0 : 0), count, ms);
+    },
+    /** Passes on everything held for worker `index`, in order, and stops holding; gives how many messages. */
+    letGo(workers: unknown, index: number): number {
+      const child = workerAt(workers, index);
+      const queue = child && holding.get(child);
+      if (!child || !queue) return 0;
+      holding.delete(child);
+      const send = (child as { sendHeld?: Send }).sendHeld!;
+      for (const { args } of queue) if (child.connected) send(...args);
+      return queue.length;
     },
     /** Kills every worker still running and waits for each to exit. */
     async killAll(): Promise<void> {

@@ -1,32 +1,33 @@
 import { defineLab } from '../../tools/grader/lab.ts';
 
-const TABLE = 'Task 1: one table, in the primary';
-const WORKER = 'Task 2: the worker';
-const POOL = 'Task 3: the pool of workers';
+const NAMES = 'Task 1: names, claimed from the primary';
+const DIRECTORY = 'Task 2: the directory';
+const STALE = 'Task 3: when the directory is out of date';
+const POOL = 'Task 4: the pool of workers';
 
 export default defineLab({
   slug: '06-cluster',
   title: 'The relay on every core',
-  summary: 'A primary process that owns the names and worker processes that hold the connections: passing sockets between processes, message passing instead of shared memory, surviving a worker\'s crash, and measuring what it buys.',
+  summary: 'Worker processes that each answer their own clients and send each other messages directly, and a primary that owns only the names: passing sockets between processes, a replicated directory and how stale it may be, surviving a worker\'s crash, and measuring what it buys.',
   requires: ['02-framing', '04-names', '05-relay'],
   tests: {
     basicsAcrossWorkers: {
       name: 'clients on different workers register, LIST each other, and SEND to each other',
       points: 4,
-      hint: 'Hand each connection to the next worker in turn; every line goes up to the primary, which answers with lab 05\'s handleLine and sends each line down to the worker that holds its client.',
-      section: TABLE,
+      hint: 'Each worker answers its clients\' lines with lab 05\'s handleLine on its directory; a name it learns from the primary for a client of another worker is a RemoteClient, whose send() forwards over the mesh.',
+      section: DIRECTORY,
     },
     namesUniqueAcrossWorkers: {
       name: 'a name belongs to one client across all workers, even when several claim it at the same moment',
       points: 3,
-      hint: 'Keep ONE NameTable, in the primary. A table per worker lets two workers each hand out the same name.',
-      section: TABLE,
+      hint: 'A worker never decides a claim itself: every NAME goes to the primary, whose one table answers it (answerTableCommand), one claim at a time.',
+      section: NAMES,
     },
     orderAcrossWorkers: {
       name: 'every message between clients on different workers arrives, in order, at the right client only',
       points: 4,
-      hint: 'Pass lines up and deliveries down in the order they come: one IPC channel per worker keeps that order for you.',
-      section: WORKER,
+      hint: 'Frames from one worker to another travel on one mesh connection, in order; hold a frame back only while your directory is older than its version, and deliver what was held in the order it came.',
+      section: STALE,
     },
     deliversAtOnce: {
       name: 'every line goes out at once across workers: a message right behind a reply arrives within milliseconds, not 40 ms later',
@@ -37,31 +38,50 @@ export default defineLab({
     broadcastEveryWorker: {
       name: 'ALL reaches every other named client on every worker, and OK ALL counts them',
       points: 3,
-      hint: 'The primary\'s table has every client of every worker; a RemoteClient\'s send() must reach its own worker.',
-      section: TABLE,
+      hint: 'Every worker\'s directory has every name of every worker (the primary sends each change to all of them); handleLine sends to each, local or remote.',
+      section: DIRECTORY,
     },
     releaseAcrossWorkers: {
       name: 'a name is free again once its client quits, closes or resets, whichever worker held it',
       points: 3,
-      hint: 'The worker tells the primary "gone" when a socket closes, for any reason, and "end" when a client half-closes (allowHalfOpen, so its replies still go out); the primary releases the name and answers nothing a closed client sent.',
-      section: WORKER,
+      hint: 'However the receive loop ends, release the name in the directory and tell the primary "gone"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end.',
+      section: NAMES,
     },
     slowReader: {
       name: 'a client that never reads is cut off by its worker, its name released, and everyone else carries on',
       points: 3,
-      hint: 'Write to clients only through lab 05\'s Client (with MAX_QUEUED_BYTES), and tell the primary "gone" when it cuts one off.',
-      section: WORKER,
+      hint: 'Write to clients only through lab 05\'s Client (with MAX_QUEUED_BYTES), never destroy the socket yourself (the reason, ERR too-slow, goes out behind what is queued), and tell the primary "gone" when it cuts one off. Keep lab 05\'s backpressure, so that a client\'s own replies never cut it off.',
+      section: NAMES,
     },
     badInput: {
       name: 'bad lines get lab 05\'s answers through the workers, and an over-long line closes only that connection',
       points: 2,
-      hint: 'A FramingError in the worker: pass up the lines before it, then "bad-line"; the primary answers ERR bad-line and closes.',
-      section: WORKER,
+      hint: 'A FramingError: answer the lines in its messagesBefore first, then close the connection with ERR bad-line and its message.',
+      section: NAMES,
     },
     workerDies: {
       name: 'a killed worker drops only its own clients, their names are released at once, and a new worker serves new clients',
       points: 4,
-      hint: 'On a worker\'s "exit": forget every client it held (releasing their names), then start a new worker in its slot.',
+      hint: 'On a worker\'s "exit": forget every client it held (releasing their names, and telling the other workers), then start a new worker in its slot, welcomed with the names as they are.',
+      section: POOL,
+      timeoutMs: 15_000,
+    },
+    staleDirectory: {
+      name: 'a worker whose directory is behind never misdelivers: a message for a name\'s old owner never reaches its new owner, and a message from a newer directory waits until it has caught up',
+      points: 4,
+      hint: 'A RemoteClient forwards to a client number, never a name (numbers are never reused); a frame whose version is newer than your directory waits in the held queue until the changes up to that version have come.',
+      section: STALE,
+    },
+    claimRace: {
+      name: 'the primary decides every claim: a worker that is behind neither gives away a name just claimed elsewhere nor refuses one just freed',
+      points: 3,
+      hint: 'Send every NAME of a client without a name to the primary, and answer that client\'s next line only once its answer came: a worker\'s directory may be behind, and only the primary\'s table is the truth.',
+      section: NAMES,
+    },
+    diesMidDelivery: {
+      name: 'a worker that dies while messages stream to its clients: the survivors get theirs, in order, the senders learn the names are gone, and connections on their way to it are served',
+      points: 3,
+      hint: 'The primary keeps its copy of a socket until the worker says it took it (handOver keeps it open): when a worker dies, hand the connections it never took to another worker. And release each of its names in the Registry, which tells every worker to stop sending to them.',
       section: POOL,
       timeoutMs: 15_000,
     },

@@ -18,7 +18,8 @@ const START_MS = 8000;
 
 describe(lab.title, () => {
   graded(lab.tests.releaseAcrossWorkers, async (t) => {
-    const { port } = await startStudentCluster(t);
+    const cluster = await startStudentCluster(t);
+    const { port, relay, launcher } = cluster;
     const observer = await registerAs(t, port, 'observer'); // worker 0
     const resetter = await registerAs(t, port, 'resetter'); // worker 1
     const quitter = await registerAs(t, port, 'quitter'); // worker 0
@@ -49,32 +50,60 @@ describe(lab.title, () => {
     const afterQuit = (await leaver.readToEnd(WAIT_MS, '"BYE", then the connection closed')).toString('utf8');
     t.check(afterQuit === 'OK NAME leaver\nBYE\n', 'exactly "BYE" after QUIT, then the close: nothing after QUIT runs', () => JSON.stringify(afterQuit));
     // A client that half-closes (nc -N, a script whose input ended) gets every reply, then the close.
-    const scripted = await Peer.connect(t, port, 'a scripted client');
+    const handed = await launcher.connectionsHandedTo(await relay.workers(), 1);
+    const scripted = await Peer.connect(t, port, 'a scripted client (worker 1)');
+    t.check(await launcher.connectionsHandedAtLeast(await relay.workers(), 1, handed + 1, WAIT_MS) > handed, 'the primary to hand the scripted client to worker 1', () => 'it did not');
+    // Its NAME is answered by the primary: held back until worker 1 has seen the client's FIN.
+    await launcher.hold(await relay.workers(), 1);
+    t.step('the test holds back what the primary sends worker 1');
     scripted.send('NAME scripted\nSEND observer hi from a script\n');
     scripted.end();
+    // After a round trip through worker 1 that started later, it has read the scripted client's end.
+    await bystander.ask('LIST', /^NAMES /);
+    const count = await launcher.letGo(await relay.workers(), 1);
+    t.step(`the test passed on what the primary had sent worker 1 meanwhile (${count} IPC message(s))`);
     const replies = (await scripted.readToEnd(WAIT_MS, 'both replies, then the connection closed')).toString('utf8');
     t.check(replies === 'OK NAME scripted\nOK SEND observer\n', 'both replies after its half-close: "OK NAME scripted", "OK SEND observer"', () => JSON.stringify(replies));
     const fromScript = await observer.readLine(WAIT_MS, 'observer to receive "MSG scripted hi from a script"');
     t.check(fromScript === 'MSG scripted hi from a script', '"MSG scripted hi from a script" (and nothing from "ghost")', () => JSON.stringify(fromScript));
-    await observer.ask('LIST', 'NAMES bystander closer hasty observer quitter resetter');
+    // The scripted client's release reaches observer's worker a moment after its close.
+    const final = 'bystander closer hasty observer quitter resetter';
+    await listUntil(t, observer, (names) => names.join(' ') === final, `LIST to answer "NAMES ${final}": no "ghost", and "scripted" released`, WAIT_MS);
   });
 
   graded(lab.tests.slowReader, async (t) => {
-    const { port } = await startStudentCluster(t);
+    const { port, logged } = await startStudentCluster(t);
     const flood = await registerAs(t, port, 'flood'); // worker 0
     const slow = await registerAs(t, port, 'slow'); // worker 1
     const witness = await registerAs(t, port, 'witness'); // worker 0
+    const piper = await registerAs(t, port, 'piper'); // worker 1
+    // A client that reads, and pipelines: its own replies (3000 x 34 bytes, past 64 KiB) come
+    // out as fast as it reads them; they never count as a reason to cut it off.
+    const PIPELINED = 3000;
+    t.step(`"piper" sent ${PIPELINED} LIST lines in one write, and reads the answers as they come`);
+    piper.send('LIST\n'.repeat(PIPELINED));
+    for (let i = 0; i < PIPELINED; i++) {
+      const line = await piper.readLine(WAIT_MS, `the answer to LIST number ${i + 1} of ${PIPELINED}`, { quiet: true });
+      t.check(line === 'NAMES flood piper slow witness', '"NAMES flood piper slow witness" for every LIST: a client that reads is never cut off for sending many commands at once', () => `answer ${i + 1}: ${JSON.stringify(line)}`);
+    }
+    t.step(`"piper" received all ${PIPELINED} answers`);
     slow.socket.pause();
     t.step('"slow" (on worker 1) stopped reading');
     const { cutOff, batches } = await floodUntilCutOff(t, flood, 'slow');
     t.step(`${batches} batches of 200 sent; ${cutOff ? 'the last ones were refused: "slow" was cut off' : 'every one answered OK SEND slow'}`);
     t.check(cutOff, '"slow" to be cut off (its name released) once 64 KiB wait for it in its worker', () => 'after 16 MB, the relay still accepts messages for "slow"');
     slow.socket.resume();
-    await slow.readToEnd(WAIT_MS, 'the connection of "slow" to be closed');
+    t.step('"slow" reads again');
+    const text = (await slow.readToEnd(WAIT_MS, 'the connection of "slow" to be closed')).toString('utf8');
+    const last = text.slice(text.lastIndexOf('\n', text.length - 2) + 1);
+    t.check(text.endsWith('\n') && last.startsWith('ERR too-slow'), 'what was queued for "slow", in whole lines, then the reason "ERR too-slow ...", then the close',
+      () => (text.endsWith('\n') ? `its last line was ${JSON.stringify(last.slice(0, 60))}` : `the stream stopped mid-line, after ${text.length} bytes`));
     await flood.ask('SEND witness still quick?', 'OK SEND witness');
     const got = await witness.readLine(WAIT_MS, 'witness to receive "MSG flood still quick?"');
     t.check(got === 'MSG flood still quick?', '"MSG flood still quick?"', () => JSON.stringify(got));
-    await flood.ask('LIST', 'NAMES flood witness');
+    await flood.ask('LIST', 'NAMES flood piper witness');
+    const about = logged.filter((line) => /\bslow\b/.test(line));
+    t.check(about.length === 1, 'the relay to log the cut-off of "slow" once, naming it', () => (about.length === 0 ? 'no log line names "slow"' : `${about.length} lines:\n${about.join('\n')}`));
   });
 
   graded(lab.tests.badInput, async (t) => {
@@ -118,6 +147,20 @@ describe(lab.title, () => {
     await fresh[0].ask('SEND f through the new worker', 'OK SEND f');
     const arrived = await fresh[3].readLine(WAIT_MS, 'f to receive "MSG b1 through the new worker"');
     t.check(arrived === 'MSG b1 through the new worker', '"MSG b1 through the new worker"', () => JSON.stringify(arrived));
+    // The new worker must start with the names as they are: a client of it reaches a0.
+    const welcomed = await launcher.welcomed(await relay.workers(), 1, START_MS);
+    t.check(welcomed > 0, 'the new worker 1 to become ready (the primary sends it a first message)', () => `no message reached it within ${START_MS / 1000} s`);
+    t.step('connected more clients, one by one, until the primary handed one to the new worker 1');
+    let onNew: Peer | undefined;
+    for (let i = 0; i < 20 && !onNew; i++) {
+      const before = await launcher.connectionsHandedTo(await relay.workers(), 1);
+      const peer = await registerAs(t, port, `late${i}`);
+      if ((await launcher.connectionsHandedTo(await relay.workers(), 1)) > before) onNew = peer;
+    }
+    if (!onNew) return t.fail('a new client to be handed to the new worker 1 within 20 connections', 'every one went to worker 0');
+    await onNew.ask('SEND a0 from the new worker', 'OK SEND a0');
+    const fromNew = await a0.readLine(WAIT_MS, 'a0 to receive the message from the client of the new worker');
+    t.check(fromNew.startsWith('MSG late') && fromNew.endsWith(' from the new worker'), '"MSG lateN from the new worker": the new worker knew a0, who registered before it started', () => JSON.stringify(fromNew));
     const live = (await launcher.describe(await relay.workers())).filter((worker) => worker.alive).map((worker) => worker.pid);
     t.check(live.length === 2 && launched.length === 3 && !live.includes(victim), 'two live workers: the survivor and one new worker in the dead one\'s place',
       () => `${live.length} live of ${launched.length} started`);

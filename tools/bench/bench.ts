@@ -15,12 +15,12 @@ import { displayPath, stageOutsideEsm } from '../grader/target.ts';
 import { renderChart } from './chart.ts';
 import { connectionLimitProblem } from './connect.ts';
 import { runIdle } from './idle.ts';
-import { runLoad, windowFor, type LoadSpec } from './load.ts';
+import { windowFor } from './load.ts';
+import { measure } from './measure.ts';
+import { compareAll, verdicts } from './compare.ts';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options.ts';
-import { sampleServer } from './process-memory.ts';
 import type { BenchResults, RunResult, ServerKind } from './results.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
-import { summarize } from './stats.ts';
 import { idleReport, tableHeader, tableRow } from './table.ts';
 
 const FORWARDER_FILE = fileURLToPath(new URL('forwarder.ts', import.meta.url));
@@ -32,44 +32,6 @@ const WARM_UP_MESSAGES = 2000;
 interface Servers {
   relay: ServerProcess;
   forwarder: ServerProcess;
-}
-
-/** One run against one server: the load, the memory sampled meanwhile, the figures. */
-async function measure(server: ServerProcess, kind: ServerKind, spec: Omit<LoadSpec, 'port' | 'protocol'>, pace: RunResult['pace']): Promise<RunResult> {
-  // The forwarder wires connections in accept order: tell it how many form this run's group.
-  if (kind === 'forwarder') await server.ask(`group ${spec.clients}`, `group ${spec.clients}`);
-  const sampler = sampleServer(server.pid);
-  const benchCpuAtStart = process.cpuUsage();
-  const startedAt = performance.now();
-  let usage: { peakRssBytes: number; cpuSeconds: number };
-  let outcome;
-  try {
-    outcome = await runLoad({ ...spec, port: server.port, protocol: kind === 'relay' });
-  } catch (error) {
-    // A server that died explains more than the connections it dropped.
-    const died = await server.endsWithin(500);
-    throw new Error(died ?? `${server.label}, ${spec.clients} clients: ${(error as Error).message}`);
-  } finally {
-    usage = sampler.stop();
-  }
-  const benchCpu = process.cpuUsage(benchCpuAtStart);
-  // Over the whole run (registration included), as the CPU figures are.
-  const wallSeconds = (performance.now() - startedAt) / 1000;
-  return {
-    server: kind,
-    clients: spec.clients,
-    pace,
-    targetRate: spec.rate,
-    messages: outcome.messages,
-    seconds: outcome.seconds,
-    msgsPerSec: outcome.messages / outcome.seconds,
-    mbPerSec: outcome.bytes / outcome.seconds / 1e6,
-    latencyMs: summarize(outcome.latenciesMs),
-    okSends: outcome.okSends,
-    peakRssMb: usage.peakRssBytes / 1e6,
-    serverCpu: usage.cpuSeconds / wallSeconds,
-    loadCpu: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds,
-  };
 }
 
 function compare(relay: RunResult, ceiling: RunResult): void {
@@ -169,6 +131,32 @@ async function bench(options: BenchOptions): Promise<void> {
   console.log(`\nwrote ${displayPath(join(options.outDir, 'results.json'))} and ${displayPath(join(options.outDir, 'chart.svg'))}`);
 }
 
+/** --compare: every relay side by side, then the targets of issue 13, then results.json. */
+async function comparison(options: BenchOptions): Promise<void> {
+  const most = Math.max(...options.clientCounts);
+  const limits = connectionLimitProblem(most, `${most} clients`);
+  if (limits) throw new Error(limits);
+  console.log(`Relay comparison: ${displayPath(options.targetDir)}, the bare forwarder, and Redis pub/sub where installed`);
+  console.log(`${options.messagesPerClient} messages of ${options.size} bytes per client and run; ${availableParallelism()} CPUs, node ${process.version}`);
+  const compared = await compareAll(options);
+  console.log('');
+  for (const line of verdicts(compared, most)) console.log(line);
+  const results = {
+    command: commandLine(process.argv.slice(2)),
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    target: options.targetName,
+    settings: { clientCounts: options.clientCounts, messagesPerClient: options.messagesPerClient, size: options.size },
+    runs: compared.runs,
+    verdicts: verdicts(compared, most),
+  };
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(join(options.outDir, 'comparison.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${displayPath(join(options.outDir, 'comparison.json'))}`);
+}
+
 async function main(): Promise<number> {
   let options: BenchOptions | 'help';
   try {
@@ -183,7 +171,7 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    await bench(options);
+    await (options.compare ? comparison(options) : bench(options));
     return 0;
   } catch (error) {
     console.error(`\nerror: ${(error as Error).message}`);

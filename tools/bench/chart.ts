@@ -8,6 +8,7 @@ const TOP = 64; // room for the heading and the legend
 const STYLE: Record<ServerKind, { color: string; dash: string; label: string }> = {
   relay: { color: '#c0392b', dash: '', label: 'relay' },
   forwarder: { color: '#2471a3', dash: '6 4', label: 'bare forwarder (ceiling)' },
+  redis: { color: '#7d3c98', dash: '2 3', label: 'Redis pub/sub' },
 };
 
 function escape(text: string): string {

@@ -41,7 +41,7 @@ async function register(socket: net.Socket, name: string): Promise<void> {
 
 export async function runIdle(server: ServerProcess, count: number): Promise<IdleResult> {
   const rssBefore = treeRssBytes(server.pid);
-  const memory = sampleServer(server.pid);
+  const memory = sampleServer(server.pid, server.reportDir);
   const started = performance.now();
   let held: net.Socket[] = [];
   let newcomer: net.Socket[] = [];
@@ -68,10 +68,10 @@ export async function runIdle(server: ServerProcess, count: number): Promise<Idl
       listedNames,
       dropped,
       rssBeforeMb: rssBefore / 1e6,
-      peakRssMb: memory.stop().peakRssBytes / 1e6,
+      peakRssMb: (await memory.stop()).peakRssBytes / 1e6,
     };
   } finally {
-    memory.stop();
+    await memory.stop();
     await destroyAll([...held, ...newcomer]);
   }
 }

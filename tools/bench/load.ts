@@ -5,7 +5,13 @@
 // the receiver knows the latency and whose message arrived without keeping any table. Each
 // client keeps at most `window` of its messages in flight (sent, not yet received by the
 // partner): that measures throughput without unbounded queues anywhere, and keeps the
-// relay's queue for each client far below the 64 KiB at which it cuts a client off.
+// relay's queue for each client far below the 64 KiB at which it cuts a client off. A window
+// of 1 is the one-message-at-a-time mode: each message waits for the one before it to arrive,
+// as in a chat, where messages come alone, and each costs the server a read and a write.
+//
+// Three protocols: the relay's (NAME, then SEND), the forwarder's (raw lines), and Redis
+// pub/sub (RESP3: each client SUBSCRIBEs to its own channel and PUBLISHes to its partner's),
+// a reference users know, run by the same clients with the same payloads.
 import type net from 'node:net';
 import { connectClients, destroyAll } from './connect.ts';
 
@@ -26,6 +32,10 @@ const DOT = 0x2e;
 const CHAR_M = 0x4d;
 const CHAR_S = 0x53;
 const OK_SEND = Buffer.from('OK SEND ');
+const CARRIAGE_RETURN = 0x0d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const COLON = 0x3a;
 
 /** Messages in flight per client: 64, fewer for big payloads, so the budget above holds. */
 export function windowFor(size: number): number {
@@ -43,11 +53,15 @@ export interface LoadSpec {
   clients: number;
   messagesPerClient: number;
   size: number;
-  /** The relay's protocol: register with NAME c<i> first, QUIT at the end. The forwarder needs neither. */
-  protocol: boolean;
+  /** relay: register with NAME c<i> first, QUIT at the end; forwarder: neither; redis: SUBSCRIBE, then PUBLISH. */
+  protocol: Protocol;
+  /** Messages in flight per client: windowFor(size) unless given; 1 is one message at a time. */
+  window?: number;
   /** Messages per second over all clients; without it, as fast as the window allows. */
   rate?: number;
 }
+
+export type Protocol = 'relay' | 'forwarder' | 'redis';
 
 export interface LoadOutcome {
   messages: number;
@@ -92,7 +106,7 @@ class LoadRun {
   private readonly toTopUp: LoadClient[] = [];
 
   constructor(sockets: net.Socket[], readonly spec: LoadSpec) {
-    this.window = windowFor(spec.size);
+    this.window = spec.window ?? windowFor(spec.size);
     this.total = spec.clients * spec.messagesPerClient;
     this.latenciesMs = new Float32Array(this.total);
     this.clients = sockets.map((socket, index) => {
@@ -139,7 +153,10 @@ class LoadRun {
 
   register(): Promise<void> {
     return this.until('register', () => {
-      for (const client of this.clients) client.socket.write(`NAME c${client.index}\n`);
+      for (const client of this.clients) {
+        // RESP3 (HELLO 3) lets a subscribed connection PUBLISH too: one connection per client, as with the relay.
+        client.socket.write(this.spec.protocol === 'redis' ? `HELLO 3\r\nSUBSCRIBE c${client.index}\r\n` : `NAME c${client.index}\n`);
+      }
     }, { ms: REPLY_TIMEOUT_MS, message: `the server did not answer every NAME within ${REPLY_TIMEOUT_MS / 1000} s` });
   }
 
@@ -174,7 +191,7 @@ class LoadRun {
   async quit(): Promise<void> {
     const sockets = this.clients.map((client) => client.socket);
     this.phase = 'quit';
-    if (!this.spec.protocol || this.failure) return destroyAll(sockets);
+    if (this.spec.protocol !== 'relay' || this.failure) return destroyAll(sockets);
     // QUIT, and wait for the server to close: then it has released every name for the next run.
     const closed = Promise.all(sockets.map((socket) => (socket.closed ? undefined : new Promise((resolve) => socket.once('close', resolve)))));
     for (const socket of sockets) socket.end('QUIT\n');
@@ -201,7 +218,8 @@ class LoadRun {
     const count = Math.min(this.window - (client.sent - client.delivered), this.due(client.index, now) - client.sent);
     if (count <= 0 || client.socket.destroyed) return;
     const head = `${(performance.now() - this.startedAt).toFixed(3)} ${client.index} `;
-    const line = `${client.prefix}${head}${PADDING.slice(0, this.spec.size - head.length)}\n`;
+    const payload = `${head}${PADDING.slice(0, this.spec.size - head.length)}`;
+    const line = this.spec.protocol === 'redis' ? publish(partnerOf(client.index, this.spec.clients), payload) : `${client.prefix}${payload}\n`;
     client.socket.write(count === 1 ? line : line.repeat(count));
     client.sent += count;
   }
@@ -216,6 +234,11 @@ class LoadRun {
     let start = 0;
     for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
       const first = data[start];
+      if (this.spec.protocol === 'redis') {
+        this.onRespLine(client, data, start, end, now);
+        start = end + 1;
+        continue;
+      }
       if (first === CHAR_M || first === CHAR_S) {
         // "MSG c<i> PAYLOAD" from the relay, "SEND c<j> PAYLOAD" through the forwarder;
         // the payload starts "STAMP SENDER ".
@@ -226,13 +249,7 @@ class LoadRun {
         if (stampAt === 0 || senderAt === 0 || sender === undefined || Number.isNaN(sentAt) || this.phase !== 'exchange') {
           return this.fail(`c${client.index} received a line it cannot read: "${data.toString('latin1', start, Math.min(end, start + 80))}"`);
         }
-        this.latenciesMs[this.delivered++] = now - this.startedAt - sentAt;
-        this.bytes += end - start + 1;
-        sender.delivered++;
-        if (!sender.credited) {
-          sender.credited = true;
-          this.toTopUp.push(sender);
-        }
+        this.delivered1(sender, now - this.startedAt - sentAt, end - start + 1);
       } else if (end - start > OK_SEND.length && data.compare(OK_SEND, 0, OK_SEND.length, start, start + OK_SEND.length) === 0) {
         this.okSends++;
       } else {
@@ -252,6 +269,43 @@ class LoadRun {
     }
   }
 
+  /** One delivery from `sender`, with its latency and the bytes of its line. */
+  private delivered1(sender: LoadClient, latencyMs: number, bytes: number): void {
+    this.latenciesMs[this.delivered++] = latencyMs;
+    this.bytes += bytes;
+    sender.delivered++;
+    if (!sender.credited) {
+      sender.credited = true;
+      this.toTopUp.push(sender);
+    }
+  }
+
+  /**
+   * One line of Redis's RESP3 replies. A message arrives as the push ">3", "$7", "message",
+   * "$2", "c1", "$64" and then the payload, which alone starts with a digit; a PUBLISH is
+   * answered ":1" (the receivers it reached); a SUBSCRIBE is confirmed by a push whose
+   * second line is "subscribe". Everything else (the HELLO map) is skipped.
+   */
+  private onRespLine(client: LoadClient, data: Buffer, start: number, end: number, now: number): void {
+    const first = data[start];
+    const stop = data[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
+    if (first >= DIGIT_0 && first <= DIGIT_9 && this.phase === 'exchange') {
+      const senderAt = data.indexOf(SPACE, start) + 1;
+      const sentAt = decimal(data, start, senderAt - 1);
+      const sender = this.clients[decimal(data, senderAt, data.indexOf(SPACE, senderAt))];
+      if (senderAt === 0 || sender === undefined || Number.isNaN(sentAt)) {
+        return this.fail(`c${client.index} received a message it cannot read: "${data.toString('latin1', start, Math.min(stop, start + 80))}"`);
+      }
+      this.delivered1(sender, now - this.startedAt - sentAt, stop - start);
+    } else if (first === COLON && this.phase === 'exchange') {
+      this.okSends++;
+    } else if (this.phase === 'register' && data.toString('latin1', start, stop) === 'subscribe') {
+      if (++this.named === this.clients.length) this.done();
+    } else if (first === 0x2d) { // "-ERR ..."
+      this.fail(`c${client.index} received the Redis error "${data.toString('latin1', start, Math.min(stop, start + 120))}"`);
+    }
+  }
+
   private otherLine(client: LoadClient, line: string): void {
     if (this.phase === 'register' && line === `OK NAME c${client.index}`) {
       if (++this.named === this.clients.length) this.done();
@@ -259,6 +313,12 @@ class LoadRun {
       this.fail(`c${client.index} received "${line.slice(0, 120)}" during ${this.phase === 'register' ? 'registration' : 'the run'}`);
     }
   }
+}
+
+/** PUBLISH c<to> <payload>, as a RESP array of bulk strings (the payload has spaces). */
+function publish(to: number, payload: string): string {
+  const channel = `c${to}`;
+  return `*3\r\n$7\r\nPUBLISH\r\n$${channel.length}\r\n${channel}\r\n$${payload.length}\r\n${payload}\r\n`;
 }
 
 /** The number written in ASCII in data[from, to), like "1234.567" or "42"; NaN if it is not one. */
@@ -288,7 +348,7 @@ function decimal(data: Buffer, from: number, to: number): number {
 export async function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
   const run = new LoadRun(await connectClients(spec.port, spec.clients), spec);
   try {
-    if (spec.protocol) await run.register();
+    if (spec.protocol !== 'forwarder') await run.register();
     await run.exchange();
   } finally {
     await run.quit();

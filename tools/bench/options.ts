@@ -19,6 +19,9 @@ socket to socket with no parsing) at each client count, then at half the relay's
   --messages M       messages each client sends in each run (default 2000)
   --size S           payload bytes per message, ${MIN_SIZE} to ${MAX_SIZE} (default 64)
   --workers N        lab 06 only: the relay's worker processes (default 2)
+  --compare          measure every relay side by side instead, in one run: the forwarder,
+                     lab 05, lab 06 with 1 and 2 workers, and Redis pub/sub if redis-server is
+                     on the PATH; each client count pipelined, then one message at a time
   --idle COUNT       then hold COUNT silent clients on a fresh relay and check that it still
                      answers LIST (e.g. 10000; needs ulimit -n above COUNT)
   --out DIR          where results.json and chart.svg go (default bench-results/)
@@ -42,6 +45,8 @@ export interface BenchOptions {
   /** Lab 06 only. */
   workers?: number;
   idle?: number;
+  /** Every relay side by side (compare.ts) instead of one against the forwarder. */
+  compare: boolean;
   outDir: string;
 }
 
@@ -74,6 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
         size: { type: 'string', default: '64' },
         workers: { type: 'string' },
         idle: { type: 'string' },
+        compare: { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -85,6 +91,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   if (values.lab !== '05' && values.lab !== '06') throw new UsageError(`--lab takes 05 or 06 (got "${values.lab}")`);
   const lab = values.lab;
+  if (values.compare && (values.lab !== '05' || values.workers !== undefined || values.idle !== undefined)) throw new UsageError('--compare measures every relay: it takes no --lab, --workers or --idle');
   if (values.workers !== undefined && lab !== '06') throw new UsageError('--workers applies to --lab 06 only: the lab 05 relay is one process');
 
   const counts = values.clients.split(',').map((part) => wholeNumber('clients', part.trim(), 1, 10_000));
@@ -119,6 +126,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     size: wholeNumber('size', values.size, MIN_SIZE, MAX_SIZE),
     workers: lab === '06' ? wholeNumber('workers', values.workers ?? '2', 1, 256) : undefined,
     idle: values.idle === undefined ? undefined : wholeNumber('idle', values.idle, 1, 1_000_000),
+    compare: values.compare,
     outDir: values.out === undefined ? join(REPO_ROOT, 'bench-results') : resolve(values.out),
   };
 }

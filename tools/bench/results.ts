@@ -1,7 +1,7 @@
 // What a bench run finds, as written to results.json and drawn in chart.svg.
 import type { LatencySummary } from './stats.ts';
 
-export type ServerKind = 'relay' | 'forwarder';
+export type ServerKind = 'relay' | 'forwarder' | 'redis';
 
 export interface RunResult {
   server: ServerKind;
@@ -24,6 +24,14 @@ export interface RunResult {
   serverCpu: number;
   /** CPU the load generator (the bench process) used during the run, in cores. */
   loadCpu: number;
+  /** Server CPU time per delivered message, in microseconds, all its processes. */
+  cpuUsPerMsg: number;
+  /** The same for the server's first process alone: lab 06's primary, the owner of the names. */
+  rootCpuUsPerMsg: number;
+  /** Messages in flight per client: 1 is one message at a time. */
+  window: number;
+  /** Comparison runs: which server, in words ("lab 06, 2 workers"). */
+  label?: string;
   /** Relay only: its figures over the forwarder's in the same conditions. */
   ratioToCeiling?: { msgsPerSec: number; p99: number };
 }

@@ -4,7 +4,10 @@
 // so that Ctrl-C in the terminal reaches only the bench, which then stops it.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { constants } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasReference, REFERENCE, REPO_ROOT } from '../grader/lab.ts';
 import { displayPath } from '../grader/target.ts';
 import { groupEnds, killGroup } from '../proc.ts';
@@ -19,6 +22,8 @@ export interface ServerProcess {
   readonly label: string;
   readonly pid: number;
   readonly port: number;
+  /** Without /proc: the folder where each of its Node processes reports its CPU and memory (cpu-report.mjs). */
+  readonly reportDir?: string;
   /** Waits at most `ms` for the process to end; if it did, why, in words for the user. */
   endsWithin(ms: number): Promise<string | undefined>;
   /** Writes `line` to the program's stdin and waits for `reply` as a whole line on its stdout. */
@@ -46,8 +51,25 @@ function stubMessage(stderr: string): string | undefined {
   return stderr.match(/Error: (not implemented yet[^\n]*)/)?.[1];
 }
 
+const REPORTER = fileURLToPath(new URL('cpu-report.mjs', import.meta.url));
+
+/**
+ * Where /proc cannot say what a server's processes cost, they say it themselves: every Node
+ * process of the server loads cpu-report.mjs (NODE_OPTIONS reaches lab 06's workers too).
+ */
+function selfReporting(): { env: NodeJS.ProcessEnv; reportDir?: string } {
+  // BENCH_SELF_REPORT=1 forces it where /proc exists too: to compare the two, and to test it.
+  if (existsSync('/proc/self/stat') && !process.env.BENCH_SELF_REPORT) return { env: {} };
+  const reportDir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+  process.once('exit', () => rmSync(reportDir, { recursive: true, force: true }));
+  // A file URL has no spaces (they are %20), so it needs no quotes in NODE_OPTIONS.
+  const options = `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(REPORTER).href}`.trim();
+  return { env: { NODE_OPTIONS: options, BENCH_REPORT_DIR: reportDir }, reportDir };
+}
+
 export async function startServer({ name, file, args = [] }: { name: string; file: string; args?: string[] }): Promise<ServerProcess> {
   const label = `the ${name} (${displayPath(file)})`;
+  const { env: reporting, reportDir } = selfReporting();
   // cwd is the repository so that --import tsx finds the repository's tsx, whatever the target.
   const child = spawn(process.execPath, ['--import', 'tsx', file, '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: REPO_ROOT,
@@ -56,7 +78,7 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
     detached: process.platform !== 'win32',
     windowsHide: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...reporting },
   });
   const pid = child.pid!;
   running.add(pid);
@@ -138,6 +160,7 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
     label,
     pid,
     port,
+    reportDir,
     endsWithin: (ms) => {
       let timer: NodeJS.Timeout | undefined;
       return Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));

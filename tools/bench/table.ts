@@ -16,7 +16,8 @@ function ms(value: number): string {
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 
 function serverLabel(run: RunResult): string {
-  return run.pace === 'half' ? `${run.server} (½ rate)` : run.server;
+  const name = run.label ?? run.server;
+  return run.pace === 'half' ? `${name} (½ rate)` : name;
 }
 
 function versusCeiling(run: RunResult): string {
@@ -43,6 +44,8 @@ const COLUMNS: Column[] = [
   { title: 'peak RSS MB', width: 11, cell: (run) => orNa(run.peakRssMb, 0) },
   // Cores busy: which side is the bottleneck (a server near 1.0 per process is saturated).
   { title: 'CPU srv/gen', width: 11, cell: (run) => `${orNa(run.serverCpu, 2)}/${run.loadCpu.toFixed(2)}` },
+  // The server's CPU time per message, all its processes: what a message costs, whatever the cores.
+  { title: 'µs/msg', width: 6, cell: (run) => orNa(run.cpuUsPerMsg, 1) },
   { title: '×ceiling', width: 0, cell: versusCeiling },
 ];
 
