@@ -70,7 +70,7 @@ export function maxPoints(lab: LabInfo): number {
 export async function discoverLabs(testsDir = TESTS_DIR): Promise<LabInfo[]> {
   const withLab = readdirSync(testsDir).filter((name) => existsSync(join(testsDir, name, 'lab.ts')));
   const misnamed = withLab.find((name) => !LAB_FOLDER.test(name));
-  if (misnamed) throw new Error(`tests/${misnamed}/ has a lab.ts but its name is not two digits, a dash and lowercase words (07-file-transfer): rename it in tests/, solutions/ and labs/`);
+  if (misnamed) throw new Error(`tests/${misnamed}/ has a lab.ts but its name is not two digits, a dash and lowercase words (07-file-transfer): rename its folders under tests, solutions and labs the same way`);
   const slugs = withLab;
   const labs: LabInfo[] = [];
   for (const slug of slugs.sort()) {
