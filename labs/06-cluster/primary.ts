@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
+import { IDLE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
 import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -27,6 +28,9 @@ export interface ClusterOptions {
   workers?: number;
   log?: (line: string) => void;
   launch?: LaunchWorker;
+  /** Lab 05's limits, passed to every worker. */
+  maxQueuedBytes?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface ClusterRelay {
@@ -94,7 +98,7 @@ export class Registry {
   }
 }
 
-export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker }: ClusterOptions = {}): Promise<ClusterRelay> {
+export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS }: ClusterOptions = {}): Promise<ClusterRelay> {
   // TODO: write this part (see labs/06-cluster/README.md, section "Task 4: the pool of workers").
   throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 4: the pool of workers\"");
 }

@@ -10,9 +10,9 @@ import type net from 'node:net';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
 import { MAX_LINE_BYTES, parseCommand } from '../04-names/protocol.ts';
 import { NameTable } from '../04-names/names.ts';
-import { Client, handleLine, MAX_QUEUED_BYTES, type Recipient } from '../05-relay/relay.ts';
+import { Client, CUT_OFF_GRACE_MS, handleLine, IDLE_TIMEOUT_MS, IdleWatch, linesQueuedSoFar, MAX_QUEUED_BYTES, nextTurn, TURN_BUDGET, type Recipient } from '../05-relay/relay.ts';
 import { Mesh, type Frame } from './mesh.ts';
-import { post, postNow, receive, type NameUpdate, type ToPrimary, type ToWorker } from './messages.ts';
+import { post, postNow, receive, type Limits, type NameUpdate, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** Sends a message to the primary (nothing, once the primary is gone). */
 function tell(message: ToPrimary): void {
@@ -52,6 +52,10 @@ export class Directory {
   readonly remote = new Map<number, RemoteClient>();
   /** Frames that came from a worker whose directory was newer than this one, in arrival order. */
   readonly held: Frame[] = [];
+  /** Lab 05's limits, as the primary's welcome gives them (runWorker sets them). */
+  limits: Limits = { maxQueuedBytes: MAX_QUEUED_BYTES, idleTimeoutMs: IDLE_TIMEOUT_MS };
+  /** Clients closing after QUIT, waiting for the primary's `left`, by number. */
+  readonly leaving = new Map<number, () => void>();
 
   constructor(readonly forward: Forward) {}
 
@@ -83,6 +87,24 @@ export class Directory {
   private release(): void {
     // TODO: write this part (see labs/06-cluster/README.md, section "Task 3: when the directory is out of date").
     throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 3: when the directory is out of date\"");
+  }
+}
+
+/**
+ * Lab 05's Client, whose close (after QUIT, or a bad line) waits for `beforeClose`: until the
+ * primary has freed the client's name. Meanwhile `closing` is true and nothing more is answered.
+ */
+export class LeavingClient extends Client {
+  closing = false;
+
+  constructor(socket: net.Socket, maxQueuedBytes: number, onCutOff: (client: Client) => void, private readonly beforeClose: () => Promise<void>) {
+    super(socket, maxQueuedBytes, onCutOff);
+  }
+
+  override close(lastLine?: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    void this.beforeClose().then(() => super.close(lastLine));
   }
 }
 
@@ -136,7 +158,10 @@ export async function runWorker(): Promise<void> {
   const mesh = new Mesh((frame) => directory!.arrived(frame), log);
   directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
   const state: WorkerState = { directory, mesh, claims: new Map() };
-  receive<ToWorker>(process, (message, handle) => obey(message, handle, state));
+  receive<ToWorker>(process, (message, handle) => {
+    if (message.type === 'welcome' && message.limits) directory.limits = message.limits;
+    obey(message, handle, state);
+  });
   // Without its primary a worker is useless: exit rather than hold sockets nobody routes.
   process.on('disconnect', () => process.exit(0));
   tell({ type: 'ready', mesh: await mesh.listen() });

@@ -12,6 +12,14 @@ export interface MeshAddress {
 }
 
 /** One entry of the directory: `name` belongs to client `client`, held by worker `worker`. */
+/** Lab 05's limits, the same in every worker: set by startClusterRelay's options. */
+export interface Limits {
+  /** The most queued for a client that does not read (lab 05's MAX_QUEUED_BYTES by default). */
+  maxQueuedBytes: number;
+  /** T of docs/protocol.md's liveness rule (lab 05's IDLE_TIMEOUT_MS by default). */
+  idleTimeoutMs: number;
+}
+
 export interface NameEntry {
   name: string;
   client: number;
@@ -26,13 +34,15 @@ export type NameUpdate =
 /** Primary → worker. */
 export type ToWorker =
   /** The first message a worker gets, once it is ready: its slot, the names as of `version`, the other workers. */
-  | { type: 'welcome'; worker: number; version: number; names: NameEntry[]; peers: MeshAddress[] }
+  | { type: 'welcome'; worker: number; version: number; names: NameEntry[]; peers: MeshAddress[]; limits: Limits }
   /** A worker (new, or a dead one's replacement) listens for mesh channels at this address. */
   | { type: 'peer'; peer: MeshAddress }
   /** Sent with the client's socket as the handle: serve it. */
   | { type: 'connection'; client: number }
   /** The answer to this worker's claim for `client`: the line to send it (OK NAME, ERR name-taken...). */
   | { type: 'answer'; client: number; line: string }
+  /** The answer to `gone`: the primary has freed the client's name (BYE may go out now). */
+  | { type: 'left'; client: number }
   /** A change to the names: every worker gets every change, in the order the primary made them. */
   | NameUpdate;
 

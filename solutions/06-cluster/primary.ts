@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
+import { IDLE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
 import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -27,6 +28,9 @@ export interface ClusterOptions {
   workers?: number;
   log?: (line: string) => void;
   launch?: LaunchWorker;
+  /** Lab 05's limits, passed to every worker. */
+  maxQueuedBytes?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface ClusterRelay {
@@ -106,7 +110,7 @@ export class Registry {
   }
 }
 
-export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker }: ClusterOptions = {}): Promise<ClusterRelay> {
+export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS }: ClusterOptions = {}): Promise<ClusterRelay> {
   // BEGIN SOLUTION "Task 4: the pool of workers"
   const slots: WorkerSlot[] = [];
   const registry = new Registry(slots);
@@ -143,7 +147,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
         slot.mesh = { worker: slot.index, ...message.mesh };
         const peers = slots.filter((other) => other?.ready && other.mesh).map((other) => other.mesh!);
         // At once, so that it is the first thing the worker reads, before any connection.
-        postNow(slot.child, { type: 'welcome', worker: slot.index, version: registry.version, names: registry.snapshot(), peers });
+        postNow(slot.child, { type: 'welcome', worker: slot.index, version: registry.version, names: registry.snapshot(), peers, limits: { maxQueuedBytes, idleTimeoutMs } });
         for (const other of slots) if (other?.ready) post(other.child, { type: 'peer', peer: slot.mesh });
         slot.ready = true;
         for (const socket of waiting.splice(0)) handOut(socket);
@@ -158,7 +162,9 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       case 'claim':
         return registry.claim(slot, message.client, message.name);
       case 'gone':
-        return registry.gone(slot, message.client);
+        registry.gone(slot, message.client);
+        // Only now may the worker write BYE: a client that read it may claim the name at once.
+        return post(slot.child, { type: 'left', client: message.client });
       case 'log':
         return log(`worker ${slot.index}: ${message.line}`);
     }

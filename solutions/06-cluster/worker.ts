@@ -10,9 +10,9 @@ import type net from 'node:net';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
 import { MAX_LINE_BYTES, parseCommand } from '../04-names/protocol.ts';
 import { NameTable } from '../04-names/names.ts';
-import { Client, handleLine, MAX_QUEUED_BYTES, type Recipient } from '../05-relay/relay.ts';
+import { Client, CUT_OFF_GRACE_MS, handleLine, IDLE_TIMEOUT_MS, IdleWatch, linesQueuedSoFar, MAX_QUEUED_BYTES, nextTurn, TURN_BUDGET, type Recipient } from '../05-relay/relay.ts';
 import { Mesh, type Frame } from './mesh.ts';
-import { post, postNow, receive, type NameUpdate, type ToPrimary, type ToWorker } from './messages.ts';
+import { post, postNow, receive, type Limits, type NameUpdate, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** Sends a message to the primary (nothing, once the primary is gone). */
 function tell(message: ToPrimary): void {
@@ -53,6 +53,10 @@ export class Directory {
   readonly remote = new Map<number, RemoteClient>();
   /** Frames that came from a worker whose directory was newer than this one, in arrival order. */
   readonly held: Frame[] = [];
+  /** Lab 05's limits, as the primary's welcome gives them (runWorker sets them). */
+  limits: Limits = { maxQueuedBytes: MAX_QUEUED_BYTES, idleTimeoutMs: IDLE_TIMEOUT_MS };
+  /** Clients closing after QUIT, waiting for the primary's `left`, by number. */
+  readonly leaving = new Map<number, () => void>();
 
   constructor(readonly forward: Forward) {}
 
@@ -109,6 +113,24 @@ export class Directory {
   }
 }
 
+/**
+ * Lab 05's Client, whose close (after QUIT, or a bad line) waits for `beforeClose`: until the
+ * primary has freed the client's name. Meanwhile `closing` is true and nothing more is answered.
+ */
+export class LeavingClient extends Client {
+  closing = false;
+
+  constructor(socket: net.Socket, maxQueuedBytes: number, onCutOff: (client: Client) => void, private readonly beforeClose: () => Promise<void>) {
+    super(socket, maxQueuedBytes, onCutOff);
+  }
+
+  override close(lastLine?: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    void this.beforeClose().then(() => super.close(lastLine));
+  }
+}
+
 /** Claims that wait for the primary's answer, by client number: each resolves when it comes. */
 export type Claims = Map<number, () => void>;
 
@@ -151,17 +173,43 @@ function flushed(socket: net.Socket): Promise<void> {
 export async function serveConnection(socket: net.Socket, id: number, directory: Directory, claims: Claims): Promise<void> {
   // BEGIN SOLUTION "Task 1: names, claimed from the primary"
   const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone
-  const client = new Client(socket, MAX_QUEUED_BYTES, () => {
+  const { maxQueuedBytes, idleTimeoutMs } = directory.limits;
+  const client = new LeavingClient(socket, maxQueuedBytes, () => {
     tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });
     leave();
+  }, () => {
+    // QUIT or a bad line: BYE (or the error) waits until the primary has freed the name, so a
+    // client that has read it can claim the name again at once, on any worker.
+    if (!leave()) return Promise.resolve();
+    return new Promise<void>((resolve) => directory.leaving.set(id, resolve));
   });
   const leave = () => {
-    if (directory.local.get(id) !== client) return; // once only
+    if (directory.local.get(id) !== client) return false; // once only
     directory.local.delete(id);
     directory.table.release(client);
     tell({ type: 'gone', client: id });
+    return true;
   };
   directory.local.set(id, client);
+  // Lab 05's liveness: PING after idleTimeoutMs of silence, cut off after as long again.
+  const idle = new IdleWatch(idleTimeoutMs, () => client.send('PING'), () => {
+    if (socket.writableEnded) return; // closing already (QUIT, a cut-off)
+    tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });
+    leave();
+    client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);
+    setTimeout(() => socket.destroy(), CUT_OFF_GRACE_MS).unref();
+  });
+  // Its own replies never cut a client off (lab 05's Client.answering): backpressure bounds them.
+  const reply = (line: string) => {
+    idle.heard();
+    client.answering = true;
+    try {
+      return answer(directory, claims, id, client, line);
+    } finally {
+      client.answering = false;
+    }
+  };
+  let work = 0; // this turn's, in lab 05's TURN_BUDGET units
   // Logged here once; the loop below ends on the same error without logging it again.
   socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));
   // We close our side ourselves, after the replies: a half-closed client still gets them all.
@@ -181,21 +229,29 @@ export async function serveConnection(socket: net.Socket, id: number, directory:
         [lines, bad] = [error.messagesBefore, error];
       }
       for (const line of lines) {
-        if (socket.writableEnded) break; // QUIT, or cut off: the rest is not answered
-        const claim = answer(directory, claims, id, client, line);
+        if (socket.writableEnded || client.closing) break; // QUIT, or cut off: the rest is not answered
+        const queuedBefore = linesQueuedSoFar();
+        const claim = reply(line);
         if (claim) await claim; // the next line waits for the name (no await otherwise: it costs a turn)
         // Lab 05's backpressure: a client that sends many commands at once is slowed down
         // until it reads its replies, never cut off for it.
-        if (socket.writableLength > MAX_QUEUED_BYTES / 4) await flushed(socket);
+        if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);
+        // Lab 05's fairness: past the budget, every other client of this worker has a turn first.
+        work += 1 + linesQueuedSoFar() - queuedBefore;
+        if (work >= TURN_BUDGET) {
+          await nextTurn();
+          work = 0;
+        }
       }
-      if (bad && !socket.writableEnded) client.close(`ERR bad-line ${bad.message}`);
-      if (socket.writableEnded) break;
+      if (bad && !socket.writableEnded && !client.closing) client.close(`ERR bad-line ${bad.message}`);
+      if (socket.writableEnded || client.closing) break;
     }
   } catch {
     // A reset: logged by the 'error' listener above.
   } finally {
+    idle.stop();
     leave();
-    if (!socket.writableEnded) socket.end();
+    if (!socket.writableEnded && !client.closing) socket.end(); // closing: it ends once the primary has answered
   }
   // END SOLUTION
 }
@@ -230,6 +286,10 @@ export function obey(message: ToWorker, handle: unknown, { directory, mesh, clai
     case 'released':
       directory.apply(message);
       return;
+    case 'left':
+      directory.leaving.get(message.client)?.();
+      directory.leaving.delete(message.client);
+      return;
   }
   // END SOLUTION
 }
@@ -241,7 +301,10 @@ export async function runWorker(): Promise<void> {
   const mesh = new Mesh((frame) => directory!.arrived(frame), log);
   directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
   const state: WorkerState = { directory, mesh, claims: new Map() };
-  receive<ToWorker>(process, (message, handle) => obey(message, handle, state));
+  receive<ToWorker>(process, (message, handle) => {
+    if (message.type === 'welcome' && message.limits) directory.limits = message.limits;
+    obey(message, handle, state);
+  });
   // Without its primary a worker is useless: exit rather than hold sockets nobody routes.
   process.on('disconnect', () => process.exit(0));
   tell({ type: 'ready', mesh: await mesh.listen() });

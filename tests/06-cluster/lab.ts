@@ -1,4 +1,5 @@
 import { defineLab } from '../../tools/grader/lab.ts';
+import { conformanceTests } from '../support/conformance-specs.ts';
 
 const NAMES = 'Task 1: names, claimed from the primary';
 const DIRECTORY = 'Task 2: the directory';
@@ -104,5 +105,7 @@ export default defineLab({
       section: POOL,
       timeoutMs: 20_000,
     },
+    // docs/protocol.md holds across workers: lab 05's rules, kept by serveConnection.
+    ...conformanceTests({ lines: NAMES, commands: NAMES, names: NAMES, list: NAMES, slowReaders: NAMES, liveness: NAMES, fairness: NAMES }),
   },
 });

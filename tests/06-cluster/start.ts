@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Trace } from '../support/graded.ts';
 import type { Remote } from '../support/host.ts';
 import { LOOPBACK } from '../support/net.ts';
+import type { RelayStartOptions } from '../support/protocol-conformance.ts';
 import { childrenOf } from '../../tools/proc.ts';
 
 type Lab = typeof import('../../labs/06-cluster/primary.ts');
@@ -52,11 +53,13 @@ export async function prepareCluster(t: Trace): Promise<Prepared> {
   return { startClusterRelay, launched, launcher, logged, log };
 }
 
-export async function startStudentCluster(t: Trace, workers = 2): Promise<Cluster> {
+export async function startStudentCluster(t: Trace, workers = 2, options: RelayStartOptions = {}): Promise<Cluster> {
   const { startClusterRelay, launched, launcher, logged, log } = await prepareCluster(t);
-  t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}, log })`);
+  const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const shown = Object.entries(limits).map(([key, value]) => `, ${key}: ${value}`).join('');
+  t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}${shown}, log })`);
   // launch is the host's own function.
-  const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch }), 8000,
+  const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch, ...limits }), 8000,
     'startClusterRelay to resolve once its workers are ready and it listens', () => `its promise has not settled; ${launched.length} worker(s) started`);
   t.defer(() => relay.close());
   return { relay, port: relay.port, launched, launcher, logged };
