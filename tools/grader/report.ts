@@ -57,8 +57,10 @@ export function formatSummary(results: LabResult[], command: string): string {
   }
   const failing = next.tests.find((test) => test.status === 'failed') ?? next.tests.find((test) => test.status !== 'passed')!;
   const number = labNumber(next);
-  lines.push(`${style.bold('Next:')} lab ${number} — read ${handoutSection(next.slug, failing.section)},`);
-  lines.push(`      then make "${failing.name}" pass.`);
+  // A reason that many tests share comes first: fixing it fixes them all.
+  const { section, name } = next.cause ? { section: next.cause.section, name: next.cause.test } : failing;
+  lines.push(`${style.bold('Next:')} lab ${number} — read ${handoutSection(next.slug, section)},`);
+  lines.push(`      then make "${name}" pass.`);
   lines.push(`      Re-grade on every save: ${command} -- ${number} --watch`);
   return lines.join('\n');
 }
