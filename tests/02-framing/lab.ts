@@ -135,7 +135,7 @@ export default defineLab({
     serverProgram: {
       name: 'the server program answers many messages on one connection and honours --max-bytes',
       points: 2,
-      hint: 'Pass the parsed --max-bytes value to startFramedEchoServer.',
+      hint: 'The program part is provided: it starts your startFramedEchoServer with --max-bytes as maxBytes. Give each connection\'s decoder that limit, and resolve only once the server listens.',
       section: SERVER,
       timeoutMs: 15_000,
     },
