@@ -27,6 +27,8 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'framing.ts', code: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);', mutation: '> → >=', reason: 'At end 0, data[-1] is undefined, never a carriage return: the same branch is taken.' },
     { file: 'framing.ts', code: 'this.pending = Buffer.alloc(0);', mutation: '0 → 1', reason: 'Every such line is on a FramingError path; after one, the stream is broken and the decoder is not used again (the server closes the connection).' },
     { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try.' },
+    { file: 'server.ts', code: 'if (socket.writableEnded) return; // already refused: ignore the rest', mutation: 'condition → false', reason: 'What arrives after the refusal is decoded for nothing: writing to an ended socket fails with an error its listener logs, and the client receives nothing more either way.' },
+    { file: 'server.ts', code: 'socket.end();', mutation: 'removed call', reason: 'A server created without allowHalfOpen ends its side by itself once the client has ended its own.' },
     ...listenerAfterListen('server.ts'),
   ],
   '03-partial-io': [
