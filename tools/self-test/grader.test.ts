@@ -80,6 +80,13 @@ describe('the grader', () => {
     }
   });
 
+  test('"Next:" never points at a test that --test left out of the run', ({ expect }) => {
+    const test = (name: string, status: TestOutcome['status'], message?: string): TestOutcome => ({ key: name, name, status, points: 0, maxPoints: 2, hint: '', section: `Section ${name}`, message });
+    const result = (tests: TestOutcome[]) => ({ slug: '01-echo', title: 'Echo', status: 'incomplete' as const, points: 0, maxPoints: 6, passed: 0, total: 3, tests, notes: [], durationMs: 0, output: '' });
+    expect(formatSummary([result([test('a', 'not-run', 'not selected for this run'), test('b', 'passed')])], 'npm run grade')).toMatch(/Next:.*every test of this run passes/);
+    expect(formatSummary([result([test('a', 'not-run', 'not selected for this run'), test('b', 'failed', 'x')])], 'npm run grade')).toMatch(/section "Section b",\n.*make "b" pass/);
+  });
+
   test('a module that loops forever (while (true) {}) fails the test that loads it as stuck, within seconds, and the lab goes on', async ({ expect }) => {
     const { result, elapsedMs, leftBehind } = await gradePatched({ file: 'server.ts', find: START_OF_SERVER, replace: `while (true) {}\n  ${START_OF_SERVER}` }, 30_000, ['explainsErrors', 'replies']);
     const replies = result.tests.find((test) => test.key === 'replies')!;
