@@ -5,6 +5,8 @@ export interface Equivalent {
   file: string;
   code: string;
   mutation: string;
+  /** Which of several identical mutants in the file (same code and change), counting from 1: all of them if absent. */
+  nth?: number;
   reason: string;
 }
 
@@ -32,9 +34,16 @@ const equivalents: Record<string, Equivalent[]> = {
     ...listenerAfterListen('server.ts'),
   ],
   '03-partial-io': [
+    { file: 'node-io.ts', code: 'cleanup();', mutation: 'removed call', nth: 1, reason: 'In fail(), the first cleanup() of writeAll: it runs only once the socket has failed or closed, and a closed socket never emits again; the listeners go with it.' },
+    { file: 'node-io.ts', code: 'fail(error ?? undefined);', mutation: 'removed call', reason: 'The \'error\' and \'close\' listeners are still in place when the last write() fails: they reject a moment later, with the same error or the closed-connection one.' },
+    { file: 'node-io.ts', code: 'fail(error ?? undefined);', mutation: '?? → &&', reason: 'A write that fails on a reset makes the socket emit \'error\' (or end destroyed) before that callback runs: fail() has already rejected with the error, and a second reject does nothing. Tried: a reset under a single 16 MiB chunk rejects with ECONNRESET either way.' },
+    { file: 'node-io.ts', code: 'cleanup();', mutation: 'removed call', nth: 5, reason: 'In readExactly\'s onError: \'close\' always follows \'error\' on a socket, and onEnd, still listening for it, removes every listener.' },
     { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: 'condition → true', reason: 'When nothing is left over, the surplus is an empty buffer, and unshifting it changes nothing.' },
     { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: '> → >=', reason: 'The one case it adds unshifts an empty buffer, which changes nothing.' },
     { file: 'partial.ts', code: 'const header = first.length === HEADER_BYTES ? first : Buffer.concat([first, await recvExactAfter(sock, HEADER_BYTES, first.length)]);', mutation: '?: condition → false', reason: 'With the whole header already read, recvExactAfter asks recvExact for 0 bytes, which calls recv() not once: the same header, one copy more.' },
+  ],
+  '04-names': [
+    ...listenerAfterListen('server.ts'),
   ],
 };
 

@@ -28,8 +28,10 @@ interface Outcome extends Omit<Mutant, 'source'> {
   detail: string;
 }
 
-function isEquivalent(lab: LabInfo, mutant: Mutant): Equivalent | undefined {
-  return (equivalents[lab.slug] ?? []).find((entry) => entry.file === mutant.file && entry.code === mutant.code && entry.mutation === mutant.mutation);
+/** `rank`: the mutant's rank among identical ones (same file, code and change), from idsOf. */
+function isEquivalent(lab: LabInfo, mutant: Mutant, rank: number): Equivalent | undefined {
+  return (equivalents[lab.slug] ?? []).find((entry) => entry.file === mutant.file && entry.code === mutant.code && entry.mutation === mutant.mutation &&
+    (entry.nth === undefined || entry.nth === rank));
 }
 
 function mutantsOfLab(lab: LabInfo): Mutant[] {
@@ -68,11 +70,14 @@ function html(lab: LabInfo, outcomes: Outcome[], score: string): string {
 
 type Where = Pick<Mutant, 'file' | 'line' | 'code' | 'mutation'>;
 
-/** Each mutant's identity across runs: where it is, what changed, and which of the same kind on that line. */
+/**
+ * Each mutant's identity across runs: its file, its line's code, what changed, and its rank
+ * among identical ones; not its line number, so that code added above it does not change it.
+ */
 function idsOf(mutants: Where[]): string[] {
   const seen = new Map<string, number>();
   return mutants.map((m) => {
-    const key = `${m.file}:${m.line} ${m.mutation} ${m.code}`;
+    const key = `${m.file}: ${m.mutation} ${m.code}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
     return `${key} #${seen.get(key)}`;
   });
@@ -96,19 +101,20 @@ for (const lab of labs) {
   const total = mutants.length;
   // Identities over every mutant, so that a sample matches a whole run's report.
   const ids = new Map(idsOf(mutants).map((id, index) => [mutants[index], id]));
+  const equivalentOf = (mutant: Mutant) => isEquivalent(lab, mutant, Number(ids.get(mutant)!.split('#').pop()));
   if (values.sample) {
     const step = Math.max(1, Math.ceil(mutants.length / Number(values.sample)));
     mutants = mutants.filter((_, index) => index % step === 0);
   }
   const before = killedBefore(values['survivors-of'], lab);
   const earlierVerdict = (mutant: Mutant) => before.get(ids.get(mutant)!);
-  const candidates = mutants.filter((mutant) => !isEquivalent(lab, mutant) && !earlierVerdict(mutant));
-  console.log(`lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.filter((m) => isEquivalent(lab, m)).length} listed as equivalent` +
+  const candidates = mutants.filter((mutant) => !equivalentOf(mutant) && !earlierVerdict(mutant));
+  console.log(`lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.filter(equivalentOf).length} listed as equivalent` +
     `${before.size ? `, ${before.size} killed in ${values['survivors-of']}` : ''}; grading ${candidates.length}`);
   const results = await gradeMutants(lab, candidates, (done) => console.log(`  ${done}/${candidates.length} graded`));
   const outcomes: Outcome[] = mutants.map((mutant) => {
     const { source: _source, ...where } = mutant;
-    const equivalent = isEquivalent(lab, mutant);
+    const equivalent = equivalentOf(mutant);
     if (equivalent) return { ...where, status: 'equivalent', detail: equivalent.reason };
     const earlier = earlierVerdict(mutant);
     if (earlier) return { ...where, status: 'killed', detail: earlier.detail };
