@@ -116,6 +116,12 @@ export function sharedCause(slug: string, tests: TestOutcome[]): string | undefi
 
 // --- Where a line of the student's code is explained -------------------------------------
 
+/**
+ * The opening marker of a solution region and its section. Spelt "[ ]" because this file goes
+ * into the student copy, which must not contain the marker itself (a check of npm test).
+ */
+const SOLUTION_MARKER = /\/\/ BEGIN[ ]SOLUTION "([^"]+)"/;
+
 /** "relay.ts" for ".../05-relay/relay.ts" of lab 05-relay. */
 function labFileOf(slug: string, path: string): string | undefined {
   return path.split(/[\\/]/).join('/').match(new RegExp(`(?:^|/)${slug}/(.+)$`))?.[1];
@@ -157,7 +163,7 @@ function rangeOf(source: ts.SourceFile, name: string): [number, number] | undefi
 /**
  * The handout section of the code at `path`:`line`, found through the reference solution
  * (solutions/, where the instructor's copy has it): the function that contains the line, and
- * the `// BEGIN SOLUTION "section"` inside the solution's function of the same name.
+ * the section named by the first solution region of the solution's function of that name.
  * Undefined for provided code, or without solutions/.
  */
 export function sectionOfLine(slug: string, path: string, line: number): string | undefined {
@@ -171,7 +177,7 @@ export function sectionOfLine(slug: string, path: string, line: number): string 
     if (!name) return undefined;
     const solutionText = readFileSync(solutionPath, 'utf8');
     const range = rangeOf(ts.createSourceFile(solutionPath, solutionText, ts.ScriptTarget.Latest, true), name);
-    return range && solutionText.slice(...range).match(/\/\/ BEGIN SOLUTION "([^"]+)"/)?.[1];
+    return range && solutionText.slice(...range).match(SOLUTION_MARKER)?.[1];
   } catch {
     return undefined; // a file that no longer parses, a line past its end: no section, no harm
   }
