@@ -17,7 +17,8 @@ export function writeAll(socket: net.Socket, data: Uint8Array, chunkBytes = 64 *
 
 /**
  * Resolves with exactly the next `n` bytes of the socket. Bytes beyond `n` stay in the
- * socket for the next read. Rejects with ShortReadError if the socket ends first.
+ * socket for the next read. Rejects with ShortReadError if the socket ends first, with the
+ * socket's error if it fails first.
  */
 export function readExactly(socket: net.Socket, n: number): Promise<Buffer> {
   // TODO: write this part (see labs/03-partial-io/README.md, section "Task 4: reading exactly from a Node socket").

@@ -22,12 +22,21 @@ export function writeAll(socket: net.Socket, data: Uint8Array, chunkBytes = 64 *
     const cleanup = () => {
       socket.off('error', fail).off('close', onClose).off('drain', writeMore);
     };
+    const lastWritten = (error?: Error | null) => {
+      // Destroyed before these bytes left, the socket calls back without an error: lost all the same.
+      if (error || socket.destroyed) {
+        fail(error ?? undefined);
+        return;
+      }
+      cleanup();
+      resolve();
+    };
     const writeMore = () => {
       while (offset < data.length) {
         const chunk = data.subarray(offset, offset + chunkBytes);
         offset += chunk.length;
         const last = offset >= data.length;
-        const flushed = socket.write(chunk, last ? (error) => { cleanup(); if (error) reject(error); else resolve(); } : undefined);
+        const flushed = socket.write(chunk, last ? lastWritten : undefined);
         if (!flushed && !last) return; // 'drain' calls us again
       }
     };
@@ -48,7 +57,8 @@ export function writeAll(socket: net.Socket, data: Uint8Array, chunkBytes = 64 *
 
 /**
  * Resolves with exactly the next `n` bytes of the socket. Bytes beyond `n` stay in the
- * socket for the next read. Rejects with ShortReadError if the socket ends first.
+ * socket for the next read. Rejects with ShortReadError if the socket ends first, with the
+ * socket's error if it fails first.
  */
 export function readExactly(socket: net.Socket, n: number): Promise<Buffer> {
   // BEGIN SOLUTION "Task 4: reading exactly from a Node socket"

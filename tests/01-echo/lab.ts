@@ -60,14 +60,14 @@ export default defineLab({
     serverProgram: {
       name: 'the server program prints "listening on HOST:PORT" and serves clients',
       points: 2,
-      hint: 'Print the port from server.address() after listening, so --port 0 shows the port the OS chose.',
+      hint: 'The program part is provided: it prints the port of the server your startEchoServer resolves with. Resolve with that server only once it listens (in listen()\'s callback).',
       section: SERVER,
       timeoutMs: 15_000,
     },
     clientProgram: {
       name: 'the client program prints the reply and exits with code 0',
       points: 2,
-      hint: 'Join the words after the options into one message, print the reply, and let the program end.',
+      hint: 'The program part is provided: it prints what your sendOnce resolves with, then must end by itself. Resolve with the whole reply once the server closes, and leave no socket open.',
       section: CLIENT,
       timeoutMs: 15_000,
     },

@@ -161,4 +161,28 @@ export default defineVariants(lab, [
     replace: "new TextDecoder('utf-8', { fatal: true })",
     caughtBy: ['utf8Split'],
   },
+  {
+    name: 'exchange without an error listener',
+    mistake: 'Resolves on \'end\' and never listens for \'error\': a refused connection crashes the caller\'s program with an uncaught exception instead of rejecting the promise.',
+    file: 'client.ts',
+    find: "    socket.on('end', () => resolve(replies));\n    socket.on('error', reject);",
+    replace: "    socket.on('end', () => resolve(replies));",
+    caughtBy: ['exchangeErrors'],
+  },
+  {
+    name: 'server resolves without watching for a listen error',
+    mistake: 'Calls listen() and resolves in its callback, with no \'error\' listener on the server: a port in use throws an uncaught exception instead of rejecting, so the program cannot explain it in one line.',
+    file: 'server.ts',
+    find: "    server.once('error', reject);\n",
+    replace: '',
+    caughtBy: ['serverListenError'],
+  },
+  {
+    name: 'client program waits for Ctrl-D after the server left',
+    mistake: 'Closes the readline interface only when standard input ends: once the server has closed the connection, the program sits there until the user presses Ctrl-D, and what they type goes nowhere.',
+    file: 'client.ts',
+    find: "  socket.on('end', () => lines.close());\n",
+    replace: '',
+    caughtBy: ['clientProgram'],
+  },
 ]);

@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
-import { LOOPBACK, pause, startTestServer, throughChaosProxy } from '../support/net.ts';
+import { LOOPBACK, pause, startTestServer, throughChaosProxy, unusedPort } from '../support/net.ts';
 import { show } from '../../tools/bytes.ts';
 import lab from './lab.ts';
 
@@ -55,5 +55,25 @@ describe(lab.title, () => {
     const { port, received } = await startLineServer(t);
     const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 1 }, delayMs: 1 });
     await expectExchange(t, proxied, received);
+  });
+
+  graded(lab.tests.exchangeErrors, async (t) => {
+    const { exchange } = await t.lab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
+    // The socket's own error, with its code: a promise that rejects for any other reason proves nothing.
+    const settled = (promise: Promise<string[]>) => promise.then((replies) => `resolved with ${brief(replies)}`,
+      (error: NodeJS.ErrnoException) => `rejected: ${error?.code ?? 'no code'}: ${error?.message}`);
+    const refused = await unusedPort();
+    t.step(`called exchange({ host: "${LOOPBACK}", port: ${refused}, messages: ["hello"] }): nothing listens on that port`);
+    const outcome = await t.within(settled(exchange({ host: LOOPBACK, port: refused, messages: ['hello'] })), 8000,
+      'exchange to reject (connection refused)', () => 'it had not settled');
+    t.check(outcome.startsWith('rejected: ECONNREFUSED'), 'exchange to reject with the socket\'s error, code ECONNREFUSED', () => outcome);
+    // No reply comes, and no clean end either: no list of replies is the right answer.
+    const port = await startTestServer(t, (socket: net.Socket) => {
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    t.step('this test server resets the connection (RST) as soon as the messages arrive, without a reply');
+    const reset = await t.within(settled(exchange({ host: LOOPBACK, port, messages: ['first', 'second'] })), 8000,
+      'exchange to reject (connection reset)', () => 'it had not settled');
+    t.check(/^rejected: (ECONNRESET|EPIPE)/.test(reset), 'exchange to reject with the socket\'s error, code ECONNRESET (or EPIPE)', () => reset);
   });
 });

@@ -13,6 +13,8 @@ async function expectFramingError(t: Trace, call: () => Promise<unknown>, what: 
   } catch (error) {
     if (error instanceof Mismatch) throw error;
     t.check((error as Error)?.name === 'FramingError', 'a FramingError', () => `${(error as Error)?.name}: ${(error as Error)?.message}`);
+    // The server writes it to the client as "error: <message>": an empty one says nothing.
+    t.check(typeof (error as Error).message === 'string' && (error as Error).message.trim() !== '', 'a FramingError whose message says what is wrong', () => 'an empty message');
     return;
   }
   t.fail('a FramingError', `it returned ${Buffer.isBuffer(result) ? show(result) : String(result)}`);

@@ -107,6 +107,24 @@ export default defineLab({
       hint: 'Every accepted socket needs an \'error\' listener.',
       section: SERVER,
     },
+    serverRefusesBadUtf8: {
+      name: 'the server answers a message that is not valid UTF-8 with "error: ..." and closes the connection',
+      points: 2,
+      hint: 'The decoder\'s FramingError for bad UTF-8 is answered like any other: "error: " + its message + "\\n", then end the socket. Give every FramingError a message that says what went wrong.',
+      section: SERVER,
+    },
+    serverLogs: {
+      name: 'the server logs a connection it refuses and a client that leaves in the middle of a message',
+      points: 1,
+      hint: 'Call the log function you were given (not console.log) when you refuse a message and when finish() throws at the client\'s end.',
+      section: SERVER,
+    },
+    serverListenError: {
+      name: 'startFramedEchoServer rejects with the listen error when its port is taken, so the program can explain it and exit 1',
+      points: 2,
+      hint: 'A listen error (EADDRINUSE, EACCES) comes as an \'error\' event on the server: call server.once(\'error\', reject) before listen(), as in lab 01.',
+      section: SERVER,
+    },
     exchange: {
       name: 'exchange sends every message on one connection and returns every reply',
       points: 4,
@@ -119,10 +137,16 @@ export default defineLab({
       hint: 'The replies arrive in pieces too: decode them with a MessageDecoder and resolve only on \'end\'.',
       section: CLIENT,
     },
+    exchangeErrors: {
+      name: 'exchange rejects when the connection is refused or reset, instead of hanging or crashing',
+      points: 2,
+      hint: 'Listen for the socket\'s \'error\' event and reject with it: a refused connection and a reset come only that way, and never with an \'end\'.',
+      section: CLIENT,
+    },
     clientProgram: {
-      name: 'the client program sends each typed line at once and prints each reply as it arrives',
+      name: 'the client program sends each typed line at once, prints each reply as it arrives, and exits when the server closes',
       points: 3,
-      hint: 'Send a message on every readline \'line\' event (do not wait for the end of input), print each decoded reply, end() on \'close\'.',
+      hint: 'Send a message on every readline \'line\' event (do not wait for the end of input), print each decoded reply, end() on \'close\', and close the readline interface when the server ends the connection.',
       section: CLIENT,
       timeoutMs: 15_000,
     },
@@ -136,7 +160,7 @@ export default defineLab({
     serverProgram: {
       name: 'the server program answers many messages on one connection and honours --max-bytes',
       points: 2,
-      hint: 'Pass the parsed --max-bytes value to startFramedEchoServer.',
+      hint: 'The program part is provided: it starts your startFramedEchoServer with --max-bytes as maxBytes. Give each connection\'s decoder that limit, and resolve only once the server listens.',
       section: SERVER,
       timeoutMs: 15_000,
     },

@@ -37,6 +37,13 @@ describe(lab.title, () => {
       socket.on('end', () => socket.end());
     });
     t.step('the test server answers every line at once with "reply: <line>"');
+    // A second test server answers one line, then closes the connection itself: nobody is left to send to.
+    const closing = await startTestServer(t, (socket: net.Socket) => {
+      socket.once('data', () => socket.end('reply: bye\n'));
+    });
+    t.step('a second test server answers the first line with "reply: bye", then closes the connection');
+    const left = runProgram(t, SLUG, 'client.ts', ['--host', LOOPBACK, '--port', String(closing)], 'your client program (server closes first)');
+    left.writeStdin('hello\n');
     const client = runProgram(t, SLUG, 'client.ts', ['--host', LOOPBACK, '--port', String(port)]);
     client.writeStdin('hello\n');
     await client.waitForLine(/^reply: hello$/, WAIT_MS, 'the client to print "reply: hello" while its input is still open');
@@ -45,6 +52,8 @@ describe(lab.title, () => {
     client.endStdin();
     const exit = await client.waitForExit(WAIT_MS, 'the client to exit once its input ended and the server closed');
     t.check(exit.code === 0, 'exit code 0', () => client.describe());
+    await left.waitForLine(/^reply: bye$/, WAIT_MS, 'the client (server closes first) to print "reply: bye"');
+    await left.waitForExit(WAIT_MS, 'the client to exit once the server closed the connection, although its input is still open');
   }, { concurrent: true });
 
   graded(lab.tests.clientErrors, async (t) => {

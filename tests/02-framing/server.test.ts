@@ -9,10 +9,12 @@ const WAIT_MS = 5000;
 const DEFAULT_MAX_MESSAGE_BYTES = 4096;
 const MESSAGES = ['first', 'a second, longer message', 'ünïcödé ✓', '', 'last'];
 
-async function startServer(t: Trace, maxBytes?: number): Promise<number> {
-  const { startFramedEchoServer } = await t.lab<typeof import('../../labs/02-framing/server.ts')>('02-framing', 'server.ts');
+type ServerModule = typeof import('../../labs/02-framing/server.ts');
+
+async function startServer(t: Trace, maxBytes?: number, log: (line: string) => void = () => {}): Promise<number> {
+  const { startFramedEchoServer } = await t.lab<ServerModule>('02-framing', 'server.ts');
   t.step(`started your server: startFramedEchoServer({ host: "${LOOPBACK}", port: 0${maxBytes ? `, maxBytes: ${maxBytes}` : ''}, log })`);
-  const server = await t.within(startFramedEchoServer({ host: LOOPBACK, port: 0, maxBytes, log: () => {} }), WAIT_MS,
+  const server = await t.within(startFramedEchoServer({ host: LOOPBACK, port: 0, maxBytes, log }), WAIT_MS,
     'startFramedEchoServer to resolve once listening', () => 'its promise has not settled');
   const { port } = await superviseServer(t, server);
   return port;
@@ -104,10 +106,57 @@ describe(lab.title, () => {
   graded(lab.tests.serverSurvivesReset, async (t) => {
     const port = await startServer(t);
     const rude = await Peer.connect(t, port, 'a rude client');
-    rude.send('half a mess');
+    // The echo proves the server has read these bytes: an RST that reaches a server together
+    // with bytes it has not read yet looks like a clean close there, and tests nothing.
+    await expectReplies(t, rude, 'hello\nhalf a mess', ['echo: hello']);
     await rude.reset();
     await rude.until(() => rude.closed, WAIT_MS, 'the reset to complete');
     const polite = await Peer.connect(t, port, 'a polite client');
     await expectEchoes(t, polite, ['still there?']);
+  });
+
+  graded(lab.tests.serverRefusesBadUtf8, async (t) => {
+    const port = await startServer(t);
+    const peer = await Peer.connect(t, port);
+    await expectEchoes(t, peer, ['fine']);
+    const before = peer.received.length;
+    t.step('next: the bytes 0xff 0xfe then "\\n", a message that is not UTF-8 (0xff never occurs in UTF-8)');
+    peer.send(Buffer.from([0xff, 0xfe, 0x0a]));
+    const reply = (await peer.readToEnd(WAIT_MS, 'a line "error: ..." for the message that is not UTF-8, then the connection closed by the server')).subarray(before).toString('utf8');
+    t.check(/^error: [^\n]+\n$/.test(reply), 'one line "error: <what went wrong>", and nothing else', () => JSON.stringify(reply));
+  });
+
+  graded(lab.tests.serverLogs, async (t) => {
+    const logged: string[] = [];
+    const port = await startServer(t, 16, (line) => logged.push(String(line)));
+    t.step('your server was given a log function that records each line');
+    const refused = await Peer.connect(t, port, 'client A');
+    refused.send(`${'x'.repeat(17)}\n`);
+    await refused.readToEnd(WAIT_MS, 'client A\'s message of 17 bytes (limit 16) refused, and the connection closed');
+    await t.settleHost();
+    t.check(logged.length > 0, 'a log line about client A\'s refused message', () => 'nothing was logged');
+    const count = logged.length;
+    const leaving = await Peer.connect(t, port, 'client B');
+    leaving.send('half a mess');
+    await leaving.delivered();
+    leaving.end();
+    await leaving.readToEnd(WAIT_MS, 'the server to close client B\'s connection after B half-closed');
+    await t.settleHost();
+    t.check(logged.length > count, 'a log line about client B, which left in the middle of a message', () => `only the lines ${JSON.stringify(logged)}`);
+  });
+
+  graded(lab.tests.serverListenError, async (t) => {
+    const port = await startServer(t);
+    const { startFramedEchoServer } = await t.lab<ServerModule>('02-framing', 'server.ts');
+    t.step(`started a second server on the same address: startFramedEchoServer({ host: "${LOOPBACK}", port: ${port}, log })`);
+    const failure = await t.within(startFramedEchoServer({ host: LOOPBACK, port, log: () => {} }).then(
+      async (server) => { await superviseServer(t, server); return undefined; },
+      (error: unknown) => error as { code?: unknown; message?: unknown }),
+    WAIT_MS, 'startFramedEchoServer to reject with the listen error EADDRINUSE', () => 'its promise has not settled');
+    t.check(failure !== undefined, 'startFramedEchoServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
+      () => 'it resolved with a server, although the port is taken');
+    t.check(failure?.code === 'EADDRINUSE', 'an error with code "EADDRINUSE"', () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`);
+    const peer = await Peer.connect(t, port, 'a client of the first server');
+    await expectEchoes(t, peer, ['still the first server']);
   });
 });

@@ -20,9 +20,12 @@ export async function roundTrip(partial: typeof Partial, list: Uint8Array[], see
   return got;
 }
 
-/** A socket connected to the test's server on 127.0.0.1:`port`, for the test to hand to the student's code. */
-export function connectTo(port: number): Promise<net.Socket> {
-  const socket = net.connect({ host: '127.0.0.1', port });
+/**
+ * A socket connected to the test's server on 127.0.0.1:`port`, for the test to hand to the
+ * student's code. A half-open one stays open after the server's end: no 'close' follows it.
+ */
+export function connectTo(port: number, allowHalfOpen = false): Promise<net.Socket> {
+  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen });
   socket.on('error', () => {}); // failures are checked through the student's promise
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

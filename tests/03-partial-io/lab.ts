@@ -88,6 +88,12 @@ export default defineLab({
       hint: 'While waiting for \'drain\', also listen for \'close\' and \'error\', and reject on either.',
       section: WRITE,
     },
+    writeAllSmall: {
+      name: 'writeAll delivers 0, 1 and a few bytes exactly, wherever the chunk boundaries fall, and leaves no listener behind',
+      points: 2,
+      hint: 'Resolve at once for 0 bytes (no write(), so no callback, will ever come); loop while bytes remain, and remove every listener you added once the promise settles.',
+      section: WRITE,
+    },
     readExactly: {
       name: 'readExactly returns exactly n bytes, however they arrive, and leaves the rest for the next read',
       points: 3,
@@ -98,6 +104,12 @@ export default defineLab({
       name: 'readExactly rejects with "connection closed after X of N bytes" when the socket ends first',
       points: 2,
       hint: 'Listen for \'end\' (and \'close\') while waiting and reject with a ShortReadError.',
+      section: READ,
+    },
+    readExactlyFails: {
+      name: 'readExactly rejects when the socket is reset or destroyed mid-read, or half-open and ended, and leaves no listener behind',
+      points: 2,
+      hint: 'Reject on \'error\' with the error, on \'end\' and on \'close\' with a ShortReadError (a half-open socket ends without closing), and remove every listener you added, on failure too.',
       section: READ,
     },
     readMessage: {

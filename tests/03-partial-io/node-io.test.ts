@@ -36,13 +36,13 @@ const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex'
  * A connected pair: `client` (a socket in the host, given to the student's code) and `peer`
  * (the test's server side of the connection).
  */
-async function connectedPair(t: Trace, { paused = false } = {}): Promise<{ client: HostSocket; peer: net.Socket }> {
+async function connectedPair(t: Trace, { paused = false, allowHalfOpen = false } = {}): Promise<{ client: HostSocket; peer: net.Socket }> {
   const server = net.createServer({ pauseOnConnect: paused });
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
   server.listen(0, LOOPBACK);
   await once(server, 'listening');
   t.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const client = await connect(t, portOf(server));
+  const client = await connect(t, portOf(server), allowHalfOpen);
   const peer = await t.within(accepted, WAIT_MS, 'the test server to accept the connection', () => 'no connection yet');
   peer.on('error', () => {});
   t.defer(() => peer.destroy());
@@ -105,8 +105,8 @@ async function serverSending(t: Trace, pieces: Array<string | Buffer>, end: bool
 }
 
 /** A socket in the host, connected to the test's server on `port`, destroyed in teardown. */
-async function connect(t: Trace, port: number): Promise<HostSocket> {
-  const socket = await t.within((await hostSide(t)).connectTo(port), WAIT_MS, `to connect to ${LOOPBACK}:${port}`, () => 'no answer yet');
+async function connect(t: Trace, port: number, allowHalfOpen = false): Promise<HostSocket> {
+  const socket = await t.within((await hostSide(t)).connectTo(port, allowHalfOpen), WAIT_MS, `to connect to ${LOOPBACK}:${port}`, () => 'no answer yet');
   t.defer(() => socket.destroy());
   return socket;
 }
@@ -183,11 +183,12 @@ describe(lab.title, () => {
     t.step('called writeAll(socket, 16 MiB) while the reader reads nothing');
     const writing = writeAll(client, pattern(16 * MiB));
     await untilStalled(t, client, queue, writing);
-    const done = writing.then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+    const done = writing.then(() => 'resolved', (error: NodeJS.ErrnoException) => `rejected: ${error?.message}${error?.code ? ` (code ${error.code})` : ''}`);
     t.step('the reader reset the connection mid-transfer');
     peer.resetAndDestroy();
     const outcome = await t.within(done, WAIT_MS, 'writeAll to reject once the connection is gone', () => 'it is still waiting (for a \'drain\' that will never come?)');
     t.check(outcome.startsWith('rejected'), 'writeAll to reject', () => outcome);
+    t.check(/\(code (ECONNRESET|EPIPE)\)$/.test(outcome), 'writeAll to reject with the socket\'s own error (code ECONNRESET or EPIPE), which says what happened', () => outcome);
     t.step(`writeAll ${outcome}`);
 
     // A socket destroyed by our own side emits 'close' and no 'error': 'drain' never comes either.
@@ -207,6 +208,45 @@ describe(lab.title, () => {
     const outcome3 = await t.within(again, WAIT_MS, 'writeAll to reject at once on a socket that is already closed',
       () => 'it is still waiting: a destroyed socket will emit neither \'close\' nor \'drain\' again (check socket.destroyed first)');
     t.check(outcome3.startsWith('rejected'), 'writeAll to reject', () => outcome3);
+    // One chunk for everything: the last write()'s callback is the one that learns of the loss.
+    const whole = await connectedPair(t, { paused: true });
+    const wholeQueue = await watchQueue(t, whole.client);
+    t.step('on a new connection whose reader does not read, called writeAll(socket, 16 MiB, 16 MiB): one chunk');
+    const writing4 = writeAll(whole.client, pattern(16 * MiB), 16 * MiB);
+    await untilStalled(t, whole.client, wholeQueue, writing4);
+    const done4 = writing4.then(() => 'resolved', (error: Error) => `rejected: ${error?.message}`);
+    t.step('our side destroyed the socket while most of that chunk still waited in Node\'s queue');
+    await whole.client.destroy();
+    const outcome4 = await t.within(done4, WAIT_MS, 'writeAll to reject: the bytes never left', () => 'it is still waiting');
+    t.check(outcome4.startsWith('rejected'), 'writeAll to reject: resolving would report bytes as sent that were thrown away', () => outcome4);
+
+    // The caller logs or shows this error: an empty message tells nobody what happened.
+    for (const said of [outcome, outcome2, outcome3]) t.check(/^rejected: \S/.test(said), 'each rejection to carry an error whose message says what happened', () => said);
+  });
+
+  graded(lab.tests.writeAllSmall, async (t) => {
+    const { writeAll } = await nodeIo(t);
+    const { listenerCounts } = await hostSide(t);
+    const { client, peer } = await connectedPair(t);
+    // [bytes, chunkBytes]: nothing, one byte, a partial last chunk, an exact multiple, one chunk.
+    const calls: Array<[number, number | undefined]> = [[0, undefined], [1, undefined], [10, 4], [8, 4], [3, 3]];
+    const want = Buffer.concat(calls.map(([size], index) => Buffer.alloc(size, 0x61 + index)));
+    const incoming = collect(peer, want.length);
+    let afterFirst: Record<string, number> | undefined;
+    for (const [[size, chunkBytes], index] of calls.map((call, i) => [call, i] as const)) {
+      t.step(`called writeAll(socket, ${size} byte${size === 1 ? '' : 's'}${chunkBytes === undefined ? '' : `, ${chunkBytes}`})`);
+      const outcome = await t.within(writeAll(client, Buffer.alloc(size, 0x61 + index), chunkBytes).then(() => 'resolved', (error: Error) => `rejected: ${error?.message}`),
+        WAIT_MS, 'writeAll to resolve', () => size === 0 ? 'it had not resolved: with nothing to write, no write() callback will ever come' : `the reader had received ${incoming.received()} bytes`);
+      t.check(outcome === 'resolved', 'writeAll to resolve', () => outcome);
+      afterFirst ??= await listenerCounts(client);
+    }
+    const got = await t.within(incoming.done, WAIT_MS, `the reader to receive ${show(want)}`, () => `it received ${incoming.received()} bytes`);
+    t.check(got.equals(want), show(want), () => show(got));
+    // Counted from the first call on, so a listener added once per socket is no failure; one per call is.
+    const after = await listenerCounts(client);
+    const added = Object.keys(after).filter((event) => after[event] > afterFirst![event]).map((event) => `${after[event] - afterFirst![event]} '${event}'`);
+    t.check(added.length === 0, `no more listeners on the socket after the ${calls.length}th call than after the 1st (remove every listener you added)`,
+      () => `${added.join(', ')} listener(s) more: they pile up with every call`);
   });
 
   graded(lab.tests.readExactly, async (t) => {
@@ -247,7 +287,47 @@ describe(lab.title, () => {
       'readExactly to reject at once on a socket that is already destroyed',
       () => 'it is still waiting: a destroyed socket will emit neither \'end\' nor \'close\' again (check socket.destroyed too)');
     if ('got' in late) return t.fail('a ShortReadError', `it resolved with ${show(late.got)}`);
-    t.check(late.error?.name === 'ShortReadError', 'a ShortReadError', () => `${late.error?.name}: ${late.error?.message}`);
+    t.check(late.error?.name === 'ShortReadError' && late.error.message.includes('0 of 4'), 'a ShortReadError saying "0 of 4" bytes arrived', () => `${late.error?.name}: ${late.error?.message}`);
+  });
+
+  graded(lab.tests.readExactlyFails, async (t) => {
+    const { readExactly } = await nodeIo(t);
+    const { listenerCounts } = await hostSide(t);
+    /** Calls readExactly(socket, n), lets `event` happen once the call is under way, and returns how it settled. */
+    const readThen = async (socket: HostSocket, n: number, event: () => unknown, expected: string) => {
+      const reading = readExactly(socket, n).then((got) => ({ got, error: undefined }), (error: NodeJS.ErrnoException) => ({ got: undefined, error }));
+      await t.settleHost(); // the call has started: the socket is being read
+      await event();
+      return t.within(reading, WAIT_MS, expected, () => 'it is still waiting');
+    };
+    /** No more listeners on the socket than before the call, whatever the outcome. */
+    const expectNoListenersLeft = async (socket: HostSocket, before: Record<string, number>) => {
+      const after = await listenerCounts(socket);
+      const added = Object.keys(after).filter((event) => after[event] > before[event]).map((event) => `${after[event] - before[event]} '${event}'`);
+      t.check(added.length === 0, 'no listener left on the socket by the failed call', () => `${added.join(', ')} listener(s) more than before the call`);
+    };
+
+    const reset = await connectedPair(t);
+    const beforeReset = await listenerCounts(reset.client);
+    t.step('called readExactly(socket, 10); then the other side reset the connection (RST)');
+    const onReset = await readThen(reset.client, 10, () => reset.peer.resetAndDestroy(), 'readExactly to reject once the connection is reset');
+    t.check(onReset.error?.code === 'ECONNRESET', 'a rejection with the socket\'s own error, code ECONNRESET',
+      () => (onReset.error ? `${onReset.error.name}: ${onReset.error.message} (code ${onReset.error.code})` : `it resolved with ${show(Buffer.from(onReset.got!))}`));
+    await expectNoListenersLeft(reset.client, beforeReset);
+
+    const dropped = await connectedPair(t);
+    const beforeDrop = await listenerCounts(dropped.client);
+    t.step('on a new connection, called readExactly(socket, 4); then our side destroyed the socket (no end, no error: only \'close\')');
+    const onDrop = await readThen(dropped.client, 4, () => dropped.client.destroy(), 'readExactly to reject once the socket is destroyed');
+    t.check(onDrop.error?.name === 'ShortReadError', 'a ShortReadError', () => (onDrop.error ? `${onDrop.error.name}: ${onDrop.error.message}` : `it resolved with ${show(Buffer.from(onDrop.got!))}`));
+    await expectNoListenersLeft(dropped.client, beforeDrop);
+
+    const halfOpen = await connectedPair(t, { allowHalfOpen: true });
+    const beforeEnd = await listenerCounts(halfOpen.client);
+    t.step('on a half-open socket (allowHalfOpen: it stays open after the other side ends, so no \'close\' comes), called readExactly(socket, 4); then the other side ended');
+    const onEnd = await readThen(halfOpen.client, 4, () => halfOpen.peer.end(), 'readExactly to reject at the end of stream (\'end\'), without waiting for a \'close\' that a half-open socket does not emit');
+    t.check(onEnd.error?.name === 'ShortReadError', 'a ShortReadError', () => (onEnd.error ? `${onEnd.error.name}: ${onEnd.error.message}` : `it resolved with ${show(Buffer.from(onEnd.got!))}`));
+    await expectNoListenersLeft(halfOpen.client, beforeEnd);
   });
 
   graded(lab.tests.readMessage, async (t) => {

@@ -113,7 +113,14 @@ describe(lab.title, () => {
     const clean = await t.within(recvMessage(new FaultySocket()), WAIT_MS, 'recvMessage to resolve', () => 'no answer');
     t.check(clean === null, 'null (no more messages)', () => String(clean));
     t.step('recvMessage on a socket that delivers 2 header bytes, then ends');
-    await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0]), recvSizes: oneByte })), 'ShortReadError', 'a ShortReadError for a cut header');
+    const cutHeader = await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0]), recvSizes: oneByte })), 'ShortReadError', 'a ShortReadError for a cut header');
+    t.check(cutHeader.message.includes('2 of 4'), 'the message to say "2 of 4" bytes of the header arrived', () => cutHeader.message);
+    t.step('recvMessage on a socket that delivers 3 header bytes in one recv(), then ends');
+    const threeOfFour = await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0, 0]) })), 'ShortReadError', 'a ShortReadError for a cut header');
+    t.check(threeOfFour.message.includes('3 of 4'), 'the message to say "3 of 4" bytes of the header arrived', () => threeOfFour.message);
+    t.step('recvMessage on a socket whose recv() fails with ECONNRESET after 2 header bytes');
+    await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0, 0, 9, 1, 2]), recvSizes: oneByte, recvFailsAfter: 2 })), 'SocketError',
+      'the SocketError (ECONNRESET) passed up: a failed socket is not a short read');
     t.step('recvMessage on a socket that delivers a header announcing 10 bytes, then 4 payload bytes, then ends');
     const error = await expectRejection(t, recvMessage(new FaultySocket({ incoming: Buffer.from([0, 0, 0, 10, 1, 2, 3, 4]) })), 'ShortReadError', 'a ShortReadError for a cut payload');
     t.check(error.message.includes('4 of 10'), 'the message to say "4 of 10" bytes arrived', () => error.message);

@@ -140,4 +140,12 @@ export default defineVariants(lab, [
     replace: "`${word === '' ? '(empty)' : word}: the commands are",
     caughtBy: ['badInput'],
   },
+  {
+    name: 'SEND with an empty name accepted',
+    mistake: 'Cuts SEND at the first space of the rest without checking that the name before it is there: "SEND  bob hi", with two spaces, is taken as a message to the empty name instead of a malformed line.',
+    file: 'protocol.ts',
+    find: 'if (rest === undefined || gap <= 0) throw usage',
+    replace: 'if (rest === undefined || gap < 0) throw usage',
+    caughtBy: ['rejectsBadCommands'],
+  },
 ]);

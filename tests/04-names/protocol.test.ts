@@ -19,6 +19,10 @@ async function expectCode(t: Trace, parseCommand: Protocol['parseCommand'], line
     if (error instanceof Mismatch) throw error;
     const got = error as { name?: string; code?: string; message?: string };
     t.check(got.name === 'ProtocolError' && got.code === code, `a ProtocolError with code "${code}"`, () => `${got.name} with code ${JSON.stringify(got.code)}: ${got.message}`);
+    // Its line is "ERR <code> <explanation>" (docs/protocol.md): an explanation a person can read, "usage: <form>" when malformed.
+    const explained = code === 'malformed' ? /^usage: \S/ : /\S/;
+    t.check(typeof got.message === 'string' && explained.test(got.message), `an explanation after the code${code === 'malformed' ? ' that starts with "usage: " and gives the form' : ''}`,
+      () => JSON.stringify(got.message));
   }
 }
 
@@ -43,6 +47,7 @@ describe(lab.title, () => {
       ['LIST', { kind: 'LIST' }],
       ['SEND bob hello  there, Bob!', { kind: 'SEND', to: 'bob', text: 'hello  there, Bob!' }],
       ['SEND bob ', { kind: 'SEND', to: 'bob', text: '' }],
+      ['SEND a b', { kind: 'SEND', to: 'a', text: 'b' }],
       ['ALL good morning all', { kind: 'ALL', text: 'good morning all' }],
       ['ALL ', { kind: 'ALL', text: '' }],
       ['QUIT', { kind: 'QUIT' }],
@@ -57,7 +62,7 @@ describe(lab.title, () => {
   graded(lab.tests.rejectsBadCommands, async (t) => {
     const { parseCommand } = await protocol(t);
     for (const line of ['HELLO', 'name alice', 'list', '', 'NAMEalice']) await expectCode(t, parseCommand, line, 'unknown-command');
-    for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'ALL']) await expectCode(t, parseCommand, line, 'malformed');
+    for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'SEND  bob hi', 'ALL']) await expectCode(t, parseCommand, line, 'malformed');
     for (const line of ['NAME this-name-is-far-too-long', 'NAME seventeen-chars-x', 'NAME émile', 'NAME a.b', 'NAME [bot]']) await expectCode(t, parseCommand, line, 'bad-name');
   });
 });

@@ -69,6 +69,9 @@ describe(lab.title, () => {
     await peer.ask('SEND bob hi', /^ERR not-registered /);
     await peer.ask('ALL hi', /^ERR not-registered /);
     await peer.ask('NAME sixteen-chars-ok', 'OK NAME sixteen-chars-ok');
+    // Registered now: SEND and ALL are known, just not delivered before lab 05.
+    await peer.ask('SEND bob hi', /^ERR not-implemented \S/);
+    await peer.ask('ALL hi', /^ERR not-implemented \S/);
     t.check(!peer.ended, 'the connection still open after all those errors', () => peer.describe());
   });
 

@@ -8,6 +8,7 @@ import type { RemoteInstance } from './host.ts';
 import type { Supervisor } from '../../tools/sandbox/harness.ts';
 import { show } from '../../tools/bytes.ts';
 import { startChaosProxy, type ChaosOptions } from '../../tools/chaos-proxy.ts';
+import { ONE_AT_A_TIME } from '../../tools/grader/causes.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -15,6 +16,9 @@ export const LOOPBACK = '127.0.0.1';
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The peers of each test, in the order they connected. */
+const peersOf = new WeakMap<Trace, Peer[]>();
 
 /** A client socket driven by the test, remembering everything it received. */
 export class Peer {
@@ -27,7 +31,8 @@ export class Peer {
   private consumed = 0;
   private readonly changed = new EventTarget();
 
-  private constructor(private readonly t: Trace, readonly socket: net.Socket, readonly label: string) {
+  private constructor(private readonly t: Trace, readonly socket: net.Socket, readonly label: string, readonly port: number) {
+    peersOf.set(t, [...(peersOf.get(t) ?? []), this]);
     socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
       this.size += chunk.length;
@@ -51,7 +56,7 @@ export class Peer {
   static async connect(t: Trace, port: number, label = 'a test client', ms = 2000): Promise<Peer> {
     t.step(`connected ${label} to ${LOOPBACK}:${port}`);
     const socket = net.connect({ host: LOOPBACK, port });
-    const peer = new Peer(t, socket, label);
+    const peer = new Peer(t, socket, label, port);
     try {
       await t.within(once(socket, 'connect'), ms, `to connect to ${LOOPBACK}:${port}`, () => 'no answer yet');
     } catch (error) {
@@ -75,7 +80,15 @@ export class Peer {
     const state = this.error
       ? `then the connection failed (${this.error.message})`
       : this.ended ? 'then the connection was closed by the other side' : 'and the connection is still open';
-    return this.size === 0 ? `nothing received, ${state}` : `received ${show(this.received)}, ${state}`;
+    if (this.size > 0) return `received ${show(this.received)}, ${state}`;
+    return `nothing received, ${state}${this.error || this.ended ? '' : this.waitingBehind()}`;
+  }
+
+  /** Nothing came while a client that connected before is still connected: is the server busy with it? */
+  private waitingBehind(): string {
+    const peers = peersOf.get(this.t) ?? [];
+    const earlier = peers.slice(0, peers.indexOf(this)).find((peer) => peer.port === this.port && !peer.ended && !peer.closed && !peer.error);
+    return earlier ? `; ${earlier.label}, which connected before, is still connected: ${ONE_AT_A_TIME}` : '';
   }
 
   send(data: string | Buffer): void {

@@ -65,17 +65,25 @@ export function formatSummary(results: LabResult[], command: string): string {
   const points = results.reduce((sum, result) => sum + result.points, 0);
   const max = results.reduce((sum, result) => sum + result.maxPoints, 0);
   const lines = [`${style.bold('Progress:')} ${complete} of ${results.length} lab${results.length === 1 ? '' : 's'} complete, ${points}/${max} points`];
-  const next = results.find((result) => result.status !== 'complete');
+  // Tests left out of this run (--test) are nothing to do next.
+  const toDo = (result: LabResult) => result.tests.some((test) => test.status !== 'passed' && test.message !== NOT_SELECTED);
+  const next = results.find(toDo);
+  if (!next && results.some((result) => result.status !== 'complete')) {
+    lines.push(`${style.bold('Next:')} every test of this run passes; grade without --test for the others.`);
+    return lines.join('\n');
+  }
   if (!next) {
     // Only the full repository has the reference solutions: a student copy is never sent there.
     const compare = hasReference() ? ` Compare your code with ${REFERENCE}/${results.length === 1 ? `${results[0].slug}/` : ''}, then` : '';
     lines.push(`${style.bold('Next:')} all done here.${compare || ' Now'} go on to the next lab.`);
     return lines.join('\n');
   }
-  const failing = next.tests.find((test) => test.status === 'failed') ?? next.tests.find((test) => test.status !== 'passed')!;
+  const failing = next.tests.find((test) => test.status === 'failed') ?? next.tests.find((test) => test.status !== 'passed' && test.message !== NOT_SELECTED)!;
   const number = labNumber(next);
-  lines.push(`${style.bold('Next:')} lab ${number} — read ${handoutSection(next.slug, failing.section)},`);
-  lines.push(`      then make "${failing.name}" pass.`);
+  // A reason that many tests share comes first: fixing it fixes them all.
+  const { section, name } = next.cause ? { section: next.cause.section, name: next.cause.test } : failing;
+  lines.push(`${style.bold('Next:')} lab ${number} — read ${handoutSection(next.slug, section)},`);
+  lines.push(`      then make "${name}" pass.`);
   lines.push(`      Re-grade on every save: ${command} -- ${number} --watch`);
   return lines.join('\n');
 }

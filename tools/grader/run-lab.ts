@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handoutSection, labNumber, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
+import { labNumber, REPO_ROOT, type LabInfo, type TestSpec } from './lab.ts';
 import { displayPath, scratchDir, stageOutsideEsm } from './target.ts';
 import { NOT_SELECTED } from './report.ts';
 import { groupEnds, killGroup } from '../proc.ts';
@@ -16,6 +16,9 @@ import { sandboxMode, sweepAfterRun } from '../sandbox/sandbox.ts';
 import { sandboxNode, sandboxNodeModules } from '../sandbox/runtime.ts';
 import type { GraderEvent } from './events.ts';
 import type { RunsFile } from './runs.config.ts';
+import { causeNote, findCause, type Cause } from './causes.ts';
+
+export { sharedCause } from './causes.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const REPORTER = fileURLToPath(new URL('./reporter.ts', import.meta.url));
@@ -53,6 +56,8 @@ export interface LabResult {
   durationMs: number;
   /** The last bytes vitest printed, for --verbose and for debugging the grader. */
   output: string;
+  /** The reason most failures share, if one stands out: shown first, and where "Next:" points. */
+  cause?: Cause;
   /** What tsc found in the lab's files ("file:line:column TSnnnn: message"); they cost no points. */
   typeErrors?: string[];
 }
@@ -227,31 +232,6 @@ export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWor
   }
 }
 
-/** The line of a failure that says what went wrong: its "Got:", or what the code threw. */
-function causeOf(message: string): string | undefined {
-  return message.split('\n').find((line) => /^(Got: |Your code threw: |Your code could not be loaded: )/.test(line))?.replace(/^Got: +/, '');
-}
-
-/**
- * When several tests fail for one reason (a server that throws at start, a module that does
- * not load, a loop that never ends), says so first, with the first such test's section: the
- * student fixes one thing instead of reading the same failure five times. Numbers (ports,
- * byte counts) do not make two causes different.
- */
-export function sharedCause(slug: string, tests: TestOutcome[]): string | undefined {
-  const failed = tests.filter((test) => test.status === 'failed' && test.message && !test.message.includes('not implemented yet'));
-  const groups = new Map<string, TestOutcome[]>();
-  for (const test of failed) {
-    const cause = causeOf(test.message!);
-    if (cause) groups.set(cause.replace(/\d+/g, 'N'), [...(groups.get(cause.replace(/\d+/g, 'N')) ?? []), test]);
-  }
-  const [largest] = [...groups.values()].sort((a, b) => b.length - a.length);
-  if (!largest || largest.length < 3 || largest.length * 2 < failed.length) return undefined;
-  const first = largest[0];
-  return `${largest.length} tests fail for the same reason, so fix that first: ${causeOf(first.message!)}\n` +
-    `    It shows first in "${first.name}": read ${handoutSection(slug, first.section)}.`;
-}
-
 /**
  * When failures point into a lab this one requires (its starter's "not implemented yet — see
  * labs/02-framing/...", or a stack frame there), says to finish that lab first.
@@ -288,8 +268,8 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
   const notes: string[] = [];
   let notRunReason = 'this test did not run';
   if (run.timedOut) {
-    notes.push(`Timed out: the tests of this lab did not finish within ${limitSeconds} s, so the grader stopped them. ` +
-      'Look for a loop that never ends, or code that waits for something that never happens.');
+    // Said after the tests are known, with the cause if one stands out (see below).
+    notes.push(`Timed out: the tests of this lab did not finish within ${limitSeconds} s, so the grader stopped them.`);
     notRunReason = `did not run: the lab hit its ${limitSeconds} s limit before this test started`;
   } else if (moduleErrors.length > 0) {
     notes.push(`Your code could not be loaded, so the tests that need it did not run:\n${[...new Set(moduleErrors)].map((e) => `    ${e}`).join('\n')}`);
@@ -314,8 +294,11 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
     if (result?.state === 'skipped') return { ...base, status: 'not-run', points: 0, message: NOT_SELECTED };
     if (result) return { ...base, status: 'failed', points: 0, message: result.errors.join('\n') || 'failed' };
     if (run.timedOut && started.has(spec.name)) {
-      return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit. ` +
-        'Your code kept the test busy: a loop that never ends (while (true) { ... }) blocks everything, even the test\'s own time limit.' };
+      // The test's own limit runs in the test process, which the student's code cannot block:
+      // it was still within that limit, having started late, after tests that waited for
+      // answers that never came.
+      return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit, ` +
+        'the tests before it having used up the time waiting for answers that never came.' };
     }
     // The run ended normally and no test file ran it: the test is declared but never written.
     const unwritten = notRunReason === 'this test did not run' && ended && !run.timedOut;
@@ -326,8 +309,12 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
       'add it to the tests of lab.ts (name, points, hint, section) and write it as graded(lab.tests.KEY, ...), never as a bare test().');
   }
 
-  const shared = sharedCause(lab.slug, tests);
-  if (shared) notes.unshift(shared);
+  const cause = findCause(lab.slug, tests);
+  if (run.timedOut) {
+    notes[0] += cause ? ' Each test waits up to its own time limit for answers that do not come, so one reason, repeated, used up the time: fix the one above first.'
+      : ' Look for a loop that never ends, or code that waits for something that never happens.';
+  }
+  if (cause) notes.unshift(causeNote(lab.slug, cause));
   const required = requiredLabsNote(lab, tests);
   if (required) notes.unshift(required);
 
@@ -345,6 +332,7 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
     total: tests.length,
     tests,
     notes,
+    ...(cause ? { cause } : {}),
     durationMs: run.durationMs,
     output: run.output,
   };

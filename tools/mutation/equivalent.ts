@@ -5,6 +5,8 @@ export interface Equivalent {
   file: string;
   code: string;
   mutation: string;
+  /** Which of several identical mutants in the file (same code and change), counting from 1: all of them if absent. */
+  nth?: number;
   reason: string;
 }
 
@@ -27,12 +29,36 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'framing.ts', code: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);', mutation: '> → >=', reason: 'At end 0, data[-1] is undefined, never a carriage return: the same branch is taken.' },
     { file: 'framing.ts', code: 'this.pending = Buffer.alloc(0);', mutation: '0 → 1', reason: 'Every such line is on a FramingError path; after one, the stream is broken and the decoder is not used again (the server closes the connection).' },
     { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try.' },
+    { file: 'server.ts', code: 'if (socket.writableEnded) return; // already refused: ignore the rest', mutation: 'condition → false', reason: 'What arrives after the refusal is decoded for nothing: writing to an ended socket fails with an error its listener logs, and the client receives nothing more either way.' },
+    { file: 'server.ts', code: 'socket.end();', mutation: 'removed call', reason: 'A server created without allowHalfOpen ends its side by itself once the client has ended its own.' },
     ...listenerAfterListen('server.ts'),
   ],
   '03-partial-io': [
+    { file: 'node-io.ts', code: 'cleanup();', mutation: 'removed call', nth: 1, reason: 'In fail(), the first cleanup() of writeAll: it runs only once the socket has failed or closed, and a closed socket never emits again; the listeners go with it.' },
+    { file: 'node-io.ts', code: 'fail(error ?? undefined);', mutation: 'removed call', reason: 'The \'error\' and \'close\' listeners are still in place when the last write() fails: they reject a moment later, with the same error or the closed-connection one.' },
+    { file: 'node-io.ts', code: 'fail(error ?? undefined);', mutation: '?? → &&', reason: 'A write that fails on a reset makes the socket emit \'error\' (or end destroyed) before that callback runs: fail() has already rejected with the error, and a second reject does nothing. Tried: a reset under a single 16 MiB chunk rejects with ECONNRESET either way.' },
+    { file: 'node-io.ts', code: 'cleanup();', mutation: 'removed call', nth: 5, reason: 'In readExactly\'s onError: \'close\' always follows \'error\' on a socket, and onEnd, still listening for it, removes every listener.' },
     { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: 'condition → true', reason: 'When nothing is left over, the surplus is an empty buffer, and unshifting it changes nothing.' },
     { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: '> → >=', reason: 'The one case it adds unshifts an empty buffer, which changes nothing.' },
     { file: 'partial.ts', code: 'const header = first.length === HEADER_BYTES ? first : Buffer.concat([first, await recvExactAfter(sock, HEADER_BYTES, first.length)]);', mutation: '?: condition → false', reason: 'With the whole header already read, recvExactAfter asks recvExact for 0 bytes, which calls recv() not once: the same header, one copy more.' },
+  ],
+  '04-names': [
+    { file: 'names.ts', code: 'if (name === undefined) return undefined;', mutation: 'condition → false', reason: 'release() of a connection without a name deletes absent keys from both maps, which changes nothing, and returns undefined either way.' },
+    { file: 'protocol.ts', code: 'const word = space < 0 ? line : line.slice(0, space);', mutation: '< → <=', reason: 'The line starts with a space: its word is empty, unknown either way; only the explanation differs, which the protocol leaves free (\'for people and may change\').' },
+    { file: 'protocol.ts', code: 'const word = space < 0 ? line : line.slice(0, space);', mutation: '0 → 1', reason: 'The line starts with a space: its word is empty, unknown either way; only the explanation differs, which the protocol leaves free (\'for people and may change\').' },
+    { file: 'protocol.ts', code: 'const rest = space < 0 ? undefined : line.slice(space + 1);', mutation: '< → <=', reason: 'Only when the line starts with a space: its word is then empty, an unknown command, and rest is never read.' },
+    { file: 'protocol.ts', code: 'const rest = space < 0 ? undefined : line.slice(space + 1);', mutation: '0 → 1', reason: 'Only when the line starts with a space: its word is then empty, an unknown command, and rest is never read.' },
+    { file: 'protocol.ts', code: "const gap = rest?.indexOf(' ') ?? -1;", mutation: '1 → 2', reason: 'The -1 is used only when rest is undefined, which the next line rejects before looking at gap.' },
+    { file: 'protocol.ts', code: "throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);", mutation: '?: condition → false', reason: 'The explanation of an empty line: the protocol leaves explanations free, and \'ERR unknown-command  the commands are ...\' still names the empty word.' },
+    { file: 'protocol.ts', code: "throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);", mutation: "'(empty)' → ''", reason: 'The explanation of an empty line: the protocol leaves explanations free, and \'ERR unknown-command  the commands are ...\' still names the empty word.' },
+    { file: 'server.ts', code: 'if (socket.writableEnded) return; // after QUIT or a framing error: nothing more', mutation: 'condition → false', reason: 'Lines after QUIT or a framing error are handled, but every reply fails on the ended socket (its error listener logs it), so the client sees nothing more; a name they claim is released at \'close\' with the connection\'s own.' },
+    { file: 'server.ts', code: 'if (!(error instanceof ProtocolError)) throw error;', mutation: 'condition → false', reason: 'parseCommand throws nothing but a ProtocolError.' },
+    { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try: handle() answers every ProtocolError itself.' },
+    { file: 'server.ts', code: 'if (!socket.writableEnded) socket.end(`ERR bad-line ${error.message}\\n`);', mutation: 'condition → true', reason: 'Only after a QUIT in the same chunk: end() on the ended socket fails with an error its listener logs, and the client sees BYE and the close either way.' },
+    { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: 'condition → true', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
+    { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: 'condition → false', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
+    { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: '!== → ===', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
+    ...listenerAfterListen('server.ts'),
   ],
 };
 

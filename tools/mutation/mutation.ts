@@ -1,4 +1,4 @@
-// npm run mutation -- [LAB...] [--sample N] [--out DIR]
+// npm run mutation -- [LAB...] [--sample N] [--out DIR] [--survivors-of DIR]
 //
 // Mutation testing for maintainers: how many small changes to the code students write do the
 // graded tests notice? Each mutant (tools/mutation/mutants.ts) of a lab's solution regions is
@@ -7,7 +7,10 @@
 // buggy variant for the catalog) or equivalent mutants, listed with the reason in
 // tools/mutation/equivalent.ts. Writes DIR/NN-topic.json and .html and prints a summary
 // table for docs/instructor-guide.md. Slow (a grade per mutant): not part of npm test.
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// --survivors-of DIR grades again only the mutants that survived in DIR's report and keeps
+// its verdict on the others: after adding tests, minutes instead of a whole run (a test
+// added can kill a mutant, never bring one back).
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverLabs, REPO_ROOT, selectLabs, type LabInfo } from '../grader/lab.ts';
@@ -25,8 +28,10 @@ interface Outcome extends Omit<Mutant, 'source'> {
   detail: string;
 }
 
-function isEquivalent(lab: LabInfo, mutant: Mutant): Equivalent | undefined {
-  return (equivalents[lab.slug] ?? []).find((entry) => entry.file === mutant.file && entry.code === mutant.code && entry.mutation === mutant.mutation);
+/** `rank`: the mutant's rank among identical ones (same file, code and change), from idsOf. */
+function isEquivalent(lab: LabInfo, mutant: Mutant, rank: number): Equivalent | undefined {
+  return (equivalents[lab.slug] ?? []).find((entry) => entry.file === mutant.file && entry.code === mutant.code && entry.mutation === mutant.mutation &&
+    (entry.nth === undefined || entry.nth === rank));
 }
 
 function mutantsOfLab(lab: LabInfo): Mutant[] {
@@ -63,24 +68,56 @@ function html(lab: LabInfo, outcomes: Outcome[], score: string): string {
 <h1>Lab ${escape(lab.slug)}: ${escape(score)}</h1><table><tr><th>status</th><th>where</th><th>line</th><th>mutation</th><th>killed by / reason</th></tr>${rows.join('')}</table>`;
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { sample: { type: 'string' }, out: { type: 'string', default: 'mutation-results' } } });
+type Where = Pick<Mutant, 'file' | 'line' | 'code' | 'mutation'>;
+
+/**
+ * Each mutant's identity across runs: its file, its line's code, what changed, and its rank
+ * among identical ones; not its line number, so that code added above it does not change it.
+ */
+function idsOf(mutants: Where[]): string[] {
+  const seen = new Map<string, number>();
+  return mutants.map((m) => {
+    const key = `${m.file}: ${m.mutation} ${m.code}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    return `${key} #${seen.get(key)}`;
+  });
+}
+
+/** The killed mutants of an earlier report, by id: their verdict stands. */
+function killedBefore(dir: string | undefined, lab: LabInfo): Map<string, Outcome> {
+  const file = dir && join(dir, `${lab.slug}.json`);
+  if (!file || !existsSync(file)) return new Map();
+  const { outcomes } = JSON.parse(readFileSync(file, 'utf8')) as { outcomes: Outcome[] };
+  const ids = idsOf(outcomes);
+  return new Map(outcomes.flatMap((o, index) => (o.status === 'killed' ? [[ids[index], o] as const] : [])));
+}
+
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { sample: { type: 'string' }, out: { type: 'string', default: 'mutation-results' }, 'survivors-of': { type: 'string' } } });
 const labs = selectLabs(await discoverLabs(), positionals);
 mkdirSync(values.out!, { recursive: true });
 const summary: string[] = ['| Lab | Mutants | Killed | Equivalent | Survived | Score (killed / non-equivalent) |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
 for (const lab of labs) {
   let mutants = mutantsOfLab(lab);
   const total = mutants.length;
+  // Identities over every mutant, so that a sample matches a whole run's report.
+  const ids = new Map(idsOf(mutants).map((id, index) => [mutants[index], id]));
+  const equivalentOf = (mutant: Mutant) => isEquivalent(lab, mutant, Number(ids.get(mutant)!.split('#').pop()));
   if (values.sample) {
     const step = Math.max(1, Math.ceil(mutants.length / Number(values.sample)));
     mutants = mutants.filter((_, index) => index % step === 0);
   }
-  const candidates = mutants.filter((mutant) => !isEquivalent(lab, mutant));
-  console.log(`lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.length - candidates.length} listed as equivalent; grading ${candidates.length}`);
+  const before = killedBefore(values['survivors-of'], lab);
+  const earlierVerdict = (mutant: Mutant) => before.get(ids.get(mutant)!);
+  const candidates = mutants.filter((mutant) => !equivalentOf(mutant) && !earlierVerdict(mutant));
+  console.log(`lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.filter(equivalentOf).length} listed as equivalent` +
+    `${before.size ? `, ${before.size} killed in ${values['survivors-of']}` : ''}; grading ${candidates.length}`);
   const results = await gradeMutants(lab, candidates, (done) => console.log(`  ${done}/${candidates.length} graded`));
   const outcomes: Outcome[] = mutants.map((mutant) => {
     const { source: _source, ...where } = mutant;
-    const equivalent = isEquivalent(lab, mutant);
+    const equivalent = equivalentOf(mutant);
     if (equivalent) return { ...where, status: 'equivalent', detail: equivalent.reason };
+    const earlier = earlierVerdict(mutant);
+    if (earlier) return { ...where, status: 'killed', detail: earlier.detail };
     const result = results[candidates.indexOf(mutant)];
     const failed = result.tests.filter((test) => test.status !== 'passed').map((test) => test.key);
     const killed = result.points < result.maxPoints || result.status !== 'complete';

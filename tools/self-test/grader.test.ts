@@ -2,10 +2,12 @@
 // leaves a process behind is reported as exactly that, within the time limit, and nothing
 // it started survives the grade. (Hostile code is tried in attacks.test.ts.)
 import { describe, test } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeLab, requiredLabsNote, sharedCause, type TestOutcome } from '../grader/run-lab.ts';
+import { findCause, ONE_AT_A_TIME, sectionOfLine } from '../grader/causes.ts';
+import { formatSummary } from '../grader/report.ts';
 import { unsupportedNode } from '../node-version.ts';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { buildVariant } from '../grader/variants.ts';
@@ -13,6 +15,9 @@ import { labsFolderOf, resolveTarget } from '../grader/target.ts';
 import { labs, processesTesting, removeDir } from './helpers.ts';
 
 const echo = labs.find((lab) => lab.slug === '01-echo')!;
+const relay = labs.find((lab) => lab.slug === '05-relay')!;
+/** A failed test whose message reads as graded() writes it. */
+const failing = (name: string, got: string, extra: Partial<TestOutcome> = {}): TestOutcome => ({ key: name, name, status: 'failed', points: 0, maxPoints: 2, hint: '', section: `Section ${name}`, message: `Steps:\n  1. x\nExpected: y\nGot:      ${got}`, ...extra });
 const START_OF_SERVER = 'const server = net.createServer((socket) => {';
 
 async function gradePatched(patch: { file: string; find: string; replace: string }, timeLimitMs: number, only?: string[]) {
@@ -33,7 +38,6 @@ describe('the grader', () => {
   });
 
   test('when most failures share one cause, a note names it first with the section to read (ports and counts aside)', ({ expect }) => {
-    const failing = (name: string, got: string): TestOutcome => ({ key: name, name, status: 'failed', points: 0, maxPoints: 2, hint: '', section: `Section ${name}`, message: `Steps:\n  1. x\nExpected: y\nGot:      ${got}` });
     const tests = [failing('a', 'nothing received on port 4001'), failing('b', 'nothing received on port 4002'), failing('c', 'nothing received on port 4003'), failing('d', 'something else')];
     expect(sharedCause('01-echo', tests)).toMatch(/^3 tests fail for the same reason, so fix that first: nothing received on port 4001\n.*"a": read labs\/01-echo\/README\.md, section "Section a"/);
     expect(sharedCause('01-echo', tests.slice(2))).toBeUndefined();
@@ -61,6 +65,51 @@ describe('the grader', () => {
     } finally {
       removeDir(root);
     }
+  });
+
+  test('the reason shown first: a call stuck in a loop beats everything else, and names the call', ({ expect }) => {
+    const stuck = failing('b', 'it never returned: your code is stuck, probably in a loop that never ends');
+    stuck.message = stuck.message!.replace('Expected: y', 'Expected: push("\\n" (1 byte)) on your MessageDecoder to return (waited 3 s)');
+    const cause = findCause('02-framing', [failing('a', 'nothing received'), stuck, failing('c', 'nothing received'), failing('d', 'nothing received')]);
+    expect(cause).toMatchObject({ test: 'b', section: 'Section b', count: 1 });
+    expect(cause!.reason).toMatch(/^push\("\\n" \(1 byte\)\) on your MessageDecoder never returned: your code is stuck in a loop/);
+  });
+
+  test('an error thrown in several tests is named once, with the handout section of the function that threw it', ({ expect }) => {
+    // The reference solution stands in for a student's file: acceptClients is Task 3's.
+    const source = readFileSync(join(REPO_ROOT, 'solutions', '05-relay', 'relay.ts'), 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes("for await (const [socket] of on(server, 'connection'")) + 1;
+    const at = `solutions/05-relay/relay.ts:${line}:14`;
+    expect(sectionOfLine('05-relay', at.replace(/:\d+:\d+$/, ''), line)).toBe('Task 3: one loop for everyone');
+    const uncaught = (name: string) => failing(name, `it threw an uncaught exception, which would crash a real server:\n    TypeError: Cannot read properties of undefined (reading 'x')\n    at ${at}`);
+    const threw = (name: string) => ({ ...failing(name, ''), message: `Steps:\n  1. x\nYour code threw: TypeError: Cannot read properties of undefined (reading 'x')\n    at ${at}` });
+    const cause = findCause('05-relay', [uncaught('a'), threw('b'), failing('c', 'something else')]);
+    expect(cause).toMatchObject({ test: 'a', count: 2, section: 'Task 3: one loop for everyone' });
+    expect(cause!.reason).toBe(`your code threw TypeError: Cannot read properties of undefined (reading 'x') (at solutions/05-relay/relay.ts:${line})`);
+    // Code the solution does not know (provided, or no solutions/ at hand): the first test's section.
+    expect(sectionOfLine('05-relay', 'elsewhere/05-relay/nothing.ts', 3)).toBeUndefined();
+  });
+
+  test('an accept loop that serves one client at a time is named as such, with the section of the test written for it; "Next:" points there too', async ({ expect }) => {
+    const target = buildVariant(relay.slug, [{ file: 'relay.ts', find: 'void serve(socket as net.Socket); // not awaited: that would serve one client at a time', replace: 'await serve(socket as net.Socket);' }], 'serial relay');
+    try {
+      const result = await gradeLab(relay, { target, timeLimitMs: 60_000, only: ['sendDelivers', 'acceptsWhileServing'] });
+      const send = result.tests.find((test) => test.key === 'sendDelivers')!;
+      expect(send.message).toContain(ONE_AT_A_TIME);
+      expect(result.notes[0]).toMatch(/^2 tests fail for the same reason, so fix that first: a client that connects while another is connected gets no answer: the server seems to serve one client at a time/);
+      expect(result.notes[0]).toContain('section "Task 3: one loop for everyone"');
+      expect(send.section).not.toBe('Task 3: one loop for everyone');
+      expect(formatSummary([result], 'npm run grade')).toMatch(/Next:.* section "Task 3: one loop for everyone",\n.*make "SEND delivers/);
+    } finally {
+      removeDir(target);
+    }
+  });
+
+  test('"Next:" never points at a test that --test left out of the run', ({ expect }) => {
+    const test = (name: string, status: TestOutcome['status'], message?: string): TestOutcome => ({ key: name, name, status, points: 0, maxPoints: 2, hint: '', section: `Section ${name}`, message });
+    const result = (tests: TestOutcome[]) => ({ slug: '01-echo', title: 'Echo', status: 'incomplete' as const, points: 0, maxPoints: 6, passed: 0, total: 3, tests, notes: [], durationMs: 0, output: '' });
+    expect(formatSummary([result([test('a', 'not-run', 'not selected for this run'), test('b', 'passed')])], 'npm run grade')).toMatch(/Next:.*every test of this run passes/);
+    expect(formatSummary([result([test('a', 'not-run', 'not selected for this run'), test('b', 'failed', 'x')])], 'npm run grade')).toMatch(/section "Section b",\n.*make "b" pass/);
   });
 
   test('a module that loops forever (while (true) {}) fails the test that loads it as stuck, within seconds, and the lab goes on', async ({ expect }) => {
