@@ -162,9 +162,9 @@ function rangeOf(source: ts.SourceFile, name: string): [number, number] | undefi
 
 /**
  * The handout section of the code at `path`:`line`, found through the reference solution
- * (solutions/, where the instructor's copy has it): the function that contains the line, and
- * the section named by the first solution region of the solution's function of that name.
- * Undefined for provided code, or without solutions/.
+ * (where the instructor's copy has it): the function that contains the line, and the section
+ * named by the first solution region of the solution's function of that name. Undefined for
+ * provided code, or without the reference solutions.
  */
 export function sectionOfLine(slug: string, path: string, line: number): string | undefined {
   try {
