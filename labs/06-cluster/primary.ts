@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
-import { IDLE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
+import { IDLE_TIMEOUT_MS, logRefusals, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
 import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));

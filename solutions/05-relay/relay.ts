@@ -160,7 +160,7 @@ export function startRelay({ host = '0.0.0.0', port = 5000, maxQueuedBytes = MAX
  * clients it has go on undisturbed, and it accepts again once some have left. Logged once per
  * spell, not once per refused connection, which would flood the log when it matters most.
  */
-function logRefusals(server: net.Server, log: (line: string) => void): void {
+export function logRefusals(server: net.Server, log: (line: string) => void): void {
   let refusing = false;
   const refuse = (why: string) => {
     if (!refusing) log(`not accepting new connections: ${why}; serving the clients already connected, accepting again once some leave`);

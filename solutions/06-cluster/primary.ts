@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
-import { IDLE_TIMEOUT_MS, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
+import { IDLE_TIMEOUT_MS, logRefusals, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
 import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -225,6 +225,8 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
+        // Lab 05's: a failed accept (out of descriptors) is logged once, not a crash.
+        logRefusals(server, log);
         resolve();
       });
     });

@@ -1,18 +1,18 @@
-// Out of file descriptors, the lab 05 relay logs it once, keeps serving the clients it has,
+// Out of file descriptors, the relay (lab 05, or lab 06 with --lab 06) logs it once, keeps serving the clients it has,
 // and accepts again once some leave (docs/protocol.md, "Running out of connections").
 // Linux only (it needs prlimit); not part of npm test.
 //
-//   node --import tsx tools/relay-checks/descriptors.ts [--nofile 100] [--target solutions]
+//   node --import tsx tools/relay-checks/descriptors.ts [--nofile 100] [--target solutions] [--lab 05|06]
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { connectClient, startRelayProgram, waitFor } from './relay-process.ts';
 
-const { values } = parseArgs({ options: { nofile: { type: 'string', default: '100' }, target: { type: 'string', default: 'solutions' } } });
+const { values } = parseArgs({ options: { nofile: { type: 'string', default: '100' }, target: { type: 'string', default: 'solutions' }, lab: { type: 'string', default: '05' } } });
 const nofile = Number(values.nofile);
 const clients = nofile; // well past the limit, whatever the runtime itself holds open
 
-const relay = await startRelayProgram(join(REPO_ROOT, values.target!, '05-relay', 'relay.ts'), ['--host', '127.0.0.1'], ['prlimit', `--nofile=${nofile}`]);
+const relay = await startRelayProgram(join(REPO_ROOT, values.target!, values.lab === '06' ? '06-cluster' : '05-relay', 'relay.ts'), ['--host', '127.0.0.1'], ['prlimit', `--nofile=${nofile}`]);
 let failed = false;
 const verdict = (ok: boolean, text: string) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${text}`);
