@@ -11,9 +11,11 @@ import { scratchDir } from '../grader/target.ts';
 import { labs, removeDir } from './helpers.ts';
 import { filesUnder } from '../files.ts';
 
-const copy = join(scratchDir('student-copy-'), 'repo');
+// In a folder named as a student's may be (a space, parentheses, brackets, non-ASCII letters):
+// a parenthesis in an absolute include glob once made vitest find no test at all.
+const copy = join(scratchDir('student-copy-'), 'Cours réseau (2026) [ß]', 'sockets lab');
 await exportStudentCopy(copy);
-afterAll(() => removeDir(join(copy, '..')));
+afterAll(() => removeDir(join(copy, '..', '..')));
 
 /**
  * Distinctive lines (40+ characters) a student must write: inside solution regions, and
