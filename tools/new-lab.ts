@@ -40,7 +40,7 @@ next client.
   files.set(`solutions/${slug}/server.ts`, `// Lab ${number} server: greets every client with one line, closes the connection, and goes on
 // listening for the next client.
 //
-// Run it:  npx tsx labs/${slug}/server.ts   (then: npm run nc -- 127.0.0.1 5000)
+// Run it:  node --import tsx labs/${slug}/server.ts   (then: npm run nc -- 127.0.0.1 5000)
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
