@@ -3,7 +3,7 @@ import type { Trace } from '../support/graded.ts';
 import type { RemoteInstance } from '../support/host.ts';
 import type { Supervisor } from '../../tools/sandbox/harness.ts';
 import { LOOPBACK, superviseServer } from '../support/net.ts';
-import type { RelayStartOptions } from '../support/protocol-conformance.ts';
+import { givenLimits, type RelayStartOptions } from '../support/protocol-conformance.ts';
 
 export interface StartedRelay {
   port: number;
@@ -12,9 +12,8 @@ export interface StartedRelay {
 }
 
 export async function startStudentRelay(t: Trace, { sampleQueues = false, ...options }: { sampleQueues?: boolean } & RelayStartOptions = {}): Promise<StartedRelay> {
-  const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const { limits, shown } = givenLimits(options);
   const { startRelay } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
-  const shown = Object.entries(limits).map(([key, value]) => `, ${key}: ${value}`).join('');
   t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0${shown}, log })`);
   const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {}, ...limits }), 5000,
     'startRelay to resolve once listening', () => 'its promise has not settled');

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Trace } from '../support/graded.ts';
 import type { Remote } from '../support/host.ts';
 import { LOOPBACK } from '../support/net.ts';
-import type { RelayStartOptions } from '../support/protocol-conformance.ts';
+import { givenLimits, type RelayStartOptions } from '../support/protocol-conformance.ts';
 import { childrenOf } from '../../tools/proc.ts';
 
 type Lab = typeof import('../../labs/06-cluster/primary.ts');
@@ -55,8 +55,7 @@ export async function prepareCluster(t: Trace): Promise<Prepared> {
 
 export async function startStudentCluster(t: Trace, workers = 2, options: RelayStartOptions = {}): Promise<Cluster> {
   const { startClusterRelay, launched, launcher, logged, log } = await prepareCluster(t);
-  const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const shown = Object.entries(limits).map(([key, value]) => `, ${key}: ${value}`).join('');
+  const { limits, shown } = givenLimits(options);
   t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}${shown}, log })`);
   // launch is the host's own function.
   const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch, ...limits }), 8000,

@@ -26,6 +26,15 @@ export interface RelayStartOptions {
   maxQueuedBytes?: number;
 }
 
+/**
+ * The options a test set (undefined ones left out, so the relay's defaults hold), and how they
+ * read in a step: ", idleTimeoutMs: 600".
+ */
+export function givenLimits(options: RelayStartOptions): { limits: RelayStartOptions; shown: string } {
+  const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  return { limits, shown: Object.entries(limits).map(([key, value]) => `, ${key}: ${value}`).join('') };
+}
+
 /** Starts the relay under test for one test, on 127.0.0.1, and returns its port. */
 export type StartRelay = (t: Trace, options: RelayStartOptions) => Promise<number>;
 
