@@ -7,8 +7,9 @@
 //     accept loop that awaits each client's whole session);
 //   - the same "Got:" line in most failures (numbers aside).
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
 import { handoutSection, REPO_ROOT } from './lab.ts';
 import type { TestOutcome } from './run-lab.ts';
 
@@ -127,8 +128,19 @@ function labFileOf(slug: string, path: string): string | undefined {
   return path.split(/[\\/]/).join('/').match(new RegExp(`(?:^|/)${slug}/(.+)$`))?.[1];
 }
 
+/**
+ * The TypeScript compiler, loaded the first time a failure needs it: most grades never do,
+ * and importing it (9 MB of CommonJS, lexed for its exports) cost every grade ~0.5 s of CPU.
+ */
+let compiler: typeof ts | undefined;
+function typescript(): typeof ts {
+  compiler ??= createRequire(import.meta.url)('typescript') as typeof ts;
+  return compiler;
+}
+
 /** The top-level function or class member ("Client.send") that contains `position`. */
 function enclosingName(source: ts.SourceFile, position: number): string | undefined {
+  const ts = typescript();
   for (const statement of source.statements) {
     if (position < statement.getStart(source) || position >= statement.getEnd()) continue;
     if (ts.isFunctionDeclaration(statement) && statement.name) return statement.name.text;
@@ -148,6 +160,7 @@ function enclosingName(source: ts.SourceFile, position: number): string | undefi
 
 /** The [start, end) of the top-level function or class member `name`. */
 function rangeOf(source: ts.SourceFile, name: string): [number, number] | undefined {
+  const ts = typescript();
   const [outer, inner] = name.split('.');
   for (const statement of source.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name?.text === outer && !inner) return [statement.getStart(source), statement.getEnd()];
@@ -168,6 +181,7 @@ function rangeOf(source: ts.SourceFile, name: string): [number, number] | undefi
  */
 export function sectionOfLine(slug: string, path: string, line: number): string | undefined {
   try {
+    const ts = typescript();
     const file = labFileOf(slug, path);
     const studentPath = isAbsolute(path) ? path : join(REPO_ROOT, path);
     const solutionPath = file && join(REPO_ROOT, 'solutions', slug, file);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../grader/lab.ts';
 import { freshStarters, labs, removeDir } from './helpers.ts';
 import { killGroup } from '../proc.ts';
+import { typeErrors } from '../grader/typecheck.ts';
 
 const echo = labs.find((lab) => lab.slug === '01-echo')!;
 
@@ -43,7 +44,7 @@ describe('npm run grade', () => {
     }
   });
 
-  test('shows the type errors in the lab being graded, file and line, above its results, and takes no points for them', async ({ expect }) => {
+  test('shows the type errors in the lab being graded, file and line, above its results, takes no points for them, and checks again when the code changes', async ({ expect }) => {
     const target = mkdtempSync(join(REPO_ROOT, '.grader-tmp', 'typed-'));
     try {
       cpSync(join(REPO_ROOT, 'solutions'), target, { recursive: true });
@@ -52,6 +53,12 @@ describe('npm run grade', () => {
       const { stdout } = await runGradeCommand(['01', '--target', target, '--test', 'explainSocketError']);
       expect(stdout).toMatch(/TypeScript finds a type error in your code[^\n]*\n\s+\S*01-echo\/errors\.ts:\d+:\d+ TS2322: Type 'string' is not assignable to type 'number'\./);
       expect(stdout).toMatch(/Lab 01: One-shot echo {2}1\/\d+ tests, 2\/\d+ points/);
+      // What tsc found is kept by content: the same code again gets the same errors, the
+      // code fixed gets none.
+      const slug = '01-echo';
+      expect((await typeErrors(target, [slug])).get(slug)).toEqual([expect.stringMatching(/01-echo\/errors\.ts:\d+:\d+ TS2322/)]);
+      cpSync(join(REPO_ROOT, 'solutions', slug, 'errors.ts'), errors);
+      expect((await typeErrors(target, [slug])).get(slug)).toEqual([]);
     } finally {
       removeDir(target);
     }
