@@ -14,15 +14,15 @@ for major in 22 24 26; do
   fi
   node="$dir/bin/node"
   echo "=== grading on Node.js $("$node" --version) ==="
-  "$node" --import tsx tools/grade.ts --target solutions --strict | tail -1
+  "$node" --import tsx tools/grader/grade.ts --target solutions --strict | tail -1
   json="$(mktemp)"
-  "$node" --import tsx tools/grade.ts --json "$json" | tail -1
+  "$node" --import tsx tools/grader/grade.ts --json "$json" | tail -1
   "$node" -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); if (r.points !== 0) { console.error(`the starters earned ${r.points} points`); process.exit(1); }' "$json"
   rm -f "$json"
 done
 copy="$(mktemp -d)"
 trap 'rm -rf "$copy"' EXIT
-node --import tsx tools/export-student-copy.ts "$copy/student" >/dev/null
+node --import tsx tools/instructor/export-student-copy.ts "$copy/student" >/dev/null
 for major in 22 24 26; do
   rm -rf "$copy/student/node_modules"
   log="$(cd "$copy/student" && PATH="$cache/node-$major/bin:$PATH" npm ci --prefer-offline --no-audit --no-fund 2>&1)"

@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { LOOPBACK, pause, startTestServer } from '../support/net.ts';
-import { show, firstDifference } from '../../tools/bytes.ts';
+import { show, firstDifference } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 describe(lab.title, () => {

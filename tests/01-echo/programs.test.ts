@@ -3,7 +3,7 @@ import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
 import { hasStackTrace, runProgram, type Program } from '../support/programs.ts';
 import { LOOPBACK, Peer, startTestServer, unusedPort } from '../support/net.ts';
-import { show } from '../../tools/bytes.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 const SLUG = '01-echo';

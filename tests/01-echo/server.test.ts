@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
 import { LOOPBACK, Peer, superviseServer } from '../support/net.ts';
-import { show, firstDifference } from '../../tools/bytes.ts';
+import { show, firstDifference } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 // Long enough for a loaded machine; it only costs time when the reply never comes.

@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
 import { LOOPBACK, pause, startTestServer, throughChaosProxy, unusedPort } from '../support/net.ts';
-import { show } from '../../tools/bytes.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 const MESSAGES = ['hello', 'ünïcödé ✓', '', 'bye'];

@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import fc from 'fast-check';
 import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import type { Remote, RemoteInstance } from '../support/host.ts';
-import { show } from '../../tools/bytes.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 type Framing = typeof import('../../labs/02-framing/framing.ts');

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { graded, Mismatch, type Trace } from '../support/graded.ts';
-import { show } from '../../tools/bytes.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 type Framing = typeof import('../../labs/02-framing/framing.ts');

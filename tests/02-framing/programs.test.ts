@@ -4,7 +4,7 @@ import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
 import { hasStackTrace, runProgram, type Program } from '../support/programs.ts';
 import { LOOPBACK, Peer, startTestServer, unusedPort } from '../support/net.ts';
-import { show } from '../../tools/bytes.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 const SLUG = '02-framing';

@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
 import { LOOPBACK, Peer, superviseServer, throughChaosProxy } from '../support/net.ts';
-import { show } from '../../tools/bytes.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 const WAIT_MS = 5000;

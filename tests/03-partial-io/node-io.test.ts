@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import type { Remote, RemoteInstance } from '../support/host.ts';
 import { LOOPBACK, pause, portOf, startTestServer, throughChaosProxy } from '../support/net.ts';
-import { firstDifference, show } from '../../tools/bytes.ts';
+import { firstDifference, show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
 type HostSide = typeof import('./host-side.ts');

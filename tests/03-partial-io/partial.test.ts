@@ -3,7 +3,7 @@ import { describe } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { graded, type Trace } from '../support/graded.ts';
-import { firstDifference, show } from '../../tools/bytes.ts';
+import { firstDifference, show } from '../../tools/shared/bytes.ts';
 import { FaultySocket, oneByte, randomSizes } from './faulty-socket.ts';
 import lab from './lab.ts';
 

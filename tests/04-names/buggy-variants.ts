@@ -1,6 +1,6 @@
 // Classic mistakes of lab 04, each caught by the tests named in caughtBy (npm test checks).
 // Instructors only: the student copy leaves this file out.
-import { defineVariants } from '../../tools/grader/variants.ts';
+import { defineVariants } from '../../tools/checks/variants.ts';
 import lab from './lab.ts';
 
 export default defineVariants(lab, [

@@ -1,7 +1,7 @@
 // Starts the student's relay in this test's student host, on 127.0.0.1, port 0.
 import type { Trace } from '../support/graded.ts';
 import type { RemoteInstance } from '../support/host.ts';
-import type { Supervisor } from '../../tools/sandbox/harness.ts';
+import type { Supervisor } from '../../tools/grader/sandbox/harness.ts';
 import { LOOPBACK, superviseServer } from '../support/net.ts';
 import { givenLimits, type RelayStartOptions } from '../support/protocol-conformance.ts';
 

@@ -10,7 +10,7 @@
 // its own replies never cut a client off (docs/protocol.md), so the cost is a worker's memory,
 // which a test outside the worker process cannot watch without timing. Lab 05's
 // ownRepliesBounded catches it in lab 05's loop, which this one repeats.
-import { defineVariants } from '../../tools/grader/variants.ts';
+import { defineVariants } from '../../tools/checks/variants.ts';
 import lab from './lab.ts';
 
 export default defineVariants(lab, [

@@ -4,7 +4,7 @@ import { graded } from '../support/graded.ts';
 import { LOOPBACK } from '../support/net.ts';
 import { runProgram } from '../support/programs.ts';
 import { registerAs } from '../support/relay-protocol.ts';
-import { childrenOf, isRunning } from '../../tools/proc.ts';
+import { childrenOf, isRunning } from '../../tools/shared/proc.ts';
 import lab from './lab.ts';
 
 describe(lab.title, () => {

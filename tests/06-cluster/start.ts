@@ -8,7 +8,7 @@ import type { Trace } from '../support/graded.ts';
 import type { Remote } from '../support/host.ts';
 import { LOOPBACK } from '../support/net.ts';
 import { givenLimits, type RelayStartOptions } from '../support/protocol-conformance.ts';
-import { childrenOf } from '../../tools/proc.ts';
+import { childrenOf } from '../../tools/shared/proc.ts';
 
 type Lab = typeof import('../../labs/06-cluster/primary.ts');
 type Launcher = ReturnType<typeof import('./host-side.ts')['workerLauncher']>;

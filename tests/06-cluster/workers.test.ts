@@ -6,7 +6,7 @@ import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
 import { LOOPBACK, Peer, startTestServer } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from '../support/relay-protocol.ts';
-import { isRunning } from '../../tools/proc.ts';
+import { isRunning } from '../../tools/shared/proc.ts';
 import { killWorker, prepareCluster, startStudentCluster } from './start.ts';
 import lab from './lab.ts';
 

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 import type { TestSpec } from '../../tools/grader/lab.ts';
 import type { GraderEvent } from '../../tools/grader/events.ts';
-import { Sandbox } from '../../tools/sandbox/sandbox.ts';
-import { bundleProgram } from '../../tools/sandbox/bundle.ts';
+import { Sandbox } from '../../tools/grader/sandbox/sandbox.ts';
+import { bundleProgram } from '../../tools/grader/sandbox/bundle.ts';
 import { REPO_ROOT } from '../../tools/grader/lab.ts';
 import { displayPath } from '../../tools/grader/target.ts';
 import { labFile, targetDir } from './target.ts';
@@ -79,7 +79,7 @@ export class Trace {
    */
   async programScript(slug: string, file: string): Promise<{ script: string; cwd: string }> {
     const target = targetDir();
-    // The grader says where sandboxed programs find node_modules (tools/sandbox/runtime.ts).
+    // The grader says where sandboxed programs find node_modules (tools/grader/sandbox/runtime.ts).
     const labs = this.sandbox.labsCopy(target, process.env.GRADER_NODE_MODULES ?? join(REPO_ROOT, 'node_modules'));
     const copy = join(labs, slug, file);
     const script = join(this.sandbox.home, `program-${++this.programs}.mjs`);

@@ -1,4 +1,4 @@
-// The trusted side of the student host (tools/sandbox/host-main.ts): starts it in the test's
+// The trusted side of the student host (tools/grader/sandbox/host-main.ts): starts it in the test's
 // sandbox, imports the student's modules into it, and gives the test proxies that call
 // across the channel. Every call has a time limit on returning (a loop that never ends is
 // reported as such, and only this test's host is stuck); an error, an exit or a crash of
@@ -7,11 +7,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
-import { bundleModule, hostScript } from '../../tools/sandbox/bundle.ts';
-import { HEAP_LIMIT_MB, type Sandbox } from '../../tools/sandbox/sandbox.ts';
-import { decode, encode, methodNames, RefTable, type Message, type Wire, type WireRef } from '../../tools/sandbox/wire.ts';
-import type { Harness } from '../../tools/sandbox/harness.ts';
-import { show } from '../../tools/bytes.ts';
+import { bundleModule, hostScript } from '../../tools/grader/sandbox/bundle.ts';
+import { HEAP_LIMIT_MB, type Sandbox } from '../../tools/grader/sandbox/sandbox.ts';
+import { decode, encode, methodNames, RefTable, type Message, type Wire, type WireRef } from '../../tools/grader/sandbox/wire.ts';
+import type { Harness } from '../../tools/grader/sandbox/harness.ts';
+import { show } from '../../tools/shared/bytes.ts';
 import { Mismatch } from './mismatch.ts';
 
 /** How long a call may take to return (not to settle its promise): longer means a blocked loop. */

@@ -5,9 +5,9 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { Mismatch, type Trace } from './graded.ts';
 import type { RemoteInstance } from './host.ts';
-import type { Supervisor } from '../../tools/sandbox/harness.ts';
-import { show } from '../../tools/bytes.ts';
-import { startChaosProxy, type ChaosOptions } from '../../tools/chaos-proxy.ts';
+import type { Supervisor } from '../../tools/grader/sandbox/harness.ts';
+import { show } from '../../tools/shared/bytes.ts';
+import { startChaosProxy, type ChaosOptions } from '../../tools/chaos-proxy/chaos-proxy.ts';
 import { ONE_AT_A_TIME } from '../../tools/grader/causes.ts';
 
 export const LOOPBACK = '127.0.0.1';
@@ -240,7 +240,7 @@ export async function unusedPort(): Promise<number> {
 }
 
 /**
- * Puts the chaos proxy in front of `port` (see tools/chaos-proxy.ts) and returns the
+ * Puts the chaos proxy in front of `port` (see tools/chaos-proxy/chaos-proxy.ts) and returns the
  * proxy's port. The last lines of its trace go into the test's steps if the test fails.
  */
 export async function throughChaosProxy(t: Trace, port: number, options: Omit<ChaosOptions, 'target' | 'trace'> = {}): Promise<number> {

@@ -1,6 +1,6 @@
 // Runs a lab's command-line program the way a student would, as its own process in the
-// test's sandbox (tools/sandbox/sandbox.ts). The program and what it imports are first
-// bundled into one ES module by esbuild (tools/sandbox/bundle.ts); a program that does not
+// test's sandbox (tools/grader/sandbox/sandbox.ts). The program and what it imports are first
+// bundled into one ES module by esbuild (tools/grader/sandbox/bundle.ts); a program that does not
 // build is reported with esbuild's file:line message and never started. The test reads its
 // output as it comes, waits for lines and exit with time limits, and the process is killed
 // in teardown whatever happened.

@@ -4,7 +4,7 @@
 // there is no /proc, from what the server's Node processes report themselves (cpu-report.mjs).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { procStat, processTree } from '../proc.ts';
+import { procStat, processTree } from '../shared/proc.ts';
 
 const SAMPLE_EVERY_MS = 50;
 /** Look for new processes in the tree (lab 06's workers) every 20 samples, once a second. */

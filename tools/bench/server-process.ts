@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hasReference, REFERENCE, REPO_ROOT } from '../grader/lab.ts';
 import { displayPath } from '../grader/target.ts';
-import { groupEnds, killGroup } from '../proc.ts';
+import { groupEnds, killGroup } from '../shared/proc.ts';
 
 const LISTENING = /^listening on 127\.0\.0\.1:(\d+)$/;
 const START_TIMEOUT_MS = 15_000;

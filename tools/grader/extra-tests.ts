@@ -8,8 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LabInfo, TestSpec } from './lab.ts';
 import { scratchDir } from './target.ts';
-import { sandboxMode } from '../sandbox/sandbox.ts';
-import { filesUnder } from '../files.ts';
+import { sandboxMode } from './sandbox/sandbox.ts';
+import { filesUnder } from '../shared/files.ts';
 
 /** True when a user other than the owner could read a file of `dir` (its folders let them through). */
 function readableByOthers(dir: string): boolean {

@@ -3,7 +3,7 @@
 import type { LabResult, TestOutcome } from './run-lab.ts';
 import { NOT_SELECTED } from './report.ts';
 import { handoutSection, labNumber } from './lab.ts';
-import { modeLine } from '../sandbox/sandbox.ts';
+import { modeLine } from './sandbox/sandbox.ts';
 
 export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
 

@@ -34,7 +34,7 @@ function formatTest(test: TestOutcome, slug: string, color = useColor): string {
 
 /**
  * A failed test as formatTest shows it, without colour and without its steps: what
- * tools/self-test/failure-fixtures.ts pins (the steps record events as they arrive).
+ * tools/checks/self-test/failure-fixtures.ts pins (the steps record events as they arrive).
  */
 export function formatTestForFixture(test: TestOutcome, slug: string): string {
   const message = test.message ?? '';

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './lab.ts';
 import { displayPath, SCRATCH_DIR, scratchDir } from './target.ts';
-import { filesUnder } from '../files.ts';
+import { filesUnder } from '../shared/files.ts';
 
 const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const LIMIT_MS = 60_000;

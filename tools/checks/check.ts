@@ -1,0 +1,106 @@
+// npm test: the repository's own checks, in order, each reported with its time:
+//   1. type-check everything (tsc, strict)
+//   2. lint every Markdown file
+//   3. labs/ is what solutions/ generates (npm run starters)
+//   4. every graded test file loads (vitest list), which also fills vitest's module cache:
+//      the self-tests then start some forty vitest processes that need not each transform
+//      the same test files again
+//   5. the self-tests: solutions earn full marks, starters none, the catalogs are sound,
+//      and the grader handles code that hangs, crashes, leaks or attacks it. (That every
+//      buggy variant is caught is `npm run prove`, which CI runs next: too slow for here.)
+// It runs every check even after one fails, and ends with one line "N passed, N failed".
+//
+// npm test -- LAB... proves only those labs, for an author changing one: the type-check and
+// the starters as above (they are cheap, and labs import each other), the Markdown of those
+// labs and the README, their graded tests loading, then `npm run prove` for them: lab.ts and
+// the catalog follow the rules, the solution earns every point, the starter none, every
+// variant is caught and fails with the text pinned in tests/NN-topic/buggy-variants.failures.txt.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discoverLabs, REPO_ROOT, selectLabs } from '../grader/lab.ts';
+import { requireSupportedNode } from '../shared/node-version.ts';
+
+requireSupportedNode();
+
+let only: string[] | undefined;
+try {
+  only = process.argv.length > 2 ? selectLabs(await discoverLabs(), process.argv.slice(2)).map((lab) => lab.slug) : undefined;
+} catch (error) {
+  console.error(`npm test: ${error instanceof Error ? error.message : String(error)} (usage: npm test -- [LAB...])`);
+  process.exit(2);
+}
+
+const bin = (path: string) => join(REPO_ROOT, 'node_modules', path);
+const scratch = mkdtempSync(join(tmpdir(), 'check-'));
+const selfTestJson = join(scratch, 'self-test.json');
+
+const markdown = only ? ['README.md', ...only.flatMap((slug) => [`solutions/${slug}/README.md`, `labs/${slug}/README.md`])] : ['**/*.md'];
+interface Check { name: string; command: string[]; env?: Record<string, string>; quiet?: boolean }
+const checks: Check[] = [
+  { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
+  // Globs, not folder names: markdownlint-cli ignores a folder by name only if it is a real
+  // folder, and node_modules may be a link (a git worktree sharing another's install).
+  { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules/**', '--ignore', '.grader-tmp/**', ...markdown] },
+  { name: 'labs/ up to date with solutions/', command: ['--import', 'tsx', 'tools/authoring/starters.ts', '--check'] },
+  {
+    name: 'graded tests load',
+    command: [bin('vitest/vitest.mjs'), 'list', '--config', 'vitest.config.ts', ...(only ?? []).map((slug) => `tests/${slug}/`)],
+    env: { LAB_TARGET: join(REPO_ROOT, 'solutions') },
+    quiet: true, // it lists every test: noise here
+  },
+  // One lab: npm run prove grades its solution, starter and variants and checks its lab.ts
+  // and catalog (what labs.test.ts does for every lab, and the variants besides).
+  ...(only ? [{ name: `prove ${only.join(', ')}: rules, solution, starter, every variant and its pinned failure text`, command: ['--import', 'tsx', 'tools/checks/prove-lab.ts', ...only] }] : [{
+    name: 'self-tests',
+    command: [bin('vitest/vitest.mjs'), 'run', '--config', 'tools/checks/self-test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${selfTestJson}`],
+  }]),
+];
+
+let passed = 0;
+let failed = 0;
+const started = Date.now();
+const count = (check: Check, ok: boolean) => {
+  if (check.name === 'self-tests') {
+    try {
+      const report = JSON.parse(readFileSync(selfTestJson, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+      passed += report.numPassedTests;
+      failed += report.numFailedTests + (ok || report.numFailedTests > 0 ? 0 : 1);
+    } catch {
+      failed += 1; // no report at all: the run itself broke
+    }
+  } else if (ok) passed += 1;
+  else failed += 1;
+};
+const report = (check: Check, ok: boolean, at: number) => console.log(`--- ${check.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - at) / 1000).toFixed(1)} s)`);
+const env = (check: Check) => ({ ...process.env, ...check.env });
+
+// One lab: the type-check runs beside the others (the proof mostly waits on sockets), its
+// output kept in a file and shown at the end. The whole suite keeps its cores for the self-tests.
+const [first, ...rest] = checks;
+const background = only ? { at: Date.now(), log: join(scratch, 'type-check.log') } : undefined;
+const typeCheck = background && (() => {
+  const fd = openSync(background.log, 'w');
+  const child = spawn(process.execPath, first.command, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd], env: env(first) });
+  closeSync(fd);
+  return new Promise<boolean>((resolve) => child.on('close', (code) => resolve(code === 0)));
+})();
+for (const check of background ? rest : checks) {
+  console.log(`\n=== ${check.name} ===`);
+  const at = Date.now();
+  const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: check.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: env(check) });
+  report(check, run.status === 0, at);
+  count(check, run.status === 0);
+}
+if (background && typeCheck) {
+  const ok = await typeCheck;
+  console.log(`\n=== ${first.name} (ran beside the others) ===`);
+  process.stdout.write(readFileSync(background.log, 'utf8'));
+  report(first, ok, background.at);
+  count(first, ok);
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\nnpm test finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;

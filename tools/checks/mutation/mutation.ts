@@ -1,0 +1,135 @@
+// npm run mutation -- [LAB...] [--sample N] [--out DIR] [--survivors-of DIR]
+//
+// Mutation testing for maintainers: how many small changes to the code students write do the
+// graded tests notice? Each mutant (tools/checks/mutation/mutants.ts) of a lab's solution regions is
+// graded like a submission, many to one vitest run (the grader's gradeBatch); it is killed
+// when it loses a point. Survivors are either bugs the tests miss (write a test, and a
+// buggy variant for the catalog) or equivalent mutants, listed with the reason in
+// tools/checks/mutation/equivalent.ts. Writes DIR/NN-topic.json and .html and prints a summary
+// table for docs/instructor-guide.md. Slow (a grade per mutant): not part of npm test.
+// --survivors-of DIR grades again only the mutants that survived in DIR's report and keeps
+// its verdict on the others: after adding tests, minutes instead of a whole run (a test
+// added can kill a mutant, never bring one back).
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverLabs, REPO_ROOT, selectLabs, type LabInfo } from '../../grader/lab.ts';
+import { gradeBatch, type LabResult } from '../../grader/run-lab.ts';
+import { scratchDir } from '../../grader/target.ts';
+import { removeDir } from '../self-test/helpers.ts';
+import { mutantsOf, type Mutant } from './mutants.ts';
+import equivalents, { type Equivalent } from './equivalent.ts';
+
+const BATCH = 24;
+
+interface Outcome extends Omit<Mutant, 'source'> {
+  status: 'killed' | 'survived' | 'equivalent';
+  /** Tests that failed on it, or why it is equivalent. */
+  detail: string;
+}
+
+/** `rank`: the mutant's rank among identical ones (same file, code and change), from idsOf. */
+function isEquivalent(lab: LabInfo, mutant: Mutant, rank: number): Equivalent | undefined {
+  return (equivalents[lab.slug] ?? []).find((entry) => entry.file === mutant.file && entry.code === mutant.code && entry.mutation === mutant.mutation &&
+    (entry.nth === undefined || entry.nth === rank));
+}
+
+function mutantsOfLab(lab: LabInfo): Mutant[] {
+  const dir = join(REPO_ROOT, 'solutions', lab.slug);
+  return readdirSync(dir).filter((name) => name.endsWith('.ts')).sort().flatMap((file) => mutantsOf(file, readFileSync(join(dir, file), 'utf8')));
+}
+
+async function gradeMutants(lab: LabInfo, mutants: Mutant[], onProgress: (done: number) => void): Promise<LabResult[]> {
+  const results: LabResult[] = [];
+  for (let from = 0; from < mutants.length; from += BATCH) {
+    const chunk = mutants.slice(from, from + BATCH);
+    const targets = chunk.map((mutant) => {
+      const root = scratchDir(`mutant-${lab.slug}-`);
+      cpSync(join(REPO_ROOT, 'solutions'), root, { recursive: true });
+      writeFileSync(join(root, lab.slug, mutant.file), mutant.source);
+      return root;
+    });
+    try {
+      results.push(...await gradeBatch(targets.map((target) => ({ lab, target })), 900_000, { maxWorkers: 4 }));
+    } finally {
+      targets.forEach(removeDir);
+    }
+    onProgress(results.length);
+  }
+  return results;
+}
+
+const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' } as Record<string, string>)[c]};`);
+
+function html(lab: LabInfo, outcomes: Outcome[], score: string): string {
+  const rows = outcomes.map((o) => `<tr class="${o.status}"><td>${o.status}</td><td>${escape(o.file)}:${o.line}</td><td><code>${escape(o.code)}</code></td><td>${escape(o.mutation)}</td><td>${escape(o.detail)}</td></tr>`);
+  return `<!doctype html><meta charset="utf-8"><title>Mutation testing: lab ${lab.slug}</title>
+<style>body{font-family:sans-serif}td{padding:2px 8px;vertical-align:top}.survived{background:#fdd}.equivalent{background:#eee}.killed{background:#dfd}</style>
+<h1>Lab ${escape(lab.slug)}: ${escape(score)}</h1><table><tr><th>status</th><th>where</th><th>line</th><th>mutation</th><th>killed by / reason</th></tr>${rows.join('')}</table>`;
+}
+
+type Where = Pick<Mutant, 'file' | 'line' | 'code' | 'mutation'>;
+
+/**
+ * Each mutant's identity across runs: its file, its line's code, what changed, and its rank
+ * among identical ones; not its line number, so that code added above it does not change it.
+ */
+function idsOf(mutants: Where[]): string[] {
+  const seen = new Map<string, number>();
+  return mutants.map((m) => {
+    const key = `${m.file}: ${m.mutation} ${m.code}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    return `${key} #${seen.get(key)}`;
+  });
+}
+
+/** The killed mutants of an earlier report, by id: their verdict stands. */
+function killedBefore(dir: string | undefined, lab: LabInfo): Map<string, Outcome> {
+  const file = dir && join(dir, `${lab.slug}.json`);
+  if (!file || !existsSync(file)) return new Map();
+  const { outcomes } = JSON.parse(readFileSync(file, 'utf8')) as { outcomes: Outcome[] };
+  const ids = idsOf(outcomes);
+  return new Map(outcomes.flatMap((o, index) => (o.status === 'killed' ? [[ids[index], o] as const] : [])));
+}
+
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { sample: { type: 'string' }, out: { type: 'string', default: 'mutation-results' }, 'survivors-of': { type: 'string' } } });
+const labs = selectLabs(await discoverLabs(), positionals);
+mkdirSync(values.out!, { recursive: true });
+const summary: string[] = ['| Lab | Mutants | Killed | Equivalent | Survived | Score (killed / non-equivalent) |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+for (const lab of labs) {
+  let mutants = mutantsOfLab(lab);
+  const total = mutants.length;
+  // Identities over every mutant, so that a sample matches a whole run's report.
+  const ids = new Map(idsOf(mutants).map((id, index) => [mutants[index], id]));
+  const equivalentOf = (mutant: Mutant) => isEquivalent(lab, mutant, Number(ids.get(mutant)!.split('#').pop()));
+  if (values.sample) {
+    const step = Math.max(1, Math.ceil(mutants.length / Number(values.sample)));
+    mutants = mutants.filter((_, index) => index % step === 0);
+  }
+  const before = killedBefore(values['survivors-of'], lab);
+  const earlierVerdict = (mutant: Mutant) => before.get(ids.get(mutant)!);
+  const candidates = mutants.filter((mutant) => !equivalentOf(mutant) && !earlierVerdict(mutant));
+  console.log(`lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.filter(equivalentOf).length} listed as equivalent` +
+    `${before.size ? `, ${before.size} killed in ${values['survivors-of']}` : ''}; grading ${candidates.length}`);
+  const results = await gradeMutants(lab, candidates, (done) => console.log(`  ${done}/${candidates.length} graded`));
+  const outcomes: Outcome[] = mutants.map((mutant) => {
+    const { source: _source, ...where } = mutant;
+    const equivalent = equivalentOf(mutant);
+    if (equivalent) return { ...where, status: 'equivalent', detail: equivalent.reason };
+    const earlier = earlierVerdict(mutant);
+    if (earlier) return { ...where, status: 'killed', detail: earlier.detail };
+    const result = results[candidates.indexOf(mutant)];
+    const failed = result.tests.filter((test) => test.status !== 'passed').map((test) => test.key);
+    const killed = result.points < result.maxPoints || result.status !== 'complete';
+    return { ...where, status: killed ? 'killed' : 'survived', detail: killed ? (failed.join(', ') || result.status) : '' };
+  });
+  const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
+  const killed = count('killed');
+  const nonEquivalent = outcomes.length - count('equivalent');
+  const score = `${killed}/${nonEquivalent} (${nonEquivalent ? Math.round((100 * killed) / nonEquivalent) : 100} %)`;
+  writeFileSync(join(values.out!, `${lab.slug}.json`), `${JSON.stringify({ lab: lab.slug, score, outcomes }, null, 2)}\n`);
+  writeFileSync(join(values.out!, `${lab.slug}.html`), html(lab, outcomes, score));
+  for (const o of outcomes.filter((o) => o.status === 'survived')) console.log(`  survived: ${o.file}:${o.line} ${o.mutation}   ${o.code}`);
+  summary.push(`| ${lab.slug} | ${outcomes.length} | ${killed} | ${count('equivalent')} | ${count('survived')} | ${score} |`);
+}
+console.log(`\n${summary.join('\n')}\n\nReports: ${labs.map((lab) => join(values.out!, `${lab.slug}.html`)).join(', ')} (and .json)`);
