@@ -19,20 +19,23 @@ function frame(payload: Uint8Array): Buffer {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-async function serve(host: string, port: number): Promise<void> {
-  const server = net.createServer(async (socket) => {
-    socket.on('error', () => {});
-    try {
-      for (;;) {
-        const message = await readMessage(socket, 1 << 30);
-        console.log(`received ${message.length} bytes from ${socket.remoteAddress}:${socket.remotePort}`);
-        await writeAll(socket, frame(Buffer.from(`received ${message.length} bytes, sha256 ${sha256(message)}`)));
-      }
-    } catch (error) {
-      console.log(`connection ended: ${(error as Error).message}`);
-      socket.end();
+/** Answers each message of one client until it goes away. Never rejects. */
+async function answer(socket: net.Socket): Promise<void> {
+  socket.on('error', () => {});
+  try {
+    for (;;) {
+      const message = await readMessage(socket, 1 << 30);
+      console.log(`received ${message.length} bytes from ${socket.remoteAddress}:${socket.remotePort}`);
+      await writeAll(socket, frame(Buffer.from(`received ${message.length} bytes, sha256 ${sha256(message)}`)));
     }
-  });
+  } catch (error) {
+    console.log(`connection ended: ${(error as Error).message}`);
+    socket.end();
+  }
+}
+
+function serve(host: string, port: number): void {
+  const server = net.createServer((socket) => void answer(socket));
   server.listen(port, host, () => console.log(`listening on ${host}:${(server.address() as net.AddressInfo).port}`));
 }
 

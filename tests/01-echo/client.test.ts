@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
-import { LOOPBACK, pause, startTestServer } from '../support/net.ts';
+import { LOOPBACK, piecesOf, startTestServer, writeSlowly } from '../support/net.ts';
 import { show, firstDifference } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
@@ -13,13 +13,9 @@ describe(lab.title, () => {
     // A test server that waits for the client's half-close, then answers in pieces.
     const port = await startTestServer(t, (socket) => {
       socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
-      socket.on('end', async () => {
+      socket.on('end', () => {
         halfClosed = true;
-        for (let i = 0; i < reply.length && !socket.destroyed; i += 7) {
-          socket.write(reply.subarray(i, i + 7));
-          await pause(1);
-        }
-        socket.end();
+        void writeSlowly(socket, piecesOf(reply, 7), { end: true });
       });
     });
     t.step('the test server answers only after your client half-closes, in 7-byte pieces 1 ms apart');

@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import type net from 'node:net';
 import { graded, type Trace } from '../support/graded.ts';
-import { LOOPBACK, pause, startTestServer, throughChaosProxy, unusedPort } from '../support/net.ts';
+import { LOOPBACK, piecesOf, startTestServer, throughChaosProxy, unusedPort, writeSlowly } from '../support/net.ts';
 import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
@@ -12,13 +12,9 @@ async function startLineServer(t: Trace, piece = 3): Promise<{ port: number; rec
   let received = Buffer.alloc(0);
   const port = await startTestServer(t, (socket: net.Socket) => {
     socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
-    socket.on('end', async () => {
+    socket.on('end', () => {
       const reply = Buffer.from(received.toString('utf8').split('\n').slice(0, -1).map((line) => `got ${line}\n`).join(''));
-      for (let i = 0; i < reply.length && !socket.destroyed; i += piece) {
-        socket.write(reply.subarray(i, i + piece));
-        await pause(1);
-      }
-      socket.end();
+      void writeSlowly(socket, piecesOf(reply, piece), { end: true });
     });
   });
   t.step(`the test server answers "got <line>" for each line once the client half-closes, in ${piece}-byte pieces`);

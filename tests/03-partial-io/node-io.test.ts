@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import type { Remote, RemoteInstance } from '../support/host.ts';
-import { LOOPBACK, pause, portOf, startTestServer, throughChaosProxy } from '../support/net.ts';
+import { LOOPBACK, portOf, startTestServer, throughChaosProxy, writeSlowly } from '../support/net.ts';
 import { firstDifference, show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
@@ -92,14 +92,7 @@ function collect(peer: net.Socket, size: number): { done: Promise<Buffer>; recei
 
 /** A test server that writes `pieces` with 1 ms between them, then ends if asked. */
 async function serverSending(t: Trace, pieces: Array<string | Buffer>, end: boolean): Promise<number> {
-  const port = await startTestServer(t, async (socket) => {
-    for (const piece of pieces) {
-      if (socket.destroyed) return;
-      socket.write(piece);
-      await pause(1);
-    }
-    if (end) socket.end();
-  });
+  const port = await startTestServer(t, (socket) => void writeSlowly(socket, pieces, { end }));
   t.step(`the test server sends ${pieces.map((piece) => show(piece)).join(', ')} as separate writes, 1 ms apart${end ? ', then ends the connection' : ''}`);
   return port;
 }

@@ -17,6 +17,27 @@ export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Writes `pieces` to a test server's `socket` one at a time, 1 ms apart, so that the client
+ * under test receives them in separate reads; then ends the socket if `end`. Stops early if
+ * the client goes away. Never rejects: start it from an event listener with `void`.
+ */
+export async function writeSlowly(socket: net.Socket, pieces: Array<string | Buffer>, { end }: { end: boolean }): Promise<void> {
+  for (const piece of pieces) {
+    if (socket.destroyed) return;
+    socket.write(piece);
+    await pause(1);
+  }
+  if (end && !socket.destroyed) socket.end();
+}
+
+/** `data` in pieces of `size` bytes. */
+export function piecesOf(data: Buffer, size: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) pieces.push(data.subarray(i, i + size));
+  return pieces;
+}
+
 /** The peers of each test, in the order they connected. */
 const peersOf = new WeakMap<Trace, Peer[]>();
 

@@ -177,20 +177,26 @@ async function watchAndRegrade(
     const regrade = async () => {
       if (busy) { again = true; return; }
       busy = true;
-      do {
-        again = false;
-        console.log(style.dim(`\n--- ${new Date().toLocaleTimeString()}: re-grading lab ${labNumber(lab)} ---`));
-        results[index] = await grade(lab);
-        show(results[index]);
-        console.log(`\n${formatSummary(results, 'npm run grade')}`);
-        if (json) writeJson(json, target, results);
-      } while (again);
-      busy = false;
+      try {
+        do {
+          again = false;
+          console.log(style.dim(`\n--- ${new Date().toLocaleTimeString()}: re-grading lab ${labNumber(lab)} ---`));
+          results[index] = await grade(lab);
+          show(results[index]);
+          console.log(`\n${formatSummary(results, 'npm run grade')}`);
+          if (json) writeJson(json, target, results);
+        } while (again);
+      } catch (error) {
+        // Keep watching: the next save tries again.
+        console.error(`error: re-grading lab ${labNumber(lab)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        busy = false;
+      }
     };
     // Editors save in bursts (write, rename, chmod): wait for the burst to end.
     watchDir(join(target, lab.slug), poll, () => {
       clearTimeout(timer);
-      timer = setTimeout(regrade, 300);
+      timer = setTimeout(() => void regrade(), 300);
     });
   });
   // Only now: a save made as soon as this line appears must already be seen.
