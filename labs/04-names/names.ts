@@ -1,4 +1,4 @@
-// Lab 04: the table of client names. In the seed's C server this is a table from names to
+// Lab 04: the table of client names. In the ECE 373 notes' C server this is a table from names to
 // socket descriptors, shared by every client thread (so it needs a lock). In Node every
 // event handler runs to completion before the next starts, so a Map needs no lock.
 

@@ -1,7 +1,7 @@
 // Lab 05: the chat relay. Clients behind home routers cannot reach each other, but they can
 // all reach this server: it keeps the table of names (lab 04) and forwards each message to
 // the client it is addressed to. One event loop serves everyone: an accept loop hands each
-// connection to its own receive loop (the seed's "thread per client") and goes straight
+// connection to its own receive loop (the ECE 373 notes' "thread per client") and goes straight
 // back to accepting.
 //
 // Run it:  npx tsx labs/05-relay/relay.ts [--host 0.0.0.0] [--port 5000] [--idle-timeout 30]

@@ -1,4 +1,4 @@
-// Lab 03, part 1: the seed's lesson as it is in C. send() and recv() may move fewer bytes
+// Lab 03, part 1: the ECE 373 notes' lesson as it is in C. send() and recv() may move fewer bytes
 // than you asked for; check every return value and loop.
 import { MessageTooLongError, ShortReadError, type PosixSocket } from './posix.ts';
 

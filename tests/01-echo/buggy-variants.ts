@@ -69,7 +69,7 @@ export default defineVariants(lab, [
     caughtBy: ['refused', 'unresolvable'],
   },
   {
-    name: 'the seed\'s port bound',
+    name: 'the ECE 373 notes\' port bound',
     mistake: 'Says ports below 1000 need root, as the original notes do; the privileged ports are 0 to 1023.',
     file: 'errors.ts',
     find: 'ports below 1024 need administrator rights (use a port from 1024 up)',
