@@ -1,18 +1,20 @@
 // npm test: the repository's own checks, in order, each reported with its time:
 //   1. type-check everything (tsc, strict)
-//   2. lint every Markdown file
-//   3. labs/ is what solutions/ generates (npm run starters)
-//   4. every graded test file loads (vitest list), which also fills vitest's module cache:
+//   2. the layout is Prettier's (npm run format rewrites it), and no promise floats
+//      (typescript-eslint's no-floating-promises and no-misused-promises, eslint.config.js)
+//   3. lint every Markdown file
+//   4. labs/ is what solutions/ generates (npm run starters)
+//   5. every graded test file loads (vitest list), which also fills vitest's module cache:
 //      the self-tests then start some forty vitest processes that need not each transform
 //      the same test files again
-//   5. the self-tests: solutions earn full marks, starters none, the catalogs are sound,
+//   6. the self-tests: solutions earn full marks, starters none, the catalogs are sound,
 //      and the grader handles code that hangs, crashes, leaks or attacks it. (That every
 //      buggy variant is caught is `npm run prove`, which CI runs next: too slow for here.)
 // It runs every check even after one fails, and ends with one line "N passed, N failed".
 //
 // npm test -- LAB... proves only those labs, for an author changing one: the type-check and
-// the starters as above (they are cheap, and labs import each other), the Markdown of those
-// labs and the README, their graded tests loading, then `npm run prove` for them: lab.ts and
+// the starters as above (they are cheap, and labs import each other), the layout, promises and
+// Markdown of those labs and the README, their graded tests loading, then `npm run prove` for them: lab.ts and
 // the catalog follow the rules, the solution earns every point, the starter none, every
 // variant is caught and fails with the text pinned in tests/NN-topic/buggy-variants.failures.txt.
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,9 +39,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'check-'));
 const selfTestJson = join(scratch, 'self-test.json');
 
 const markdown = only ? ['README.md', ...only.flatMap((slug) => [`solutions/${slug}/README.md`, `labs/${slug}/README.md`])] : ['**/*.md'];
+const code = only ? only.flatMap((slug) => [`solutions/${slug}`, `tests/${slug}`]) : ['.'];
 interface Check { name: string; command: string[]; env?: Record<string, string>; quiet?: boolean }
 const checks: Check[] = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
+  { name: 'promises (typescript-eslint)', command: [bin('eslint/bin/eslint.js'), ...code] },
   // Globs, not folder names: markdownlint-cli ignores a folder by name only if it is a real
   // folder, and node_modules may be a link (a git worktree sharing another's install).
   { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules/**', '--ignore', '.grader-tmp/**', ...markdown] },

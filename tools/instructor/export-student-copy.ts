@@ -25,8 +25,8 @@ const STUDENT_TOOLS = ['tools/grader', 'tools/shared', 'tools/chaos-proxy', 'too
 /** Inside folders students get, but never given: each lab's catalog of buggy variants and its pinned failure text. */
 const CATALOG = /^tests\/[^/]+\/buggy-variants\./;
 const COPIED = ['labs', 'tests', ...STUDENT_TOOLS, 'docs/protocol.md', 'docs/benchmark.md', 'vitest.config.ts', '.gitignore', '.gitattributes'];
-/** Dependencies of the instructor tools alone (Markdown lint, the Gradescope zip). */
-const INSTRUCTOR_DEPENDENCIES = ['markdownlint-cli', 'fflate'];
+/** Dependencies of the maintainers' checks and instructor tools alone (lint, format, the Gradescope zip). */
+const INSTRUCTOR_DEPENDENCIES = ['markdownlint-cli', 'prettier', 'eslint', 'typescript-eslint', 'fflate'];
 /** Markdown for readers of the full repository (comparing with solutions/): never exported. */
 const FULL_REPOSITORY_ONLY = /^<!-- full-repository:begin -->\n[\s\S]*?^<!-- full-repository:end -->\n(\n(?=\n))?/gm;
 
