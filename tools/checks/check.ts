@@ -40,10 +40,17 @@ const selfTestJson = join(scratch, 'self-test.json');
 
 const markdown = only ? ['README.md', ...only.flatMap((slug) => [`solutions/${slug}/README.md`, `labs/${slug}/README.md`])] : ['**/*.md'];
 const code = only ? only.flatMap((slug) => [`solutions/${slug}`, `tests/${slug}`]) : ['.'];
-interface Check { name: string; command: string[]; env?: Record<string, string>; quiet?: boolean }
+interface Check {
+  name: string;
+  command: string[];
+  env?: Record<string, string>;
+  quiet?: boolean;
+  /** One lab: runs beside the others (its output kept and shown at the end), since the proof mostly waits on sockets. */
+  beside?: boolean;
+}
 const checks: Check[] = [
-  { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'] },
-  { name: 'promises (typescript-eslint)', command: [bin('eslint/bin/eslint.js'), ...code] },
+  { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'], beside: true },
+  { name: 'promises (typescript-eslint)', command: [bin('eslint/bin/eslint.js'), ...code], beside: true },
   // Globs, not folder names: markdownlint-cli ignores a folder by name only if it is a real
   // folder, and node_modules may be a link (a git worktree sharing another's install).
   { name: 'markdown lint', command: [bin('markdownlint-cli/markdownlint.js'), '--config', '.markdownlint.jsonc', '--ignore', 'node_modules/**', '--ignore', '.grader-tmp/**', ...markdown] },
@@ -80,29 +87,29 @@ const count = (check: Check, ok: boolean) => {
 const report = (check: Check, ok: boolean, at: number) => console.log(`--- ${check.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - at) / 1000).toFixed(1)} s)`);
 const env = (check: Check) => ({ ...process.env, ...check.env });
 
-// One lab: the type-check runs beside the others (the proof mostly waits on sockets), its
-// output kept in a file and shown at the end. The whole suite keeps its cores for the self-tests.
-const [first, ...rest] = checks;
-const background = only ? { at: Date.now(), log: join(scratch, 'type-check.log') } : undefined;
-const typeCheck = background && (() => {
-  const fd = openSync(background.log, 'w');
-  const child = spawn(process.execPath, first.command, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd], env: env(first) });
+// One lab: the static checks run beside the others, their output kept in a file and shown at
+// the end. The whole suite keeps its cores for the self-tests.
+const beside = only ? checks.filter((check) => check.beside) : [];
+const running = beside.map((check, index) => {
+  const log = join(scratch, `beside-${index}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(process.execPath, check.command, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd], env: env(check) });
   closeSync(fd);
-  return new Promise<boolean>((resolve) => child.on('close', (code) => resolve(code === 0)));
-})();
-for (const check of background ? rest : checks) {
+  return { check, log, at: Date.now(), ok: new Promise<boolean>((resolve) => child.on('close', (code) => resolve(code === 0))) };
+});
+for (const check of checks.filter((check) => !beside.includes(check))) {
   console.log(`\n=== ${check.name} ===`);
   const at = Date.now();
   const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: check.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: env(check) });
   report(check, run.status === 0, at);
   count(check, run.status === 0);
 }
-if (background && typeCheck) {
-  const ok = await typeCheck;
-  console.log(`\n=== ${first.name} (ran beside the others) ===`);
-  process.stdout.write(readFileSync(background.log, 'utf8'));
-  report(first, ok, background.at);
-  count(first, ok);
+for (const { check, log, at, ok } of running) {
+  const succeeded = await ok;
+  console.log(`\n=== ${check.name} (ran beside the others) ===`);
+  process.stdout.write(readFileSync(log, 'utf8'));
+  report(check, succeeded, at);
+  count(check, succeeded);
 }
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\nnpm test finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
