@@ -1,22 +1,23 @@
-// npm test: the repository's own checks, in order, each reported with its time:
-//   1. type-check everything (tsc, strict)
-//   2. the layout is Prettier's (npm run format rewrites it), and no promise floats
-//      (typescript-eslint's no-floating-promises and no-misused-promises, eslint.config.js)
-//   3. lint every Markdown file
-//   4. labs/ is what solutions/ generates (npm run starters)
-//   5. every graded test file loads (vitest list), which also fills vitest's module cache:
-//      the self-tests then start some forty vitest processes that need not each transform
-//      the same test files again
-//   6. the self-tests: solutions earn full marks, starters none, the catalogs are sound,
-//      and the grader handles code that hangs, crashes, leaks or attacks it. (That every
-//      buggy variant is caught is `npm run prove`, which CI runs next: too slow for here.)
+// npm test: the repository's own checks, each reported with its time:
+//   - the static checks, side by side: type-check everything (tsc, strict); the layout is
+//     Prettier's (npm run format rewrites it); no promise floats (typescript-eslint's
+//     no-floating-promises and no-misused-promises, eslint.config.js)
+//   - lint every Markdown file
+//   - labs/ is what solutions/ generates (npm run starters)
+//   - every graded test file loads (vitest list), which also fills vitest's module cache:
+//     the self-tests then start some forty vitest processes that need not each transform
+//     the same test files again
+//   - the self-tests: solutions earn full marks, starters none, the catalogs are sound,
+//     and the grader handles code that hangs, crashes, leaks or attacks it. (That every
+//     buggy variant is caught is `npm run prove`, which CI runs next: too slow for here.)
 // It runs every check even after one fails, and ends with one line "N passed, N failed".
 //
 // npm test -- LAB... proves only those labs, for an author changing one: the type-check and
-// the starters as above (they are cheap, and labs import each other), the layout, promises and
-// Markdown of those labs and the README, their graded tests loading, then `npm run prove` for them: lab.ts and
-// the catalog follow the rules, the solution earns every point, the starter none, every
-// variant is caught and fails with the text pinned in tests/NN-topic/buggy-variants.failures.txt.
+// the starters as above (they are cheap, and labs import each other), the layout, promises
+// and Markdown of those labs and the README, their graded tests loading, then `npm run
+// prove` for them: lab.ts and the catalog follow the rules, the solution earns every point,
+// the starter none, every variant is caught and fails with the text pinned in
+// tests/NN-topic/buggy-variants.failures.txt.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,13 +41,17 @@ const selfTestJson = join(scratch, 'self-test.json');
 
 const markdown = only ? ['README.md', ...only.flatMap((slug) => [`solutions/${slug}/README.md`, `labs/${slug}/README.md`])] : ['**/*.md'];
 const code = only ? only.flatMap((slug) => [`solutions/${slug}`, `tests/${slug}`]) : ['.'];
+// solutions/ keeps the layout it has (see .prettierignore).
+const layout = only ? only.map((slug) => `tests/${slug}`) : ['.'];
 interface Check {
   name: string;
   command: string[];
   env?: Record<string, string>;
   quiet?: boolean;
-  /** One lab: runs beside the others (its output kept and shown at the end), since the proof mostly waits on sockets. */
+  /** Runs beside the others, from the start (its output kept and shown at the end). */
   beside?: boolean;
+  /** Waits until the checks beside it have finished: it needs every core. */
+  alone?: boolean;
 }
 const checks: Check[] = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'], beside: true },
@@ -65,6 +70,7 @@ const checks: Check[] = [
   // and catalog (what labs.test.ts does for every lab, and the variants besides).
   ...(only ? [{ name: `prove ${only.join(', ')}: rules, solution, starter, every variant and its pinned failure text`, command: ['--import', 'tsx', 'tools/checks/prove-lab.ts', ...only] }] : [{
     name: 'self-tests',
+    alone: true,
     command: [bin('vitest/vitest.mjs'), 'run', '--config', 'tools/checks/self-test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${selfTestJson}`],
   }]),
 ];
@@ -87,30 +93,35 @@ const count = (check: Check, ok: boolean) => {
 const report = (check: Check, ok: boolean, at: number) => console.log(`--- ${check.name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - at) / 1000).toFixed(1)} s)`);
 const env = (check: Check) => ({ ...process.env, ...check.env });
 
-// One lab: the static checks run beside the others, their output kept in a file and shown at
-// the end. The whole suite keeps its cores for the self-tests.
-const beside = only ? checks.filter((check) => check.beside) : [];
-const running = beside.map((check, index) => {
+// The static checks (one process and one core each) run beside each other and the small
+// checks; the self-tests wait for them, since they use every core. Output of a check run
+// beside is kept in a file and shown when it is counted.
+const running = checks.filter((check) => check.beside).map((check, index) => {
   const log = join(scratch, `beside-${index}.log`);
   const fd = openSync(log, 'w');
+  const at = Date.now();
   const child = spawn(process.execPath, check.command, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd], env: env(check) });
   closeSync(fd);
-  return { check, log, at: Date.now(), ok: new Promise<boolean>((resolve) => child.on('close', (code) => resolve(code === 0))) };
+  return { check, log, at, ok: new Promise<boolean>((resolve) => child.on('close', (code) => resolve(code === 0))) };
 });
-for (const check of checks.filter((check) => !beside.includes(check))) {
+const collect = async () => {
+  for (const { check, log, at, ok } of running.splice(0)) {
+    const succeeded = await ok;
+    console.log(`\n=== ${check.name} (ran beside the others) ===`);
+    process.stdout.write(readFileSync(log, 'utf8'));
+    report(check, succeeded, at);
+    count(check, succeeded);
+  }
+};
+for (const check of checks.filter((check) => !check.beside)) {
+  if (check.alone) await collect();
   console.log(`\n=== ${check.name} ===`);
   const at = Date.now();
   const run = spawnSync(process.execPath, check.command, { cwd: REPO_ROOT, stdio: check.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: env(check) });
   report(check, run.status === 0, at);
   count(check, run.status === 0);
 }
-for (const { check, log, at, ok } of running) {
-  const succeeded = await ok;
-  console.log(`\n=== ${check.name} (ran beside the others) ===`);
-  process.stdout.write(readFileSync(log, 'utf8'));
-  report(check, succeeded, at);
-  count(check, succeeded);
-}
+await collect();
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\nnpm test finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
