@@ -87,7 +87,7 @@ export default defineLab({
     keepsListening: {
       name: 'the server keeps listening: two clients in a row each get the greeting',
       points: 2,
-      hint: 'Close each client\\'s socket, never the listening server.',
+      hint: "Close each client's socket, never the listening server.",
       section: SERVER,
     },
   },
@@ -109,8 +109,12 @@ async function startServer(t: Trace): Promise<number> {
   // Loaded on every call, never at the top of the file: one test process grades several targets.
   const { startServer } = await t.lab<typeof import('../../labs/${slug}/server.ts')>('${slug}', 'server.ts');
   t.step(\`started your server: startServer({ host: "\${LOOPBACK}", port: 0 })\`);
-  const server = await t.within(startServer({ host: LOOPBACK, port: 0 }), REPLY_MS,
-    'startServer to resolve once the server is listening', () => 'its promise has not settled');
+  const server = await t.within(
+    startServer({ host: LOOPBACK, port: 0 }),
+    REPLY_MS,
+    'startServer to resolve once the server is listening',
+    () => 'its promise has not settled',
+  );
   return (await superviseServer(t, server)).port;
 }
 
@@ -160,7 +164,7 @@ export default defineVariants(lab, [
   },
   {
     name: 'stops listening after the first client',
-    mistake: 'Closes the listening server along with the first client\\'s socket.',
+    mistake: "Closes the listening server along with the first client's socket.",
     file: 'server.ts',
     find: GREET,
     replace: \`\${GREET}\\n    server.close();\`,

@@ -3,6 +3,8 @@
 // (.ci/new-lab.sh): it grades a whole lab, too slow for here.
 import { describe, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as prettier from 'prettier';
 import { REPO_ROOT } from '../../grader/lab.ts';
 import { headingsOf } from '../../authoring/starters.ts';
 import { scaffold } from '../../authoring/new-lab.ts';
@@ -27,5 +29,15 @@ describe('npm run new-lab', () => {
     expect(regions).toEqual(['Task 1: the server']);
     expect(sections).toContain(regions[0]);
     expect(files.get('solutions/07-example/README.md')).toContain('<!-- graded-tests:begin -->');
+  });
+
+  test('scaffolds tests in the layout npm test checks (Prettier)', async ({ expect }) => {
+    const tests = [...scaffold('07', 'example')].filter(([path]) => path.startsWith('tests/'));
+    expect(tests.length).toBeGreaterThanOrEqual(3);
+    for (const [path, content] of tests) {
+      const filepath = join(REPO_ROOT, path);
+      const options = { ...(await prettier.resolveConfig(filepath)), filepath };
+      expect(await prettier.check(content, options), path).toBe(true);
+    }
   });
 });
