@@ -234,15 +234,22 @@ function clientsWithinDescriptorLimit(): number | undefined {
   }
 }
 
-/** The program: --host, --port and --idle-timeout SECONDS (T: PING after T of silence, cut-off after 2T). */
+/** The relay programs' option --idle-timeout SECONDS (T: PING after T of silence, cut-off after 2T), with its default. */
+export const IDLE_TIMEOUT_OPTION = { 'idle-timeout': String(IDLE_TIMEOUT_MS / 1000) };
+
+/** The value of --idle-timeout in milliseconds; throws a one-line error for anything but a positive number. */
+export function idleTimeoutMsOf(extra: Record<string, string>): number {
+  const seconds = Number(extra['idle-timeout']);
+  if (!(Number.isFinite(seconds) && seconds > 0)) throw new Error(`--idle-timeout takes a positive number of seconds, not "${extra['idle-timeout']}"`);
+  return seconds * 1000;
+}
+
+/** The program: --host, --port and --idle-timeout SECONDS. */
 async function main(): Promise<void> {
-  await runServerProgram(({ host, port, extra }) => {
-    const seconds = Number(extra['idle-timeout']);
-    if (!(Number.isFinite(seconds) && seconds > 0)) {
-      return Promise.reject(new Error(`--idle-timeout takes a positive number of seconds, not "${extra['idle-timeout']}"`));
-    }
-    return startRelay({ host, port, idleTimeoutMs: seconds * 1000, maxClients: clientsWithinDescriptorLimit() });
-  }, { 'idle-timeout': String(IDLE_TIMEOUT_MS / 1000) });
+  await runServerProgram(
+    async ({ host, port, extra }) => startRelay({ host, port, idleTimeoutMs: idleTimeoutMsOf(extra), maxClients: clientsWithinDescriptorLimit() }),
+    IDLE_TIMEOUT_OPTION,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
