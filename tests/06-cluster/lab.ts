@@ -79,6 +79,12 @@ export default defineLab({
       hint: 'Send every NAME of a client without a name to the primary, and answer that client\'s next line only once its answer came: a worker\'s directory may be behind, and only the primary\'s table is the truth.',
       section: NAMES,
     },
+    listCurrent: {
+      name: 'LIST on a worker that is behind shows every name as it is now: one granted on another worker a moment ago, not one freed, and the client\'s next reply comes after it',
+      points: 2,
+      hint: 'Send every LIST to the primary and answer it from its table, as a claim is (the worker\'s directory may not have heard of the latest changes yet); the client\'s next line waits for that answer.',
+      section: NAMES,
+    },
     diesMidDelivery: {
       name: 'a worker that dies while messages stream to its clients: the survivors get theirs, in order, the senders learn the names are gone, and connections on their way to it are served',
       points: 3,

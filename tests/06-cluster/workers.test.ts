@@ -58,8 +58,9 @@ describe(lab.title, () => {
     t.step('the test holds back what the primary sends worker 1');
     scripted.send('NAME scripted\nSEND observer hi from a script\n');
     scripted.end();
-    // After a round trip through worker 1 that started later, it has read the scripted client's end.
-    await bystander.ask('LIST', /^NAMES /);
+    // After a round trip through worker 1 that started later, it has read the scripted client's
+    // end (PING: worker 1 answers it itself, a LIST would wait for the primary, held here).
+    await bystander.ask('PING', 'PONG');
     const count = await launcher.letGo(await relay.workers(), 1);
     t.step(`the test passed on what the primary had sent worker 1 meanwhile (${count} IPC message(s))`);
     const replies = (await scripted.readToEnd(WAIT_MS, 'both replies, then the connection closed')).toString('utf8');
