@@ -1,11 +1,11 @@
 // Classic mistakes of lab 06, each caught by the tests named in caughtBy (npm test checks).
 // Instructors only: the student copy leaves this file out.
 //
-// Two mistakes of the earlier design are no longer mistakes here, so they are not variants:
-// answering the lines after QUIT (the directory has released the name and the primary has
-// not, so a NAME after QUIT gets ERR already-named, which nobody reads, and a SEND gets
-// ERR not-registered), and a client socket without an 'error' listener (the receive loop's
-// iterator listens for errors itself).
+// A mistake of the earlier design is no longer one here, so it is not a variant: answering the
+// lines after QUIT (the directory has released the name and the primary has not, so a NAME
+// after QUIT gets ERR already-named, which nobody reads, and a SEND gets ERR not-registered).
+// A client socket without an 'error' listener no longer crashes a worker (the receive loop's
+// iterator listens for errors itself), but a reset then goes unlogged: a variant below.
 // Leaving out the backpressure on a client's own replies is a mistake but not a variant here:
 // its own replies never cut a client off (docs/protocol.md), so the cost is a worker's memory,
 // which a test outside the worker process cannot watch without timing. Lab 05's
@@ -149,6 +149,22 @@ export default defineVariants(lab, [
     find: 'new LeavingClient(socket, maxQueuedBytes,',
     replace: 'new LeavingClient(socket, Infinity,',
     caughtBy: ['slowReader'],
+  },
+  {
+    name: 'a reset is logged twice',
+    mistake: 'Logs the socket\'s error in its \'error\' listener and again where the receive loop ends on it (lab 05\'s old bug): every reset takes two lines of the log.',
+    file: 'worker.ts',
+    find: "  } catch {\n    // A reset: logged by the 'error' listener above.\n  } finally {",
+    replace: "  } catch (error) {\n    tell({ type: 'log', line: `connection ended: ${(error as Error).message}` });\n  } finally {",
+    caughtBy: ['releaseAcrossWorkers'],
+  },
+  {
+    name: 'a reset is not logged',
+    mistake: 'Gives the client\'s socket no \'error\' listener, since the receive loop\'s iterator catches the error anyway: the worker survives a reset, but nothing tells whoever runs the relay.',
+    file: 'worker.ts',
+    find: "  socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));\n",
+    replace: '',
+    caughtBy: ['releaseAcrossWorkers'],
   },
   {
     name: 'lines before a bad line are lost',

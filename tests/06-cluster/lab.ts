@@ -43,9 +43,9 @@ export default defineLab({
       section: DIRECTORY,
     },
     releaseAcrossWorkers: {
-      name: 'a name is free again once its client quits, closes or resets, whichever worker held it',
+      name: 'a name is free again once its client quits, closes or resets, whichever worker held it, and a reset is logged once',
       points: 3,
-      hint: 'However the receive loop ends, release the name in the directory and tell the primary "gone"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end.',
+      hint: 'However the receive loop ends, release the name in the directory and tell the primary "gone"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end. Log a socket\'s error in its \'error\' listener, and only there.',
       section: NAMES,
     },
     slowReader: {
