@@ -57,6 +57,11 @@ export class Directory {
   limits: Limits = { maxQueuedBytes: MAX_QUEUED_BYTES, idleTimeoutMs: IDLE_TIMEOUT_MS };
   /** Clients closing after QUIT, waiting for the primary's `left`, by number. */
   readonly leaving = new Map<number, () => void>();
+  /**
+   * A promise while the mesh holds too much for a worker that reads slower than this one sends
+   * (Mesh.congested), resolved once it has caught up; undefined otherwise (runWorker sets it).
+   */
+  meshBacklog: () => Promise<void> | undefined = () => undefined;
 
   constructor(readonly forward: Forward) {}
 
@@ -158,6 +163,7 @@ export async function runWorker(): Promise<void> {
   let directory: Directory | undefined;
   const mesh = new Mesh((frame) => directory!.arrived(frame), log);
   directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
+  directory.meshBacklog = () => (mesh.congested() ? mesh.uncongested() : undefined);
   const state: WorkerState = { directory, mesh, pending: new Map() };
   receive<ToWorker>(process, (message, handle) => {
     if (message.type === 'welcome' && message.limits) directory.limits = message.limits;

@@ -58,6 +58,11 @@ export class Directory {
   limits: Limits = { maxQueuedBytes: MAX_QUEUED_BYTES, idleTimeoutMs: IDLE_TIMEOUT_MS };
   /** Clients closing after QUIT, waiting for the primary's `left`, by number. */
   readonly leaving = new Map<number, () => void>();
+  /**
+   * A promise while the mesh holds too much for a worker that reads slower than this one sends
+   * (Mesh.congested), resolved once it has caught up; undefined otherwise (runWorker sets it).
+   */
+  meshBacklog: () => Promise<void> | undefined = () => undefined;
 
   constructor(readonly forward: Forward) {}
 
@@ -240,6 +245,10 @@ export async function serveConnection(socket: net.Socket, id: number, directory:
         // Lab 05's backpressure: a client that sends many commands at once is slowed down
         // until it reads its replies, never cut off for it.
         if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);
+        // The same for the other workers: one that reads its frames slowly slows down the
+        // senders here, rather than let this worker queue without end.
+        const backlog = directory.meshBacklog();
+        if (backlog) await backlog;
         // Lab 05's fairness: past the budget, every other client of this worker has a turn first.
         work += 1 + linesQueuedSoFar() - queuedBefore;
         if (work >= TURN_BUDGET) {
@@ -311,6 +320,7 @@ export async function runWorker(): Promise<void> {
   let directory: Directory | undefined;
   const mesh = new Mesh((frame) => directory!.arrived(frame), log);
   directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
+  directory.meshBacklog = () => (mesh.congested() ? mesh.uncongested() : undefined);
   const state: WorkerState = { directory, mesh, pending: new Map() };
   receive<ToWorker>(process, (message, handle) => {
     if (message.type === 'welcome' && message.limits) directory.limits = message.limits;

@@ -9,7 +9,10 @@
 // Leaving out the backpressure on a client's own replies is a mistake but not a variant here:
 // its own replies never cut a client off (docs/protocol.md), so the cost is a worker's memory,
 // which a test outside the worker process cannot watch without timing. Lab 05's
-// ownRepliesBounded catches it in lab 05's loop, which this one repeats.
+// ownRepliesBounded catches it in lab 05's loop, which this one repeats. Not awaiting
+// directory.meshBacklog() is the same kind of mistake: only a worker that reads its frames
+// slower than they come (stopped, saturated) shows it, in the sender's memory; the mesh's
+// part is checked by tools/self-test/mesh.test.ts.
 import { defineVariants } from '../../tools/grader/variants.ts';
 import lab from './lab.ts';
 
