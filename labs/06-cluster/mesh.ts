@@ -30,6 +30,13 @@ export interface Frame {
  */
 const MAX_FRAME_CHARS = 8192;
 
+/**
+ * The most one worker queues for another that reads its frames slower than they come (busy,
+ * paused by a debugger, stopped): past it, this worker reads no more lines from its clients
+ * until that worker has caught up (see congested()). Without it, the queue has no end.
+ */
+export const MAX_QUEUED_FOR_PEER = 1024 * 1024;
+
 export class Mesh {
   private readonly server = net.createServer({ noDelay: true });
   private readonly token = randomBytes(16).toString('hex');
@@ -120,6 +127,37 @@ export class Mesh {
         socket.destroy();
       }
     });
+  }
+
+  /** Whether some other worker has more than MAX_QUEUED_FOR_PEER bytes of frames waiting for it. */
+  congested(): boolean {
+    return this.congestedChannel() !== undefined;
+  }
+
+  /**
+   * Resolves once no other worker has more than MAX_QUEUED_FOR_PEER bytes waiting for it: each
+   * such channel has drained, or closed (its worker died, and its frames with it).
+   */
+  async uncongested(): Promise<void> {
+    for (let full = this.congestedChannel(); full; full = this.congestedChannel()) {
+      const channel = full;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          channel.off('drain', done);
+          channel.off('close', done);
+          resolve();
+        };
+        channel.on('drain', done);
+        channel.on('close', done);
+      });
+    }
+  }
+
+  private congestedChannel(): net.Socket | undefined {
+    for (const socket of this.channels.values()) {
+      if (!socket.destroyed && socket.writableLength > MAX_QUEUED_FOR_PEER) return socket;
+    }
+    return undefined;
   }
 
   /** Stops listening and closes every channel. */

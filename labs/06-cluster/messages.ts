@@ -39,8 +39,8 @@ export type ToWorker =
   | { type: 'peer'; peer: MeshAddress }
   /** Sent with the client's socket as the handle: serve it. */
   | { type: 'connection'; client: number }
-  /** The answer to this worker's claim for `client`: the line to send it (OK NAME, ERR name-taken...). */
-  | { type: 'answer'; client: number; line: string }
+  /** The answer to this worker's question for `client` (a claim, a LIST): the lines to send it (OK NAME, NAMES...). */
+  | { type: 'answer'; client: number; lines: string[] }
   /** The answer to `gone`: the primary has freed the client's name (BYE may go out now). */
   | { type: 'left'; client: number }
   /** A change to the names: every worker gets every change, in the order the primary made them. */
@@ -54,6 +54,8 @@ export type ToPrimary =
   | { type: 'took'; client: number }
   /** The client sent NAME `name`: may it have it? */
   | { type: 'claim'; client: number; name: string }
+  /** The client sent LIST: the names as the primary has them (this worker's copy may be behind). */
+  | { type: 'list'; client: number }
   /** The client's connection has ended, however: release its name. */
   | { type: 'gone'; client: number }
   /** A line for the relay's log (a cut-off, a reset): the primary logs it. */

@@ -1,16 +1,17 @@
 // Lab 06: the primary process of the relay on every core. It accepts every connection and
 // hands it, still paused, to one of its worker processes in turn, and it owns the names: it
 // alone decides whether a name is free (lab 04's table, one in the whole relay), and tells
-// every worker of every name claimed and released, numbered, in order. It never sees a chat
-// message: the workers answer every other line themselves, and send each other the messages
-// for each other's clients over the mesh. So it stays off the path every message takes.
+// every worker of every name claimed and released, numbered, in order, and answers LIST from
+// its table. It never sees a chat message: the workers answer every other line themselves, and
+// send each other the messages for each other's clients over the mesh. So it stays off the
+// path every message takes.
 import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
-import { IDLE_TIMEOUT_MS, logRefusals, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
+import { IDLE_TIMEOUT_MS, logRefusals, MAX_QUEUED_BYTES, namesLines } from '../05-relay/relay.ts';
 import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -68,6 +69,12 @@ export class Registry {
 
   /** Client `client` of the worker in `slot` sent NAME `name`. */
   claim(slot: WorkerSlot, client: number, name: string): void {
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
+  }
+
+  /** Client `client` of the worker in `slot` sent LIST. */
+  list(slot: WorkerSlot, client: number): void {
     // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
     throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
   }

@@ -2,8 +2,9 @@
 // reads the clients' lines (lab 02) and answers them with lab 05's handleLine, on its own copy
 // of the names, the directory. A message for a client of this worker is written to that
 // client at once; one for a client of another worker goes straight to that worker over the
-// mesh (mesh.ts). The primary sees no message at all: only NAME asks it, since only it can
-// say whether a name is free, and it tells every worker of every name claimed and released.
+// mesh (mesh.ts). The primary sees no message at all: only NAME and LIST ask it, since only it
+// can say whether a name is free, and which names are taken right now; it tells every worker of
+// every name claimed and released.
 //
 // The primary starts it with child_process.fork(); it is not run by hand.
 import type net from 'node:net';
@@ -56,6 +57,11 @@ export class Directory {
   limits: Limits = { maxQueuedBytes: MAX_QUEUED_BYTES, idleTimeoutMs: IDLE_TIMEOUT_MS };
   /** Clients closing after QUIT, waiting for the primary's `left`, by number. */
   readonly leaving = new Map<number, () => void>();
+  /**
+   * A promise while the mesh holds too much for a worker that reads slower than this one sends
+   * (Mesh.congested), resolved once it has caught up; undefined otherwise (runWorker sets it).
+   */
+  meshBacklog: () => Promise<void> | undefined = () => undefined;
 
   constructor(readonly forward: Forward) {}
 
@@ -108,15 +114,15 @@ export class LeavingClient extends Client {
   }
 }
 
-/** Claims that wait for the primary's answer, by client number: each resolves when it comes. */
-export type Claims = Map<number, () => void>;
+/** Clients whose line waits for the primary's answer (a claim, a LIST), by number: each resolves when it comes. */
+export type Pending = Map<number, () => void>;
 
 /**
- * Answers one line from client `id` of this worker. A NAME from a client without a name asks
- * the primary, and resolves once the answer is sent; every other line is lab 05's handleLine,
- * on the directory, answered at once.
+ * Answers one line from client `id` of this worker. A NAME from a client without a name, and a
+ * LIST, ask the primary, and resolve once its answer is sent; every other line is lab 05's
+ * handleLine, on the directory, answered at once.
  */
-export function answer(directory: Directory, claims: Claims, id: number, client: Client, line: string): Promise<void> | undefined {
+export function answer(directory: Directory, pending: Pending, id: number, client: Client, line: string): Promise<void> | undefined {
   // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
   throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
 }
@@ -131,22 +137,22 @@ function flushed(socket: net.Socket): Promise<void> {
 
 /**
  * Serves one connection, number `id`, that the primary has just handed over: lab 05's
- * receive loop, except that a NAME waits for the primary's answer before the next line.
+ * receive loop, except that a NAME or a LIST waits for the primary's answer before the next line.
  */
-export async function serveConnection(socket: net.Socket, id: number, directory: Directory, claims: Claims): Promise<void> {
+export async function serveConnection(socket: net.Socket, id: number, directory: Directory, pending: Pending): Promise<void> {
   // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
   throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
 }
 
-/** What a worker keeps: its directory, its mesh, and the claims waiting for the primary. */
+/** What a worker keeps: its directory, its mesh, and the clients waiting for the primary. */
 export interface WorkerState {
   directory: Directory;
   mesh: Mesh;
-  claims: Claims;
+  pending: Pending;
 }
 
 /** Carries out one message from the primary. */
-export function obey(message: ToWorker, handle: unknown, { directory, mesh, claims }: WorkerState): void {
+export function obey(message: ToWorker, handle: unknown, { directory, mesh, pending }: WorkerState): void {
   // TODO: write this part (see labs/06-cluster/README.md, section "Task 2: the directory").
   throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 2: the directory\"");
 }
@@ -157,7 +163,8 @@ export async function runWorker(): Promise<void> {
   let directory: Directory | undefined;
   const mesh = new Mesh((frame) => directory!.arrived(frame), log);
   directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
-  const state: WorkerState = { directory, mesh, claims: new Map() };
+  directory.meshBacklog = () => (mesh.congested() ? mesh.uncongested() : undefined);
+  const state: WorkerState = { directory, mesh, pending: new Map() };
   receive<ToWorker>(process, (message, handle) => {
     if (message.type === 'welcome' && message.limits) directory.limits = message.limits;
     obey(message, handle, state);

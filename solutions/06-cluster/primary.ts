@@ -1,16 +1,17 @@
 // Lab 06: the primary process of the relay on every core. It accepts every connection and
 // hands it, still paused, to one of its worker processes in turn, and it owns the names: it
 // alone decides whether a name is free (lab 04's table, one in the whole relay), and tells
-// every worker of every name claimed and released, numbered, in order. It never sees a chat
-// message: the workers answer every other line themselves, and send each other the messages
-// for each other's clients over the mesh. So it stays off the path every message takes.
+// every worker of every name claimed and released, numbered, in order, and answers LIST from
+// its table. It never sees a chat message: the workers answer every other line themselves, and
+// send each other the messages for each other's clients over the mesh. So it stays off the
+// path every message takes.
 import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NameTable } from '../04-names/names.ts';
 import { answerTableCommand } from '../04-names/server.ts';
-import { IDLE_TIMEOUT_MS, logRefusals, MAX_QUEUED_BYTES } from '../05-relay/relay.ts';
+import { IDLE_TIMEOUT_MS, logRefusals, MAX_QUEUED_BYTES, namesLines } from '../05-relay/relay.ts';
 import { handOver, post, postNow, receive, type MeshAddress, type NameEntry, type NameUpdate, type ToPrimary } from './messages.ts';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -74,7 +75,17 @@ export class Registry {
     const line = answerTableCommand(this.table, client, { kind: 'NAME', name });
     if (!named && this.table.nameOf(client) === name) this.publish({ type: 'claimed', version: ++this.version, name, client, worker: slot.index });
     // After the change, in the same batch: its worker has applied it when it answers.
-    post(slot.child, { type: 'answer', client, line });
+    post(slot.child, { type: 'answer', client, lines: [line] });
+    // END SOLUTION
+  }
+
+  /** Client `client` of the worker in `slot` sent LIST. */
+  list(slot: WorkerSlot, client: number): void {
+    // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+    // From this table, not the worker's copy: that may not have the name another worker's
+    // client has just been told is its own.
+    if (this.clients.get(client) !== slot) return;
+    post(slot.child, { type: 'answer', client, lines: namesLines(this.table.list()) });
     // END SOLUTION
   }
 
@@ -161,6 +172,8 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       }
       case 'claim':
         return registry.claim(slot, message.client, message.name);
+      case 'list':
+        return registry.list(slot, message.client);
       case 'gone':
         registry.gone(slot, message.client);
         // Only now may the worker write BYE: a client that read it may claim the name at once.

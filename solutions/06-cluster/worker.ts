@@ -2,8 +2,9 @@
 // reads the clients' lines (lab 02) and answers them with lab 05's handleLine, on its own copy
 // of the names, the directory. A message for a client of this worker is written to that
 // client at once; one for a client of another worker goes straight to that worker over the
-// mesh (mesh.ts). The primary sees no message at all: only NAME asks it, since only it can
-// say whether a name is free, and it tells every worker of every name claimed and released.
+// mesh (mesh.ts). The primary sees no message at all: only NAME and LIST ask it, since only it
+// can say whether a name is free, and which names are taken right now; it tells every worker of
+// every name claimed and released.
 //
 // The primary starts it with child_process.fork(); it is not run by hand.
 import type net from 'node:net';
@@ -57,6 +58,11 @@ export class Directory {
   limits: Limits = { maxQueuedBytes: MAX_QUEUED_BYTES, idleTimeoutMs: IDLE_TIMEOUT_MS };
   /** Clients closing after QUIT, waiting for the primary's `left`, by number. */
   readonly leaving = new Map<number, () => void>();
+  /**
+   * A promise while the mesh holds too much for a worker that reads slower than this one sends
+   * (Mesh.congested), resolved once it has caught up; undefined otherwise (runWorker sets it).
+   */
+  meshBacklog: () => Promise<void> | undefined = () => undefined;
 
   constructor(readonly forward: Forward) {}
 
@@ -131,27 +137,30 @@ export class LeavingClient extends Client {
   }
 }
 
-/** Claims that wait for the primary's answer, by client number: each resolves when it comes. */
-export type Claims = Map<number, () => void>;
+/** Clients whose line waits for the primary's answer (a claim, a LIST), by number: each resolves when it comes. */
+export type Pending = Map<number, () => void>;
 
 /**
- * Answers one line from client `id` of this worker. A NAME from a client without a name asks
- * the primary, and resolves once the answer is sent; every other line is lab 05's handleLine,
- * on the directory, answered at once.
+ * Answers one line from client `id` of this worker. A NAME from a client without a name, and a
+ * LIST, ask the primary, and resolve once its answer is sent; every other line is lab 05's
+ * handleLine, on the directory, answered at once.
  */
-export function answer(directory: Directory, claims: Claims, id: number, client: Client, line: string): Promise<void> | undefined {
+export function answer(directory: Directory, pending: Pending, id: number, client: Client, line: string): Promise<void> | undefined {
   // BEGIN SOLUTION "Task 1: names, claimed from the primary"
-  if (line.startsWith('NAME ') && directory.table.nameOf(client) === undefined) {
+  const ask = (question: ToPrimary) => {
+    tell(question);
+    return new Promise<void>((resolve) => pending.set(id, resolve));
+  };
+  if (line.startsWith('NAME ') || line.startsWith('LIST')) {
     let command;
     try {
       command = parseCommand(line);
     } catch {
       command = undefined; // handleLine answers the error
     }
-    if (command?.kind === 'NAME') {
-      tell({ type: 'claim', client: id, name: command.name });
-      return new Promise((resolve) => claims.set(id, resolve));
-    }
+    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined) return ask({ type: 'claim', client: id, name: command.name });
+    // The directory may not have a name another worker's client has just been granted.
+    if (command?.kind === 'LIST') return ask({ type: 'list', client: id });
   }
   handleLine(directory.table, client, line);
   return undefined;
@@ -168,9 +177,9 @@ function flushed(socket: net.Socket): Promise<void> {
 
 /**
  * Serves one connection, number `id`, that the primary has just handed over: lab 05's
- * receive loop, except that a NAME waits for the primary's answer before the next line.
+ * receive loop, except that a NAME or a LIST waits for the primary's answer before the next line.
  */
-export async function serveConnection(socket: net.Socket, id: number, directory: Directory, claims: Claims): Promise<void> {
+export async function serveConnection(socket: net.Socket, id: number, directory: Directory, pending: Pending): Promise<void> {
   // BEGIN SOLUTION "Task 1: names, claimed from the primary"
   const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone
   const { maxQueuedBytes, idleTimeoutMs } = directory.limits;
@@ -204,7 +213,7 @@ export async function serveConnection(socket: net.Socket, id: number, directory:
     idle.heard();
     client.answering = true;
     try {
-      return answer(directory, claims, id, client, line);
+      return answer(directory, pending, id, client, line);
     } finally {
       client.answering = false;
     }
@@ -231,11 +240,15 @@ export async function serveConnection(socket: net.Socket, id: number, directory:
       for (const line of lines) {
         if (socket.writableEnded || client.closing) break; // QUIT, or cut off: the rest is not answered
         const queuedBefore = linesQueuedSoFar();
-        const claim = reply(line);
-        if (claim) await claim; // the next line waits for the name (no await otherwise: it costs a turn)
+        const asked = reply(line);
+        if (asked) await asked; // the next line waits for the primary's answer (no await otherwise: it costs a turn)
         // Lab 05's backpressure: a client that sends many commands at once is slowed down
         // until it reads its replies, never cut off for it.
         if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);
+        // The same for the other workers: one that reads its frames slowly slows down the
+        // senders here, rather than let this worker queue without end.
+        const backlog = directory.meshBacklog();
+        if (backlog) await backlog;
         // Lab 05's fairness: past the budget, every other client of this worker has a turn first.
         work += 1 + linesQueuedSoFar() - queuedBefore;
         if (work >= TURN_BUDGET) {
@@ -256,15 +269,15 @@ export async function serveConnection(socket: net.Socket, id: number, directory:
   // END SOLUTION
 }
 
-/** What a worker keeps: its directory, its mesh, and the claims waiting for the primary. */
+/** What a worker keeps: its directory, its mesh, and the clients waiting for the primary. */
 export interface WorkerState {
   directory: Directory;
   mesh: Mesh;
-  claims: Claims;
+  pending: Pending;
 }
 
 /** Carries out one message from the primary. */
-export function obey(message: ToWorker, handle: unknown, { directory, mesh, claims }: WorkerState): void {
+export function obey(message: ToWorker, handle: unknown, { directory, mesh, pending }: WorkerState): void {
   // BEGIN SOLUTION "Task 2: the directory"
   switch (message.type) {
     case 'welcome':
@@ -275,13 +288,20 @@ export function obey(message: ToWorker, handle: unknown, { directory, mesh, clai
       mesh.connect(message.peer);
       return;
     case 'connection':
-      void serveConnection(handle as net.Socket, message.client, directory, claims);
+      void serveConnection(handle as net.Socket, message.client, directory, pending);
       return;
-    case 'answer':
-      directory.local.get(message.client)?.send(message.line);
-      claims.get(message.client)?.();
-      claims.delete(message.client);
+    case 'answer': {
+      const client = directory.local.get(message.client); // gone already: so is the answer
+      if (client) {
+        // Its own replies never cut it off, however long a LIST (lab 05's Client.answering).
+        client.answering = true;
+        for (const line of message.lines) client.send(line);
+        client.answering = false;
+      }
+      pending.get(message.client)?.();
+      pending.delete(message.client);
       return;
+    }
     case 'claimed':
     case 'released':
       directory.apply(message);
@@ -300,7 +320,8 @@ export async function runWorker(): Promise<void> {
   let directory: Directory | undefined;
   const mesh = new Mesh((frame) => directory!.arrived(frame), log);
   directory = new Directory((worker, client, line) => mesh.send(worker, directory!.version, client, line));
-  const state: WorkerState = { directory, mesh, claims: new Map() };
+  directory.meshBacklog = () => (mesh.congested() ? mesh.uncongested() : undefined);
+  const state: WorkerState = { directory, mesh, pending: new Map() };
   receive<ToWorker>(process, (message, handle) => {
     if (message.type === 'welcome' && message.limits) directory.limits = message.limits;
     obey(message, handle, state);

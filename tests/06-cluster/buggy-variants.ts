@@ -1,15 +1,18 @@
 // Classic mistakes of lab 06, each caught by the tests named in caughtBy (npm test checks).
 // Instructors only: the student copy leaves this file out.
 //
-// Two mistakes of the earlier design are no longer mistakes here, so they are not variants:
-// answering the lines after QUIT (the directory has released the name and the primary has
-// not, so a NAME after QUIT gets ERR already-named, which nobody reads, and a SEND gets
-// ERR not-registered), and a client socket without an 'error' listener (the receive loop's
-// iterator listens for errors itself).
+// A mistake of the earlier design is no longer one here, so it is not a variant: answering the
+// lines after QUIT (the directory has released the name and the primary has not, so a NAME
+// after QUIT gets ERR already-named, which nobody reads, and a SEND gets ERR not-registered).
+// A client socket without an 'error' listener no longer crashes a worker (the receive loop's
+// iterator listens for errors itself), but a reset then goes unlogged: a variant below.
 // Leaving out the backpressure on a client's own replies is a mistake but not a variant here:
 // its own replies never cut a client off (docs/protocol.md), so the cost is a worker's memory,
 // which a test outside the worker process cannot watch without timing. Lab 05's
-// ownRepliesBounded catches it in lab 05's loop, which this one repeats.
+// ownRepliesBounded catches it in lab 05's loop, which this one repeats. Not awaiting
+// directory.meshBacklog() is the same kind of mistake: only a worker that reads its frames
+// slower than they come (stopped, saturated) shows it, in the sender's memory; the mesh's
+// part is checked by tools/checks/self-test/mesh.test.ts.
 import { defineVariants } from '../../tools/checks/variants.ts';
 import lab from './lab.ts';
 
@@ -18,25 +21,33 @@ export default defineVariants(lab, [
     name: 'a worker decides claims from its own directory',
     mistake: 'Claims a name in the worker\'s directory when it looks free there, and tells the primary afterwards (it saves a round trip): two workers that have not heard of each other\'s claim both give the name away.',
     file: 'worker.ts',
-    find: "      tell({ type: 'claim', client: id, name: command.name });\n      return new Promise((resolve) => claims.set(id, resolve));",
-    replace: "      if (directory.table.connectionOf(command.name) === undefined) {\n        directory.table.claim(command.name, client);\n        client.send(`OK NAME ${command.name}`);\n        tell({ type: 'claim', client: id, name: command.name });\n        return undefined;\n      }",
+    find: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined) return ask({ type: 'claim', client: id, name: command.name });",
+    replace: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined && directory.table.connectionOf(command.name) === undefined) {\n      directory.table.claim(command.name, client);\n      client.send(`OK NAME ${command.name}`);\n      tell({ type: 'claim', client: id, name: command.name });\n      return undefined;\n    }",
     caughtBy: ['claimRace'],
   },
   {
     name: 'a worker refuses a name its directory still has',
     mistake: 'Answers "ERR name-taken" itself when its directory has the name, and asks the primary only about names it thinks free: a name freed a moment ago on another worker is refused.',
     file: 'worker.ts',
-    find: "  if (line.startsWith('NAME ') && directory.table.nameOf(client) === undefined) {",
-    replace: "  if (line.startsWith('NAME ') && directory.table.nameOf(client) === undefined && directory.table.connectionOf(line.slice(5)) === undefined) {",
+    find: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined) return ask(",
+    replace: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined && directory.table.connectionOf(command.name) === undefined) return ask(",
     caughtBy: ['claimRace'],
   },
   {
-    name: 'the next line does not wait for the claim',
-    mistake: 'Sends NAME to the primary and answers the client\'s next lines at once: "NAME alice" followed by "SEND bob hi" in one write gets ERR not-registered, and the order of replies breaks.',
+    name: 'the next line does not wait for the primary\'s answer',
+    mistake: 'Sends NAME (or LIST) to the primary and answers the client\'s next lines at once: "NAME alice" followed by "SEND bob hi" in one write gets ERR not-registered, and the order of replies breaks.',
     file: 'worker.ts',
-    find: '        if (claim) await claim; // the next line waits for the name (no await otherwise: it costs a turn)',
-    replace: '        void claim;',
-    caughtBy: ['claimRace'],
+    find: '        if (asked) await asked; // the next line waits for the primary\'s answer (no await otherwise: it costs a turn)',
+    replace: '        void asked;',
+    caughtBy: ['claimRace', 'listCurrent'],
+  },
+  {
+    name: 'LIST is answered from the worker\'s directory',
+    mistake: 'Sends only NAME to the primary and answers LIST from the worker\'s own copy of the names, as handleLine does (it saves a round trip): right after another worker\'s client got OK NAME, the list can still lack that name, and still show one that was freed.',
+    file: 'worker.ts',
+    find: "    if (command?.kind === 'LIST') return ask({ type: 'list', client: id });\n",
+    replace: '',
+    caughtBy: ['listCurrent'],
   },
   {
     name: 'frames from a newer directory are delivered at once',
@@ -64,7 +75,7 @@ export default defineVariants(lab, [
   },
   {
     name: 'a release forgets only the stand-ins',
-    mistake: 'On "released", deletes the client from the map of remote clients but not from the directory\'s table: the name stays taken in that worker\'s LIST, and messages to the name\'s next owner go to the old one.',
+    mistake: 'On "released", deletes the client from the map of remote clients but not from the directory\'s table: the name stays taken in that worker\'s copy, so its clients\' messages to the name\'s next owner go to the old one, and a SEND to a name that left gets OK SEND instead of ERR unknown-name.',
     file: 'worker.ts',
     find: '      if (client) this.table.release(client);\n',
     replace: '',
@@ -143,6 +154,22 @@ export default defineVariants(lab, [
     caughtBy: ['slowReader'],
   },
   {
+    name: 'a reset is logged twice',
+    mistake: 'Logs the socket\'s error in its \'error\' listener and again where the receive loop ends on it (lab 05\'s old bug): every reset takes two lines of the log.',
+    file: 'worker.ts',
+    find: "  } catch {\n    // A reset: logged by the 'error' listener above.\n  } finally {",
+    replace: "  } catch (error) {\n    tell({ type: 'log', line: `connection ended: ${(error as Error).message}` });\n  } finally {",
+    caughtBy: ['releaseAcrossWorkers'],
+  },
+  {
+    name: 'a reset is not logged',
+    mistake: 'Gives the client\'s socket no \'error\' listener, since the receive loop\'s iterator catches the error anyway: the worker survives a reset, but nothing tells whoever runs the relay.',
+    file: 'worker.ts',
+    find: "  socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));\n",
+    replace: '',
+    caughtBy: ['releaseAcrossWorkers'],
+  },
+  {
     name: 'lines before a bad line are lost',
     mistake: 'On a FramingError, drops the whole lines that came before the bad one in the same chunk.',
     file: 'worker.ts',
@@ -178,8 +205,8 @@ export default defineVariants(lab, [
     name: 'the worker numbers its clients itself',
     mistake: 'Each worker counts its own clients from 0, so numbers repeat across workers and the primary mixes clients up.',
     file: 'worker.ts',
-    find: 'void serveConnection(handle as net.Socket, message.client, directory, claims);',
-    replace: 'void serveConnection(handle as net.Socket, directory.local.size, directory, claims);',
+    find: 'void serveConnection(handle as net.Socket, message.client, directory, pending);',
+    replace: 'void serveConnection(handle as net.Socket, directory.local.size, directory, pending);',
     caughtBy: ['basicsAcrossWorkers'],
   },
   {

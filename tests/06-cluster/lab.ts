@@ -43,9 +43,9 @@ export default defineLab({
       section: DIRECTORY,
     },
     releaseAcrossWorkers: {
-      name: 'a name is free again once its client quits, closes or resets, whichever worker held it',
+      name: 'a name is free again once its client quits, closes or resets, whichever worker held it, and a reset is logged once',
       points: 3,
-      hint: 'However the receive loop ends, release the name in the directory and tell the primary "gone"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end.',
+      hint: 'However the receive loop ends, release the name in the directory and tell the primary "gone"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end. Log a socket\'s error in its \'error\' listener, and only there.',
       section: NAMES,
     },
     slowReader: {
@@ -77,6 +77,12 @@ export default defineLab({
       name: 'the primary decides every claim: a worker that is behind neither gives away a name just claimed elsewhere nor refuses one just freed',
       points: 3,
       hint: 'Send every NAME of a client without a name to the primary, and answer that client\'s next line only once its answer came: a worker\'s directory may be behind, and only the primary\'s table is the truth.',
+      section: NAMES,
+    },
+    listCurrent: {
+      name: 'LIST on a worker that is behind shows every name as it is now: one granted on another worker a moment ago, not one freed, and the client\'s next reply comes after it',
+      points: 2,
+      hint: 'Send every LIST to the primary and answer it from its table, as a claim is (the worker\'s directory may not have heard of the latest changes yet); the client\'s next line waits for that answer.',
       section: NAMES,
     },
     diesMidDelivery: {

@@ -83,6 +83,29 @@ describe(lab.title, () => {
     await quick.ask('LIST', 'NAMES first leaving popular');
   });
 
+  graded(lab.tests.listCurrent, async (t) => {
+    const cluster = await startStudentCluster(t);
+    const { port } = cluster;
+    await registerAs(t, port, 'stays'); // worker 0
+    const watcher = await registerAs(t, port, 'watcher'); // worker 1
+    const goes = await registerAs(t, port, 'goes'); // worker 0
+    await Peer.connect(t, port, 'a client on worker 1, without a name'); // worker 1: the next one goes to worker 0
+    const comes = await Peer.connect(t, port, 'a client on worker 0, without a name'); // worker 0
+    await hold(t, cluster, 1);
+    // Worker 0's clients hear their answers at once; worker 1 hears of neither change.
+    await goes.ask('QUIT', 'BYE');
+    await comes.ask('NAME comes', 'OK NAME comes');
+    t.step('on worker 1, whose directory still has "goes" and not "comes": "watcher" sent "LIST" and "PING" in one write');
+    watcher.send('LIST\nPING\n');
+    await letGo(t, cluster, 1);
+    const names = await watcher.readLine(WAIT_MS, 'a reply to "LIST"');
+    t.check(names === 'NAMES comes stays watcher',
+      '"NAMES comes stays watcher": "comes" got OK NAME and "goes" got BYE before the LIST was sent, whatever worker 1 knew (the primary\'s table has every name as it is now)',
+      () => JSON.stringify(names));
+    const pong = await watcher.readLine(WAIT_MS, 'a reply to "PING"');
+    t.check(pong === 'PONG', '"PONG", after the answer to LIST: a client\'s replies come in the order of its lines', () => JSON.stringify(pong));
+  });
+
   graded(lab.tests.diesMidDelivery, async (t) => {
     const cluster = await startStudentCluster(t);
     const { port } = cluster;
