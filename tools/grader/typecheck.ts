@@ -5,7 +5,7 @@
 //
 // tsc costs about 2 s of CPU, more than the rest of a short grade, so its findings are kept
 // by the content of what it reads (every .ts file of the target, the compiler options, the
-// TypeScript version): a grade of code that has not changed since it was last checked, such
+// versions of TypeScript and of Node's types): a grade of code that has not changed since it was last checked, such
 // as the labs a student is not working on, reuses them.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -75,8 +75,8 @@ async function runTsc(target: string, slugs: string[]): Promise<Finding[] | unde
 function cacheKey(target: string, slugs: string[]): string | undefined {
   try {
     const hash = createHash('sha256');
-    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }).version;
-    hash.update(`${version}\0${readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')}\0${[...slugs].sort().join(',')}\0`);
+    const version = (name: string) => (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    hash.update(`${version('typescript')}\0${version('@types/node')}\0${readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')}\0${[...slugs].sort().join(',')}\0`);
     // Every lab of the target, not only those graded: labs import each other.
     for (const path of filesUnder(target).filter((path) => path.endsWith('.ts') && !/[\\/]node_modules[\\/]/.test(path))) {
       hash.update(`${relative(target, path).split('\\').join('/')}\0`).update(readFileSync(path)).update('\0');
