@@ -5,8 +5,8 @@
 //
 // tsc costs about 2 s of CPU, more than the rest of a short grade, so its findings are kept
 // by the content of what it reads (every .ts file of the target, the compiler options, the
-// versions of TypeScript and of Node's types): a grade of code that has not changed since it was last checked, such
-// as the labs a student is not working on, reuses them.
+// versions of TypeScript and of Node's types): a grade of code that has not changed since it
+// was last checked, such as the labs a student is not working on, reuses them.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
