@@ -56,6 +56,8 @@ export type ToPrimary =
   | { type: 'claim'; client: number; name: string }
   /** The client sent LIST: the names as the primary has them (this worker's copy may be behind). */
   | { type: 'list'; client: number }
+  /** The worker has applied every change to the names up to `version`. */
+  | { type: 'applied'; version: number }
   /** The client's connection has ended, however: release its name. */
   | { type: 'gone'; client: number }
   /** A line for the relay's log (a cut-off, a reset): the primary logs it. */

@@ -50,6 +50,8 @@ export interface WorkerSlot {
   ready: boolean;
   /** Where its mesh listens, once it is ready. */
   mesh?: MeshAddress;
+  /** The version of the names it has said it applied (its welcome's, then each `applied`). */
+  applied: number;
 }
 
 /**
@@ -64,6 +66,8 @@ export class Registry {
   version = 0;
   /** Every client handed to a worker, and that worker's slot, until it is gone. */
   readonly clients = new Map<number, WorkerSlot>();
+  /** What waits until every ready worker has applied a version (an OK NAME, a BYE), oldest first. */
+  private readonly waiting: { version: number; then: () => void }[] = [];
 
   constructor(private readonly slots: WorkerSlot[]) {}
 
@@ -81,6 +85,27 @@ export class Registry {
 
   /** Client `client` of the worker in `slot` is gone: its name is free. */
   gone(slot: WorkerSlot, client: number): void {
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
+  }
+
+  /**
+   * Runs `then` once every ready worker has applied version `version` of the names: at once if
+   * they all have, else when the last of them says so (`applied`) or dies.
+   */
+  whenEveryWorkerHas(version: number, then: () => void): void {
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
+  }
+
+  /** The worker in `slot` has applied every change up to `version`. */
+  applied(slot: WorkerSlot, version: number): void {
+    // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
+    throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
+  }
+
+  /** Runs what waited for versions every ready worker has now applied (also after a death). */
+  settle(): void {
     // TODO: write this part (see labs/06-cluster/README.md, section "Task 1: names, claimed from the primary").
     throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 1: names, claimed from the primary\"");
   }

@@ -50,6 +50,8 @@ export interface WorkerSlot {
   ready: boolean;
   /** Where its mesh listens, once it is ready. */
   mesh?: MeshAddress;
+  /** The version of the names it has said it applied (its welcome's, then each `applied`). */
+  applied: number;
 }
 
 /**
@@ -64,6 +66,8 @@ export class Registry {
   version = 0;
   /** Every client handed to a worker, and that worker's slot, until it is gone. */
   readonly clients = new Map<number, WorkerSlot>();
+  /** What waits until every ready worker has applied a version (an OK NAME, a BYE), oldest first. */
+  private readonly waiting: { version: number; then: () => void }[] = [];
 
   constructor(private readonly slots: WorkerSlot[]) {}
 
@@ -74,8 +78,9 @@ export class Registry {
     const named = this.table.nameOf(client) !== undefined;
     const line = answerTableCommand(this.table, client, { kind: 'NAME', name });
     if (!named && this.table.nameOf(client) === name) this.publish({ type: 'claimed', version: ++this.version, name, client, worker: slot.index });
-    // After the change, in the same batch: its worker has applied it when it answers.
-    post(slot.child, { type: 'answer', client, lines: [line] });
+    // Only once every worker has the change: a client told OK NAME may be sent to at once,
+    // from any worker, and no worker may answer ERR unknown-name.
+    this.whenEveryWorkerHas(this.version, () => post(slot.child, { type: 'answer', client, lines: [line] }));
     // END SOLUTION
   }
 
@@ -95,6 +100,34 @@ export class Registry {
     if (this.clients.get(client) !== slot) return;
     this.clients.delete(client);
     if (this.table.release(client) !== undefined) this.publish({ type: 'released', version: ++this.version, client });
+    // END SOLUTION
+  }
+
+  /**
+   * Runs `then` once every ready worker has applied version `version` of the names: at once if
+   * they all have, else when the last of them says so (`applied`) or dies.
+   */
+  whenEveryWorkerHas(version: number, then: () => void): void {
+    // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+    this.waiting.push({ version, then });
+    this.settle();
+    // END SOLUTION
+  }
+
+  /** The worker in `slot` has applied every change up to `version`. */
+  applied(slot: WorkerSlot, version: number): void {
+    // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+    slot.applied = version;
+    this.settle();
+    // END SOLUTION
+  }
+
+  /** Runs what waited for versions every ready worker has now applied (also after a death). */
+  settle(): void {
+    // BEGIN SOLUTION "Task 1: names, claimed from the primary"
+    // Versions only grow, so the waiting list is in order: the oldest decides.
+    const behind = (version: number) => this.slots.some((slot) => slot?.ready && slot.applied < version);
+    while (this.waiting.length > 0 && !behind(this.waiting[0].version)) this.waiting.shift()!.then();
     // END SOLUTION
   }
 
@@ -159,6 +192,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
         const peers = slots.filter((other) => other?.ready && other.mesh).map((other) => other.mesh!);
         // At once, so that it is the first thing the worker reads, before any connection.
         postNow(slot.child, { type: 'welcome', worker: slot.index, version: registry.version, names: registry.snapshot(), peers, limits: { maxQueuedBytes, idleTimeoutMs } });
+        slot.applied = registry.version; // it reads the welcome before any change
         for (const other of slots) if (other?.ready) post(other.child, { type: 'peer', peer: slot.mesh });
         slot.ready = true;
         for (const socket of waiting.splice(0)) handOut(socket);
@@ -176,15 +210,18 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
         return registry.list(slot, message.client);
       case 'gone':
         registry.gone(slot, message.client);
-        // Only now may the worker write BYE: a client that read it may claim the name at once.
-        return post(slot.child, { type: 'left', client: message.client });
+        // Only once every worker has freed the name may this one write BYE: a client that
+        // read it may claim the name at once, and no worker may still accept a SEND to it.
+        return registry.whenEveryWorkerHas(registry.version, () => post(slot.child, { type: 'left', client: message.client }));
+      case 'applied':
+        return registry.applied(slot, message.version);
       case 'log':
         return log(`worker ${slot.index}: ${message.line}`);
     }
   };
 
   const start = (index: number): Promise<void> => {
-    const slot: WorkerSlot = { index, child: launch(index), ready: false };
+    const slot: WorkerSlot = { index, child: launch(index), ready: false, applied: 0 };
     slots[index] = slot;
     let becameReady = () => {};
     const whenReady = new Promise<void>((resolve, reject) => {
@@ -200,6 +237,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       const wasReady = slot.ready;
       slot.ready = false;
       registry.forgetWorker(slot);
+      registry.settle(); // what waited for it waits no more
       // The connections it never took: serve them on another worker, or close them.
       for (const [client, { socket, slot: owner }] of onTheirWay) {
         if (owner !== slot) continue;

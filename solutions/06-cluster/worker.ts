@@ -305,6 +305,9 @@ export function obey(message: ToWorker, handle: unknown, { directory, mesh, pend
     case 'claimed':
     case 'released':
       directory.apply(message);
+      // The primary answers the claim (OK NAME), or lets the client go (BYE), only once every
+      // worker has said so.
+      tell({ type: 'applied', version: message.version });
       return;
     case 'left':
       directory.leaving.get(message.client)?.();

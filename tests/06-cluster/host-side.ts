@@ -44,6 +44,8 @@ export function workerLauncher(script: string, watch: Watch) {
   const handed = new Map<ChildProcess, number>();
   /** How many IPC messages of any kind the primary has sent each worker (held ones included). */
   const sent = new Map<ChildProcess, number>();
+  /** Every message the primary has sent each worker, a batch counted as its messages (held ones included). */
+  const messages = new Map<ChildProcess, unknown[]>();
   let stderr = '';
   /** Wraps the child's send, so that `hold` can stop what the primary sends it. */
   const interpose = (child: ChildProcess) => {
@@ -51,6 +53,8 @@ export function workerLauncher(script: string, watch: Watch) {
     (child as { send: Send }).send = (...args: Parameters<Send>) => {
       const handle = args[1] !== undefined && args[1] !== null;
       sent.set(child, (sent.get(child) ?? 0) + 1);
+      if (!messages.has(child)) messages.set(child, []);
+      messages.get(child)!.push(...(Array.isArray(args[0]) ? args[0] : [args[0]]));
       heldChanged.dispatchEvent(new Event('change'));
       if (handle) {
         handed.set(child, (handed.get(child) ?? 0) + 1);
@@ -156,6 +160,21 @@ export function workerLauncher(script: string, watch: Watch) {
     async connectionsHeld(workers: unknown, index: number, count: number, ms: number): Promise<number> {
       const child = workerAt(workers, index);
       return waitFor(() => (child ? holding.get(child)?.filter((each) => each.handle).length ?? 0 : 0), count, ms);
+    },
+    /**
+     * Resolves once at least `count` changes to the names (messages of type "claimed" or
+     * "released") are held for worker `index`, or after `ms`; gives how many.
+     */
+    async changesHeld(workers: unknown, index: number, count: number, ms: number): Promise<number> {
+      const child = workerAt(workers, index);
+      const isChange = (message: unknown) => ['claimed', 'released'].includes((message as { type?: unknown })?.type as string);
+      const changes = () => (child ? holding.get(child) ?? [] : []).flatMap(({ args }) => (Array.isArray(args[0]) ? args[0] : [args[0]])).filter(isChange).length;
+      return waitFor(changes, count, ms);
+    },
+    /** The messages of type `type` the primary has sent worker `index` so far (held ones included), as data. */
+    sentOfType: (workers: unknown, index: number, type: string): unknown[] => {
+      const child = workerAt(workers, index);
+      return (child ? messages.get(child) ?? [] : []).filter((message) => (message as { type?: unknown })?.type === type);
     },
     /** Passes on everything held for worker `index`, in order, and stops holding; gives how many messages. */
     letGo(workers: unknown, index: number): number {

@@ -68,7 +68,7 @@ export default defineLab({
       timeoutMs: 15_000,
     },
     staleDirectory: {
-      name: 'a worker whose directory is behind never misdelivers: a message for a name\'s old owner never reaches its new owner, and a message from a newer directory waits until it has caught up',
+      name: 'a worker whose directory is behind loses nothing: a message from a newer directory is delivered once it has caught up, and what is sent to a name reaches its new owner, never the old one',
       points: 4,
       hint: 'A RemoteClient forwards to a client number, never a name (numbers are never reused); a frame whose version is newer than your directory waits in the held queue until the changes up to that version have come.',
       section: STALE,
@@ -84,6 +84,13 @@ export default defineLab({
       points: 2,
       hint: 'Send every LIST to the primary and answer it from its table, as a claim is (the worker\'s directory may not have heard of the latest changes yet); the client\'s next line waits for that answer.',
       section: NAMES,
+    },
+    answerOnceEveryWorkerKnows: {
+      name: 'a name is everyone\'s to SEND to once its claimer reads OK NAME, and no one\'s once its owner reads BYE, whatever worker the sender is on; a worker that dies holds up no claim',
+      points: 3,
+      hint: 'Each worker acknowledges every change it applies ("applied"); the Registry answers a claim, and lets a QUIT\'s BYE go out ("left"), only once every ready worker has applied that version (whenEveryWorkerHas), and a worker that dies waits no more.',
+      section: NAMES,
+      timeoutMs: 15_000,
     },
     diesMidDelivery: {
       name: 'a worker that dies while messages stream to its clients: the survivors get theirs, in order, the senders learn the names are gone, and connections on their way to it are served',
