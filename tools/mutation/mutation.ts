@@ -1,4 +1,4 @@
-// npm run mutation -- [LAB...] [--sample N] [--out DIR] [--survivors-of DIR]
+// npm run mutation -- [LAB...] [--sample N] [--out DIR] [--survivors-of DIR] [--help]
 //
 // Mutation testing for maintainers: how many small changes to the code students write do the
 // graded tests notice? Each mutant (tools/mutation/mutants.ts) of a lab's solution regions is
@@ -9,9 +9,11 @@
 // table for docs/instructor-guide.md. Slow (a grade per mutant): not part of npm test.
 // --survivors-of DIR grades again only the mutants that survived in DIR's report and keeps
 // its verdict on the others: after adding tests, minutes instead of a whole run (a test
-// added can kill a mutant, never bring one back).
+// added can kill a mutant, never bring one back). --sample N grades about N mutants spread
+// over each lab (a quick look, not a score); --out DIR defaults to mutation-results.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { discoverLabs, REPO_ROOT, selectLabs, type LabInfo } from '../grader/lab.ts';
 import { gradeBatch, type LabResult } from '../grader/run-lab.ts';
@@ -92,8 +94,36 @@ function killedBefore(dir: string | undefined, lab: LabInfo): Map<string, Outcom
   return new Map(outcomes.flatMap((o, index) => (o.status === 'killed' ? [[ids[index], o] as const] : [])));
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { sample: { type: 'string' }, out: { type: 'string', default: 'mutation-results' }, 'survivors-of': { type: 'string' } } });
-const labs = selectLabs(await discoverLabs(), positionals);
+/** This file's header comment, without the comment marks: the usage --help prints. */
+function usage(): string {
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  return lines.slice(0, lines.findIndex((line) => !line.startsWith('//'))).map((line) => line.replace(/^\/\/ ?/, '')).join('\n');
+}
+
+let parsed;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: { sample: { type: 'string' }, out: { type: 'string', default: 'mutation-results' }, 'survivors-of': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+} catch (error) {
+  // parseArgs explains itself in its first sentence (an unknown option, one without its value).
+  console.error(`error: ${(error as Error).message.split('. ')[0]} (see npm run mutation -- --help)`);
+  process.exit(2);
+}
+const { positionals, values } = parsed;
+if (values.help) {
+  console.log(usage());
+  process.exit(0);
+}
+if (values.sample !== undefined && !(Number.isInteger(Number(values.sample)) && Number(values.sample) > 0)) {
+  console.error(`error: --sample takes a whole number of mutants above 0, not "${values.sample}"`);
+  process.exit(2);
+}
+let labs: LabInfo[];
+try {
+  labs = selectLabs(await discoverLabs(), positionals);
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`); // a lab that does not exist
+  process.exit(2);
+}
 mkdirSync(values.out!, { recursive: true });
 const summary: string[] = ['| Lab | Mutants | Killed | Equivalent | Survived | Score (killed / non-equivalent) |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
 for (const lab of labs) {
