@@ -48,6 +48,31 @@ describe(lab.title, () => {
     for (const peer of [first, second]) await peer.readLine(WAIT_MS, `${peer.label} to receive the broadcast`);
   });
 
+  graded(lab.tests.acceptsAfterFailure, async (t) => {
+    const { port, server, supervisor } = await startStudentRelay(t);
+    const alice = await registerAs(t, port, 'alice');
+    const bob = await registerAs(t, port, 'bob');
+    t.step('the server emits \'error\' for a failed accept, EMFILE, as it does when the process has no file descriptor left; it still listens');
+    const emit = server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
+    await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
+    await alice.ask('SEND bob still there?', 'OK SEND bob');
+    const got = await bob.readLine(WAIT_MS, 'bob to receive "MSG alice still there?"');
+    t.check(got === 'MSG alice still there?', '"MSG alice still there?"', () => JSON.stringify(got));
+    t.step('a new client connects once descriptors are free again');
+    const carol = await registerAs(t, port, 'carol');
+    await carol.ask('ALL hello after the failed accept', 'OK ALL 2');
+    for (const peer of [alice, bob]) {
+      const line = await peer.readLine(WAIT_MS, `${peer.label} to receive carol's broadcast`);
+      t.check(line === 'BROADCAST carol hello after the failed accept', '"BROADCAST carol hello after the failed accept"', () => JSON.stringify(line));
+    }
+    const { acceptClients } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
+    t.step('called acceptClients(server, serve) on the relay\'s server too, then closed the server and every connection');
+    const ended = acceptClients(server, async () => {});
+    void supervisor.close(); // 'close' comes once the connections are gone
+    await t.within(ended, WAIT_MS, 'acceptClients to resolve once the server has closed',
+      () => 'it has not: end the loop on the server\'s \'close\' (abort the signal given to on(), and return on its AbortError, without starting another loop)');
+  });
+
   graded(lab.tests.slowReaderCutOff, async (t) => {
     const { port, supervisor } = await startStudentRelay(t, { sampleQueues: true });
     const slow = await registerAs(t, port, 'slow');
