@@ -112,7 +112,7 @@ describe(lab.title, () => {
         const got = error as { name?: string; message?: string };
         t.check(got.name === 'TypedLineError' && typeof got.message === 'string' && got.message.trim() !== '', expected, () => `${got.name}: ${got.message}`);
         if (over !== undefined) {
-          t.check(new RegExp(`(^|\\D)${over}(\\D|$)`).test(got.message!), `the message to say how much too long the line is: ${over} byte${over > 1 ? 's' : ''}, so the user knows how much to cut`,
+          t.check(new RegExp(`(^|\\D)${over}(\\D|$)`).test(got.message!), `the message to say by how many bytes the line is too long (here ${over}), so the user knows how much to cut`,
             () => JSON.stringify(got.message));
         }
       }

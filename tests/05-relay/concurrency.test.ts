@@ -1,6 +1,6 @@
 // Everyone at once: silent clients, new clients, slow readers, resets, garbage, the proxy.
 import { describe } from 'vitest';
-import { graded, type Trace } from '../support/graded.ts';
+import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import { Peer, throughChaosProxy } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import { startStudentRelay } from './start.ts';
@@ -59,7 +59,17 @@ describe(lab.title, () => {
     const got = await bob.readLine(WAIT_MS, 'bob to receive "MSG alice still there?"');
     t.check(got === 'MSG alice still there?', '"MSG alice still there?"', () => JSON.stringify(got));
     t.step('a new client connects once descriptors are free again');
-    const carol = await registerAs(t, port, 'carol');
+    const carol = await Peer.connect(t, port, 'carol');
+    carol.sendLine('NAME carol');
+    try {
+      const reply = await carol.readLine(WAIT_MS, '"OK NAME carol"');
+      t.check(reply === 'OK NAME carol', '"OK NAME carol"', () => JSON.stringify(reply));
+    } catch (error) {
+      if (!(error instanceof Mismatch)) throw error;
+      // Not net.ts's "serving one client at a time?": alice and bob were served all along.
+      t.fail('"OK NAME carol": a client that connects after the failed accept is served',
+        `${carol.received.length > 0 ? `received ${JSON.stringify(carol.received.toString('utf8'))}` : 'nothing received'}, and its connection is ${carol.ended ? 'closed' : 'still open'}: did the accept loop stop at the error instead of going back to accepting?`);
+    }
     await carol.ask('ALL hello after the failed accept', 'OK ALL 2');
     for (const peer of [alice, bob]) {
       const line = await peer.readLine(WAIT_MS, `${peer.label} to receive carol's broadcast`);

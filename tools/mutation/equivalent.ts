@@ -101,6 +101,10 @@ const equivalents: Record<string, Equivalent[]> = {
     ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({ file: 'relay.ts', code: 'if (!socket.writableEnded) socket.end();', mutation,
       reason: 'The server is created without allowHalfOpen: Node ends the socket\'s side by itself once the client has ended its own, and end() on a socket already ending does nothing. Every other way out of the loop (QUIT, a bad line, a reset) has ended or destroyed it already.' })),
   ],
+  '06-cluster': [
+    { file: 'primary.ts', code: "const line = answerTableCommand(this.table, client, { kind: 'NAME', name });", mutation: "'NAME' → ''", reason: 'Lab 04\'s answerTableCommand tells the two commands apart by kind === \'LIST\' alone: any other kind is answered as NAME.' },
+    { file: 'primary.ts', code: 'let nextClient = 0;', mutation: '0 → 1', reason: 'Client numbers only need to be different from each other: numbering from 1 gives the same relay.' },
+  ],
 };
 
 export default equivalents;
