@@ -104,6 +104,9 @@ const equivalents: Record<string, Equivalent[]> = {
   '06-cluster': [
     { file: 'primary.ts', code: "const line = answerTableCommand(this.table, client, { kind: 'NAME', name });", mutation: "'NAME' → ''", reason: 'Lab 04\'s answerTableCommand tells the two commands apart by kind === \'LIST\' alone: any other kind is answered as NAME.' },
     { file: 'primary.ts', code: 'let nextClient = 0;', mutation: '0 → 1', reason: 'Client numbers only need to be different from each other: numbering from 1 gives the same relay.' },
+    { file: 'worker.ts', code: 'return undefined;', mutation: 'return → undefined', reason: 'The mutant returns undefined too (as never, for the type checker): the same code.' },
+    { file: 'worker.ts', code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });", mutation: "'a client' → ''",
+      reason: 'A log line for whoever runs the relay: no client sees it, and its wording is the student\'s.' },
   ],
 };
 
