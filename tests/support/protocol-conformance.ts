@@ -262,7 +262,7 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
 
     t.step('QUIT with more lines in the same write: BYE, the close, and the rest not run');
     const quitter = await Peer.connect(t, port, 'quitter');
-    quitter.send('NAME quitter\nQUIT\nNAME ghost\nSEND bob boo\n');
+    quitter.send('NAME quitter\nQUIT\nLIST\nNAME ghost\nSEND bob boo\n');
     await quitter.readLine(WAIT_MS, '"OK NAME quitter"');
     const bye = await quitter.readLine(WAIT_MS, '"BYE"');
     t.check(bye === 'BYE', '"BYE"', () => JSON.stringify(bye));
