@@ -107,6 +107,11 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'worker.ts', code: 'return undefined;', mutation: 'return → undefined', reason: 'The mutant returns undefined too (as never, for the type checker): the same code.' },
     { file: 'worker.ts', code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });", mutation: "'a client' → ''",
       reason: 'A log line for whoever runs the relay: no client sees it, and its wording is the student\'s.' },
+    ...['removed call', '* → /'].map((mutation) => ({ file: 'worker.ts', mutation,
+      code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
+      reason: 'A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student\'s.' })),
+    { file: 'worker.ts', code: "socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));", mutation: "'log' → ''",
+      reason: 'The listener stays (so an error never crashes the worker); only its log line goes to the primary as a message of no type, which the primary ignores: a log line lost, which no client sees.' },
   ],
 };
 
