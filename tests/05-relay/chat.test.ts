@@ -90,17 +90,18 @@ describe(lab.title, () => {
       const got = await commandFor(typed);
       t.check(got === want, `${show(want)}: a line of exactly 1024 bytes is allowed`, () => (got === undefined ? 'undefined' : show(got)));
     }
-    const refused: Array<[string, string]> = [
+    // The handout: a line too long is refused with a message that says by how many bytes.
+    const refused: Array<[string, string, number?]> = [
       ['@bob', '"@bob" has no message'],
       ['@bob   ', '"@bob" has no message (the spaces are trimmed)'],
       ['@ bob hi', 'there is no name right after "@"'],
       ['@', 'there is no name after "@"'],
-      ['a'.repeat(1021), '"ALL " and 1021 bytes make 1025 bytes'],
-      ['é'.repeat(511), '"ALL " and 511 "é" of 2 bytes each make 1026 bytes'],
-      [`@bob ${'b'.repeat(1016)}`, '"SEND bob " and 1016 bytes make 1025 bytes'],
-      ['x'.repeat(5000), 'the line is far over 1024 bytes'],
+      ['a'.repeat(1021), '"ALL " and 1021 bytes make 1025 bytes', 1],
+      ['é'.repeat(511), '"ALL " and 511 "é" of 2 bytes each make 1026 bytes', 2],
+      [`@bob ${'b'.repeat(1016)}`, '"SEND bob " and 1016 bytes make 1025 bytes', 1],
+      ['x'.repeat(5000), 'the line "ALL " and 5000 bytes is 3980 bytes over 1024', 3980],
     ];
-    for (const [typed, why] of refused) {
+    for (const [typed, why, over] of refused) {
       t.step(`called commandFor(${show(typed)})`);
       const expected = `a TypedLineError with a message for the user (${why})`;
       try {
@@ -110,6 +111,10 @@ describe(lab.title, () => {
         if (error instanceof Mismatch) throw error;
         const got = error as { name?: string; message?: string };
         t.check(got.name === 'TypedLineError' && typeof got.message === 'string' && got.message.trim() !== '', expected, () => `${got.name}: ${got.message}`);
+        if (over !== undefined) {
+          t.check(new RegExp(`(^|\\D)${over}(\\D|$)`).test(got.message!), `the message to say by how many bytes the line is too long (here ${over}), so the user knows how much to cut`,
+            () => JSON.stringify(got.message));
+        }
       }
     }
   });
@@ -120,6 +125,7 @@ describe(lab.title, () => {
       ['MSG bob hi there', 'bob: hi there'],
       ['BROADCAST carol good morning', 'carol (to all): good morning'],
       ['NAMES alice bob', 'online: alice, bob'],
+      ['NAMES alice', 'online: alice'],
       ['NAMES', 'online: nobody'],
       ['ERR unknown-name zed nobody has that name', 'error: unknown-name zed nobody has that name'],
       ['OK SEND bob', undefined],

@@ -1,6 +1,6 @@
 // Everyone at once: silent clients, new clients, slow readers, resets, garbage, the proxy.
 import { describe } from 'vitest';
-import { graded, type Trace } from '../support/graded.ts';
+import { graded, Mismatch, type Trace } from '../support/graded.ts';
 import { Peer, throughChaosProxy } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import { startStudentRelay } from './start.ts';
@@ -46,6 +46,41 @@ describe(lab.title, () => {
     const third = await registerAs(t, port, 'third');
     await third.ask('ALL all three of us connected at once', 'OK ALL 2');
     for (const peer of [first, second]) await peer.readLine(WAIT_MS, `${peer.label} to receive the broadcast`);
+  });
+
+  graded(lab.tests.acceptsAfterFailure, async (t) => {
+    const { port, server, supervisor } = await startStudentRelay(t);
+    const alice = await registerAs(t, port, 'alice');
+    const bob = await registerAs(t, port, 'bob');
+    t.step('the server emits \'error\' for a failed accept, EMFILE, as it does when the process has no file descriptor left; it still listens');
+    const emit = server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
+    await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
+    await alice.ask('SEND bob still there?', 'OK SEND bob');
+    const got = await bob.readLine(WAIT_MS, 'bob to receive "MSG alice still there?"');
+    t.check(got === 'MSG alice still there?', '"MSG alice still there?"', () => JSON.stringify(got));
+    t.step('a new client connects once descriptors are free again');
+    const carol = await Peer.connect(t, port, 'carol');
+    carol.sendLine('NAME carol');
+    try {
+      const reply = await carol.readLine(WAIT_MS, '"OK NAME carol"');
+      t.check(reply === 'OK NAME carol', '"OK NAME carol"', () => JSON.stringify(reply));
+    } catch (error) {
+      if (!(error instanceof Mismatch)) throw error;
+      // Not net.ts's "serving one client at a time?": alice and bob were served all along.
+      t.fail('"OK NAME carol": a client that connects after the failed accept is served',
+        `${carol.received.length > 0 ? `received ${JSON.stringify(carol.received.toString('utf8'))}` : 'nothing received'}, and its connection is ${carol.ended ? 'closed' : 'still open'}: did the accept loop stop at the error instead of going back to accepting?`);
+    }
+    await carol.ask('ALL hello after the failed accept', 'OK ALL 2');
+    for (const peer of [alice, bob]) {
+      const line = await peer.readLine(WAIT_MS, `${peer.label} to receive carol's broadcast`);
+      t.check(line === 'BROADCAST carol hello after the failed accept', '"BROADCAST carol hello after the failed accept"', () => JSON.stringify(line));
+    }
+    const { acceptClients } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
+    t.step('called acceptClients(server, serve) on the relay\'s server too, then closed the server and every connection');
+    const ended = acceptClients(server, async () => {});
+    void supervisor.close(); // 'close' comes once the connections are gone
+    await t.within(ended, WAIT_MS, 'acceptClients to resolve once the server has closed',
+      () => 'it has not: end the loop on the server\'s \'close\' (abort the signal given to on(), and return on its AbortError, without starting another loop)');
   });
 
   graded(lab.tests.slowReaderCutOff, async (t) => {

@@ -49,6 +49,12 @@ export default defineLab({
       hint: 'In the accept loop, start serve(socket) but do not await it: awaiting serves one client at a time.',
       section: LOOPS,
     },
+    acceptsAfterFailure: {
+      name: 'after an accept fails (out of file descriptors) the relay goes on accepting, its clients go on chatting, and the accept loop ends when the server closes',
+      points: 3,
+      hint: 'on() throws the server\'s \'error\' (EMFILE: a failed accept), and the server still listens: catch it around the for await and go back to accepting, in a loop. Return only on the AbortError that comes once the server\'s \'close\' aborts the signal.',
+      section: LOOPS,
+    },
     orderAndNoLoss: {
       name: 'every message between connected clients arrives, in order per sender, at the right client only',
       points: 3,
@@ -116,9 +122,9 @@ export default defineLab({
       section: CHAT,
     },
     chatRefusesLines: {
-      name: 'the chat client refuses, with a TypedLineError, "@name" without text, "@ name text", and lines the relay would not take (over 1024 bytes, "ALL " or "SEND name " included)',
+      name: 'the chat client refuses, with a TypedLineError, "@name" without text, "@ name text", and lines the relay would not take (over 1024 bytes, "ALL " or "SEND name " included), saying by how many bytes',
       points: 2,
-      hint: 'Build the whole protocol line first, then compare Buffer.byteLength of it (not .length, not the typed text alone) with MAX_LINE_BYTES; a line starting with "@" that is not "@name text" is an error, never a broadcast.',
+      hint: 'Build the whole protocol line first, then compare Buffer.byteLength of it (not .length, not the typed text alone) with MAX_LINE_BYTES, and say in the message how many bytes too many; a line starting with "@" that is not "@name text" is an error, never a broadcast.',
       section: CHAT,
     },
     chatDisplay: {

@@ -1,4 +1,5 @@
 // Starts the student's relay in this test's student host, on 127.0.0.1, port 0.
+import type net from 'node:net';
 import type { Trace } from '../support/graded.ts';
 import type { RemoteInstance } from '../support/host.ts';
 import type { Supervisor } from '../../tools/grader/sandbox/harness.ts';
@@ -7,6 +8,8 @@ import { givenLimits, type RelayStartOptions } from '../support/protocol-conform
 
 export interface StartedRelay {
   port: number;
+  /** The relay's server, in the student host: a test may make it emit what the system would. */
+  server: RemoteInstance<net.Server>;
   /** Watches the relay's connections: `await supervisor.maxQueued()` is the most it queued for one. */
   supervisor: RemoteInstance<Supervisor>;
 }
@@ -17,5 +20,5 @@ export async function startStudentRelay(t: Trace, { sampleQueues = false, ...opt
   t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0${shown}, log })`);
   const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {}, ...limits }), 5000,
     'startRelay to resolve once listening', () => 'its promise has not settled');
-  return superviseServer(t, server, { sampleQueues });
+  return { ...await superviseServer(t, server, { sampleQueues }), server };
 }

@@ -134,6 +134,35 @@ function checkList(t: Trace, lines: string[], want: string[]): void {
 }
 
 /**
+ * "PING after T without a line": the count starts again with every line, not only after a
+ * PING. A client that talks all along registers, then "clock", which stays silent; the
+ * talker keeps asking PING until clock gets the relay's PING, T after its last line. The
+ * talker's last line is always more recent, so no PING may ever reach it.
+ */
+async function checkTalkerNeverPinged(t: Trace, port: number): Promise<void> {
+  const talker = await registerAs(t, port, 'talker');
+  const clock = await registerAs(t, port, 'clock');
+  t.step('talker sends PING and reads the answer, again and again, until clock, silent since its NAME, gets the relay\'s PING');
+  const clockPinged = () => linesOf(clock).includes('PING');
+  let rounds = 0;
+  const roundTrip = async () => {
+    talker.sendLine('PING');
+    const line = await talker.readLine(WAIT_MS, '"PONG"', { quiet: true });
+    rounds++;
+    t.check(line === 'PONG', `"PONG" each time: talker sent a line every round trip, so the relay must never find it silent for ${IDLE_MS} ms`,
+      () => `${JSON.stringify(line)} after ${rounds} round trips: the idle timer was not started again by talker's lines`);
+  };
+  const deadline = Date.now() + WAIT_MS;
+  do await roundTrip(); while (!clockPinged() && Date.now() < deadline);
+  t.check(clockPinged(), `clock to get "PING" once silent for ${IDLE_MS} ms`, () => `nothing after ${rounds} round trips of talker's`);
+  // A PING the relay wrote to talker before clock's comes before this answer.
+  await roundTrip();
+  t.step(`clock got PING after talker's ${rounds} round trips, and talker none`);
+  talker.socket.destroy();
+  clock.socket.destroy();
+}
+
+/**
  * Registers the graded tests `only` names (all of them by default): a lab may spread them
  * over several test files, which the grader runs side by side. `crossProcess`: the relay spreads
  * its clients over processes (lab 06), where docs/protocol.md lets OK SEND mean "handed to the
@@ -233,7 +262,7 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
 
     t.step('QUIT with more lines in the same write: BYE, the close, and the rest not run');
     const quitter = await Peer.connect(t, port, 'quitter');
-    quitter.send('NAME quitter\nQUIT\nNAME ghost\nSEND bob boo\n');
+    quitter.send('NAME quitter\nQUIT\nLIST\nNAME ghost\nSEND bob boo\n');
     await quitter.readLine(WAIT_MS, '"OK NAME quitter"');
     const bye = await quitter.readLine(WAIT_MS, '"BYE"');
     t.check(bye === 'BYE', '"BYE"', () => JSON.stringify(bye));
@@ -391,6 +420,7 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     const lines = (await nameless.readToEnd(WAIT_MS, 'the silent client\'s connection to be closed')).toString('utf8').split('\n');
     t.check(lines[0] === 'PING' && lines[1]?.startsWith('ERR idle-timeout ') && lines.length === 3 && lines[2] === '',
       '"PING", then "ERR idle-timeout ...", then the close', () => JSON.stringify(lines));
+    await checkTalkerNeverPinged(t, port);
   }, { concurrent: true });
 
   graded(tests.conformFairness, async (t) => {

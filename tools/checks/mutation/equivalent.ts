@@ -17,6 +17,20 @@ const listenerAfterListen = (file: string): Equivalent[] => ['removed call', "'e
   reason: 'After listen succeeded the promise is settled: a later error calls reject for nothing, and the listener left behind only keeps one function alive.',
 }));
 
+/** Every mutant of an operator's log line: no client sees it, and the tests give the relay a log that drops it. */
+const logLine = (file: string, code: string, mutations: string[]): Equivalent[] => mutations.map((mutation) => ({
+  file, code, mutation,
+  reason: 'A log line for whoever runs the relay: no client sees it, and its wording (or whether a cut-off is logged at all) is the student\'s; the graded tests give startRelay a log that drops every line.',
+}));
+const RELAY_CUT_OFF_LOG = "log(`cutting off ${table.nameOf(slow) ?? 'a client'}: it does not read`);";
+const RELAY_IDLE_LOG = "log(`cutting off ${table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING`);";
+const RELAY_CATCH_LOG = 'if (!socket.destroyed) log(`connection ended: ${(error as Error).message}`);';
+const RELAY_IDLE_CLOSE = 'client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);';
+/** Where, within a line or two, the cut-off of a client that does not read falls. */
+const CUT_OFF_EDGE = 'Moves the cut-off by a byte or two, or lets the queue pass 64 KiB by one line: kernel buffers of a size no client knows (hundreds of KiB on loopback) sit between the relay\'s queue and the client, so no client can tell where exactly it falls, and the relay\'s memory stays bounded either way.';
+const CORK = 'Corking is the handout\'s optional speed-up ("No test needs this"): every line still leaves at once (noDelay) and in order; only how many lines share a system call changes, which npm run bench measures, not a client.';
+const TURN = 'The turn budget off by a unit or so (256 or 257 units of work before the event loop gets a turn): fairness is the same for every client.';
+
 const equivalents: Record<string, Equivalent[]> = {
   '01-echo': [
     { file: 'client.ts', code: 'process.exitCode = 1;', mutation: '1 → 2', reason: NON_ZERO },
@@ -59,6 +73,45 @@ const equivalents: Record<string, Equivalent[]> = {
     { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: 'condition → false', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
     { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: '!== → ===', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
     ...listenerAfterListen('server.ts'),
+  ],
+  '05-relay': [
+    { file: 'relay.ts', code: 'const bytes = Buffer.byteLength(line) + 1;', mutation: '+ → -', reason: CUT_OFF_EDGE },
+    { file: 'relay.ts', code: 'const bytes = Buffer.byteLength(line) + 1;', mutation: '1 → 2', reason: CUT_OFF_EDGE },
+    { file: 'relay.ts', code: 'if (!this.answering && this.socket.writableLength + bytes > this.maxQueuedBytes) {', mutation: '> → >=', reason: CUT_OFF_EDGE },
+    { file: 'relay.ts', code: 'if (!this.answering && this.socket.writableLength + bytes > this.maxQueuedBytes) {', mutation: '+ → -', reason: CUT_OFF_EDGE },
+    ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({ file: 'relay.ts', code: 'if (!this.socket.writableCorked) {', mutation, reason: CORK })),
+    { file: 'relay.ts', code: 'this.socket.cork();', mutation: 'removed call', reason: CORK },
+    { file: 'relay.ts', code: "const word = line.split(' ', 1)[0];", mutation: '1 → 2', reason: 'Splitting into two fields instead of one: the first, the word, is the same.' },
+    { file: 'relay.ts', code: 'if (!(error instanceof ProtocolError)) throw error;', mutation: 'condition → false', reason: 'parseCommand throws nothing but a ProtocolError.' },
+    { file: 'relay.ts', code: 'table.release(client);', mutation: 'removed call', nth: 1, reason: 'In handleLine\'s QUIT: close() ends the socket, the receive loop stops at writableEnded and its finally releases the name, in the same turn of the event loop, before any other client\'s line is read. (Lab 06\'s LeavingClient releases it in close() as well.)' },
+    { file: 'relay.ts', code: 'clearTimeout(this.timer);', mutation: 'removed call', reason: 'The idle timer of a connection that has ended runs out on a closed socket: ping() sends nothing to a destroyed or ended socket, and gone() returns on an ended one (the receive loop\'s finally ends every socket). The name was released already, by connection, so never its next owner\'s.' },
+    { file: 'relay.ts', code: 'idle.stop();', mutation: 'removed call', reason: 'The idle timer of a connection that has ended runs out on a closed socket: ping() sends nothing to a destroyed or ended socket, and gone() returns on an ended one (the receive loop\'s finally ends every socket). The name was released already, by connection, so never its next owner\'s.' },
+    ...logLine('relay.ts', RELAY_CUT_OFF_LOG, ['removed call', '?? → &&', "'a client' → ''"]),
+    ...logLine('relay.ts', RELAY_IDLE_LOG, ['removed call', '?? → &&', "'a client' → ''", '* → /', '2 → 3', '1000 → 1001']),
+    ...logLine('relay.ts', RELAY_CATCH_LOG, ['condition → true', 'condition → false', 'removed !']),
+    ...['* → /', '2 → 3', '1000 → 1001'].map((mutation) => ({ file: 'relay.ts', code: RELAY_IDLE_CLOSE, mutation, reason: 'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.' })),
+    { file: 'relay.ts', code: "let work = 0; // this turn's, in TURN_BUDGET's units", mutation: '0 → 1', reason: TURN },
+    { file: 'relay.ts', code: 'work += 1 + linesQueued - queuedBefore;', mutation: '1 → 2', reason: 'Counts each line answered twice: a turn ends after 128 lines answered instead of 256, still many at once, and fairness is the same for every client.' },
+    { file: 'relay.ts', code: 'if (work >= TURN_BUDGET) {', mutation: '>= → >', reason: TURN },
+    { file: 'relay.ts', code: 'work = 0;', mutation: '0 → 1', reason: TURN },
+    { file: 'relay.ts', code: 'if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);', mutation: '> → >=', reason: 'Backpressure from 16 KiB exactly rather than one byte past it: the queue stays far below the 64 KiB cut-off either way.' },
+    { file: 'relay.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'decoder.push throws nothing but a FramingError.' },
+    { file: 'relay.ts', code: 'if (!socket.writableEnded) client.close(`ERR bad-line ${error.message}`);', mutation: 'condition → true', reason: 'Only after a QUIT in the same chunk: end() uncorked and handed BYE to the kernel, so the second end() fails with an error the socket\'s listener logs, and the client sees BYE and the close either way.' },
+    { file: 'relay.ts', code: 'if (socket.writableEnded) break;', mutation: 'condition → false', reason: 'After QUIT or a cut-off the loop waits for the next chunk instead of leaving at once, and stops at its first line (the check inside the loop); the socket closes by itself meanwhile (destroySoon, or the cut-off\'s grace), which ends the loop.' },
+    ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({ file: 'relay.ts', code: 'if (!socket.writableEnded) socket.end();', mutation,
+      reason: 'The server is created without allowHalfOpen: Node ends the socket\'s side by itself once the client has ended its own, and end() on a socket already ending does nothing. Every other way out of the loop (QUIT, a bad line, a reset) has ended or destroyed it already.' })),
+  ],
+  '06-cluster': [
+    { file: 'primary.ts', code: "const line = answerTableCommand(this.table, client, { kind: 'NAME', name });", mutation: "'NAME' → ''", reason: 'Lab 04\'s answerTableCommand tells the two commands apart by kind === \'LIST\' alone: any other kind is answered as NAME.' },
+    { file: 'primary.ts', code: 'let nextClient = 0;', mutation: '0 → 1', reason: 'Client numbers only need to be different from each other: numbering from 1 gives the same relay.' },
+    { file: 'worker.ts', code: 'return undefined;', mutation: 'return → undefined', reason: 'The mutant returns undefined too (as never, for the type checker): the same code.' },
+    { file: 'worker.ts', code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });", mutation: "'a client' → ''",
+      reason: 'A log line for whoever runs the relay: no client sees it, and its wording is the student\'s.' },
+    ...['removed call', '* → /'].map((mutation) => ({ file: 'worker.ts', mutation,
+      code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
+      reason: 'A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student\'s.' })),
+    { file: 'worker.ts', code: "socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));", mutation: "'log' → ''",
+      reason: 'The listener stays (so an error never crashes the worker); only its log line goes to the primary as a message of no type, which the primary ignores: a log line lost, which no client sees.' },
   ],
 };
 
