@@ -20,12 +20,21 @@ describe(lab.title, () => {
     });
     t.step('the test server answers only after your client half-closes, in 7-byte pieces 1 ms apart');
     t.step(`called sendOnce({ host: "${LOOPBACK}", port: ${port}, message: "ping" })`);
-    const got = await t.within(sendOnce({ host: LOOPBACK, port, message: 'ping' }), 5000,
+    const got = await t.within(
+      sendOnce({ host: LOOPBACK, port, message: 'ping' }),
+      5000,
       'sendOnce to resolve with the whole reply',
-      () => halfClosed ? `sendOnce had not resolved; the test server had received ${show(received)} and your half-close, and sent the whole reply`
-        : `the test server received ${show(received)} but your client never half-closed (socket.end()), so the server is still waiting for the rest of the message`);
+      () =>
+        halfClosed
+          ? `sendOnce had not resolved; the test server had received ${show(received)} and your half-close, and sent the whole reply`
+          : `the test server received ${show(received)} but your client never half-closed (socket.end()), so the server is still waiting for the rest of the message`,
+    );
     t.step(`sendOnce resolved with ${show(got)}`);
     t.check(received.equals(Buffer.from('ping')), 'the test server to receive "ping"', () => show(received));
-    t.check(Buffer.isBuffer(got) && got.equals(reply), `the whole reply ${show(reply)}`, () => `${show(got)}: ${firstDifference(Buffer.from(got), reply)}`);
+    t.check(
+      Buffer.isBuffer(got) && got.equals(reply),
+      `the whole reply ${show(reply)}`,
+      () => `${show(got)}: ${firstDifference(Buffer.from(got), reply)}`,
+    );
   });
 });

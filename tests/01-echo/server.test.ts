@@ -14,14 +14,22 @@ async function startServer(t: Trace): Promise<{ port: number; logged: string[] }
   t.step(`started your server: startEchoServer({ host: "${LOOPBACK}", port: 0, log })`);
   const server = await t.within(
     startEchoServer({ host: LOOPBACK, port: 0, log: (line: string) => logged.push(line) }),
-    REPLY_MS, 'startEchoServer to resolve once the server is listening', () => 'its promise has not settled',
+    REPLY_MS,
+    'startEchoServer to resolve once the server is listening',
+    () => 'its promise has not settled',
   );
   const { port } = await superviseServer(t, server);
   return { port, logged };
 }
 
 /** One client: sends `message` (whole or in pieces), half-closes, and returns the reply. */
-async function exchange(t: Trace, port: number, message: string, label = 'a test client', pieces = false): Promise<Buffer> {
+async function exchange(
+  t: Trace,
+  port: number,
+  message: string,
+  label = 'a test client',
+  pieces = false,
+): Promise<Buffer> {
   const peer = await Peer.connect(t, port, label);
   if (pieces) await peer.sendInPieces(message, 1, 1);
   else peer.send(message);
@@ -45,8 +53,14 @@ describe(lab.title, () => {
     const { port, logged } = await startServer(t);
     await exchange(t, port, 'print me please');
     await (await t.host()).flush(); // the log lines your server sent before its reply
-    t.check(logged.some((line) => line.includes('print me please')), 'a log line containing "print me please"',
-      () => logged.length === 0 ? 'your server logged nothing' : `your server logged:\n${logged.map((line) => `    ${JSON.stringify(line)}`).join('\n')}`);
+    t.check(
+      logged.some((line) => line.includes('print me please')),
+      'a log line containing "print me please"',
+      () =>
+        logged.length === 0
+          ? 'your server logged nothing'
+          : `your server logged:\n${logged.map((line) => `    ${JSON.stringify(line)}`).join('\n')}`,
+    );
   });
 
   graded(lab.tests.reassembles, async (t) => {
@@ -77,7 +91,9 @@ describe(lab.title, () => {
     b.send('second half from B');
     a.end();
     b.end();
-    const replies = await Promise.all([a, b].map((peer) => peer.readToEnd(REPLY_MS, `${peer.label} to get its reply and the connection closed`)));
+    const replies = await Promise.all(
+      [a, b].map((peer) => peer.readToEnd(REPLY_MS, `${peer.label} to get its reply and the connection closed`)),
+    );
     expectReply(t, replies[0], 'A says: first half, second half from A', 'client A');
     expectReply(t, replies[1], 'B says: first half, second half from B', 'client B');
   });

@@ -25,7 +25,8 @@ const JOIN_PENDING = 'let data = this.pending.length === 0 ? chunk : Buffer.conc
 export default defineVariants(lab, [
   {
     name: 'decodes each chunk to a string on its own',
-    mistake: 'Turns every chunk into text as it arrives: a UTF-8 character cut by a chunk boundary becomes two replacement characters.',
+    mistake:
+      'Turns every chunk into text as it arrives: a UTF-8 character cut by a chunk boundary becomes two replacement characters.',
     file: 'framing.ts',
     find: JOIN_PENDING,
     replace: "let data = Buffer.concat([this.pending, Buffer.from(chunk.toString('utf8'))]);",
@@ -49,7 +50,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'no length limit while waiting for the terminator',
-    mistake: 'Checks the length only of complete messages: a peer that never sends "\\n" makes the buffer grow without bound.',
+    mistake:
+      'Checks the length only of complete messages: a peer that never sends "\\n" makes the buffer grow without bound.',
     file: 'framing.ts',
     find: 'if (data.length > this.maxBytes + 1) {',
     replace: 'if (false) {',
@@ -73,7 +75,7 @@ export default defineVariants(lab, [
   },
   {
     name: 'server answers each chunk',
-    mistake: 'The naive server: every \'data\' event is treated as one message.',
+    mistake: "The naive server: every 'data' event is treated as one message.",
     file: 'server.ts',
     find: 'answer(decoder.push(chunk));',
     replace: "socket.write(`echo: ${chunk.toString('utf8').replace(/\\n$/, '')}\\n`);",
@@ -89,7 +91,7 @@ export default defineVariants(lab, [
   },
   {
     name: 'client resolves on the first reply chunk',
-    mistake: 'Treats the first \'data\' event as all the replies.',
+    mistake: "Treats the first 'data' event as all the replies.",
     file: 'client.ts',
     find: "socket.on('end', () => resolve(replies));",
     replace: "socket.on('data', () => resolve(replies));",
@@ -100,20 +102,24 @@ export default defineVariants(lab, [
     mistake: 'Collects every typed line and sends them when input ends, so nothing is answered while the user types.',
     file: 'client.ts',
     find: "lines.on('line', (line) => socket.write(encodeMessage(line)));\n  lines.on('close', () => socket.end());",
-    replace: "const typed: string[] = [];\n  lines.on('line', (line) => typed.push(line));\n  lines.on('close', () => { for (const line of typed) socket.write(encodeMessage(line)); socket.end(); });",
+    replace:
+      "const typed: string[] = [];\n  lines.on('line', (line) => typed.push(line));\n  lines.on('close', () => { for (const line of typed) socket.write(encodeMessage(line)); socket.end(); });",
     caughtBy: ['clientProgram'],
   },
   {
     name: 'server shares one decoder among all its connections',
-    mistake: 'Creates the MessageDecoder once, next to the server, instead of once per connection: one client\'s unfinished message is glued onto another client\'s next one.',
+    mistake:
+      "Creates the MessageDecoder once, next to the server, instead of once per connection: one client's unfinished message is glued onto another client's next one.",
     file: 'server.ts',
-    find: "const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`;\n    const decoder = new MessageDecoder(maxBytes);",
-    replace: "const decoder = new MessageDecoder(maxBytes);\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`;",
+    find: 'const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`;\n    const decoder = new MessageDecoder(maxBytes);',
+    replace:
+      'const decoder = new MessageDecoder(maxBytes);\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`;',
     caughtBy: ['serverClientsApart'],
   },
   {
     name: 'server stops answering everyone after refusing one client',
-    mistake: 'Remembers "a message was refused, ignore the rest" in one flag for the whole server instead of per connection: after one client\'s over-long line, every other client is ignored too.',
+    mistake:
+      'Remembers "a message was refused, ignore the rest" in one flag for the whole server instead of per connection: after one client\'s over-long line, every other client is ignored too.',
     file: 'server.ts',
     find: SERVER_CONNECTION,
     replace: SERVER_CONNECTION.replace('const server =', 'let refused = false;\n  const server =')
@@ -123,7 +129,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'server frames its replies with the default limit',
-    mistake: 'Builds each reply with encodeMessage(`echo: ${message}`), whose limit is 4096 bytes: the 6 bytes of "echo: " push the reply to a message of 4091 to 4096 bytes over it, so the longest messages the server accepts are answered with an error.',
+    mistake:
+      'Builds each reply with encodeMessage(`echo: ${message}`), whose limit is 4096 bytes: the 6 bytes of "echo: " push the reply to a message of 4091 to 4096 bytes over it, so the longest messages the server accepts are answered with an error.',
     file: 'server.ts',
     find: 'socket.write(encodeMessage(`echo: ${message}`, Infinity));',
     replace: 'socket.write(encodeMessage(`echo: ${message}`));',
@@ -131,7 +138,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'client decodes replies with the message limit',
-    mistake: 'Gives exchange\'s decoder the default limit of 4096 bytes: the reply to a message of 4096 bytes is longer than that, so the client throws on the longest message it is allowed to send.',
+    mistake:
+      "Gives exchange's decoder the default limit of 4096 bytes: the reply to a message of 4096 bytes is longer than that, so the client throws on the longest message it is allowed to send.",
     file: 'client.ts',
     find: 'const decoder = new MessageDecoder(Infinity);\n    const replies',
     replace: 'const decoder = new MessageDecoder();\n    const replies',
@@ -139,7 +147,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'client program has no error listener',
-    mistake: 'Never listens for \'error\' on the socket: a refused or reset connection crashes the program with a stack trace instead of one line "error: ...".',
+    mistake:
+      'Never listens for \'error\' on the socket: a refused or reset connection crashes the program with a stack trace instead of one line "error: ...".',
     file: 'client.ts',
     find: "  socket.on('error', (error) => {\n    console.error(`error: ${explainSocketError(error, { host, port })}`);\n    process.exitCode = 1;\n    lines.close();\n  });",
     replace: '',
@@ -147,7 +156,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'client program keeps reading input after a socket error',
-    mistake: 'Prints the error and sets the exit code but leaves the readline interface open: the program hangs until the user presses Ctrl-D.',
+    mistake:
+      'Prints the error and sets the exit code but leaves the readline interface open: the program hangs until the user presses Ctrl-D.',
     file: 'client.ts',
     find: 'process.exitCode = 1;\n    lines.close();',
     replace: 'process.exitCode = 1;',
@@ -155,7 +165,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'drops a byte-order mark',
-    mistake: 'Decodes with a default TextDecoder, which silently removes a byte-order mark (EF BB BF) at the start of a message: "\\xEF\\xBB\\xBFLIST" reads as LIST, a command the sender never wrote.',
+    mistake:
+      'Decodes with a default TextDecoder, which silently removes a byte-order mark (EF BB BF) at the start of a message: "\\xEF\\xBB\\xBFLIST" reads as LIST, a command the sender never wrote.',
     file: 'framing.ts',
     find: "new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })",
     replace: "new TextDecoder('utf-8', { fatal: true })",
@@ -163,7 +174,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'exchange without an error listener',
-    mistake: 'Resolves on \'end\' and never listens for \'error\': a refused connection crashes the caller\'s program with an uncaught exception instead of rejecting the promise.',
+    mistake:
+      "Resolves on 'end' and never listens for 'error': a refused connection crashes the caller's program with an uncaught exception instead of rejecting the promise.",
     file: 'client.ts',
     find: "    socket.on('end', () => resolve(replies));\n    socket.on('error', reject);",
     replace: "    socket.on('end', () => resolve(replies));",
@@ -171,7 +183,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'server resolves without watching for a listen error',
-    mistake: 'Calls listen() and resolves in its callback, with no \'error\' listener on the server: a port in use throws an uncaught exception instead of rejecting, so the program cannot explain it in one line.',
+    mistake:
+      "Calls listen() and resolves in its callback, with no 'error' listener on the server: a port in use throws an uncaught exception instead of rejecting, so the program cannot explain it in one line.",
     file: 'server.ts',
     find: "    server.once('error', reject);\n",
     replace: '',
@@ -179,7 +192,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'client program waits for Ctrl-D after the server left',
-    mistake: 'Closes the readline interface only when standard input ends: once the server has closed the connection, the program sits there until the user presses Ctrl-D, and what they type goes nowhere.',
+    mistake:
+      'Closes the readline interface only when standard input ends: once the server has closed the connection, the program sits there until the user presses Ctrl-D, and what they type goes nowhere.',
     file: 'client.ts',
     find: "  socket.on('end', () => lines.close());\n",
     replace: '',

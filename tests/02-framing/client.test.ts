@@ -13,7 +13,14 @@ async function startLineServer(t: Trace, piece = 3): Promise<{ port: number; rec
   const port = await startTestServer(t, (socket: net.Socket) => {
     socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
     socket.on('end', () => {
-      const reply = Buffer.from(received.toString('utf8').split('\n').slice(0, -1).map((line) => `got ${line}\n`).join(''));
+      const reply = Buffer.from(
+        received
+          .toString('utf8')
+          .split('\n')
+          .slice(0, -1)
+          .map((line) => `got ${line}\n`)
+          .join(''),
+      );
       void writeSlowly(socket, piecesOf(reply, piece), { end: true });
     });
   });
@@ -29,12 +36,18 @@ function brief(list: string[]): string {
 async function expectExchange(t: Trace, port: number, received: () => Buffer, messages = MESSAGES): Promise<void> {
   const { exchange } = await t.lab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
   t.step(`called exchange({ host: "${LOOPBACK}", port: ${port}, messages: ${brief(messages)} })`);
-  const replies = await t.within(exchange({ host: LOOPBACK, port, messages }), 8000, 'exchange to resolve with every reply',
-    () => `it had not resolved; the test server had received ${show(received())}`);
+  const replies = await t.within(
+    exchange({ host: LOOPBACK, port, messages }),
+    8000,
+    'exchange to resolve with every reply',
+    () => `it had not resolved; the test server had received ${show(received())}`,
+  );
   const sent = messages.map((message) => `${message}\n`).join('');
   t.check(received().equals(Buffer.from(sent)), `the test server to receive ${show(sent)}`, () => show(received()));
   const want = messages.map((message) => `got ${message}`);
-  t.check(JSON.stringify(replies) === JSON.stringify(want), `the replies ${brief(want)}`, () => (Array.isArray(replies) ? brief(replies) : String(replies)));
+  t.check(JSON.stringify(replies) === JSON.stringify(want), `the replies ${brief(want)}`, () =>
+    Array.isArray(replies) ? brief(replies) : String(replies),
+  );
 }
 
 describe(lab.title, () => {
@@ -43,7 +56,9 @@ describe(lab.title, () => {
     await expectExchange(t, port, received);
     // The longest message allowed: its reply, 4 bytes longer, must not trip the client's own decoder.
     const longest = await startLineServer(t, 1024);
-    t.step('next, a message of exactly 4096 bytes (DEFAULT_MAX_MESSAGE_BYTES), whose reply "got <message>" is 4100 bytes');
+    t.step(
+      'next, a message of exactly 4096 bytes (DEFAULT_MAX_MESSAGE_BYTES), whose reply "got <message>" is 4100 bytes',
+    );
     await expectExchange(t, longest.port, longest.received, ['x'.repeat(4096), 'after it']);
   });
 
@@ -56,20 +71,41 @@ describe(lab.title, () => {
   graded(lab.tests.exchangeErrors, async (t) => {
     const { exchange } = await t.lab<typeof import('../../labs/02-framing/client.ts')>('02-framing', 'client.ts');
     // The socket's own error, with its code: a promise that rejects for any other reason proves nothing.
-    const settled = (promise: Promise<string[]>) => promise.then((replies) => `resolved with ${brief(replies)}`,
-      (error: NodeJS.ErrnoException) => `rejected: ${error?.code ?? 'no code'}: ${error?.message}`);
+    const settled = (promise: Promise<string[]>) =>
+      promise.then(
+        (replies) => `resolved with ${brief(replies)}`,
+        (error: NodeJS.ErrnoException) => `rejected: ${error?.code ?? 'no code'}: ${error?.message}`,
+      );
     const refused = await unusedPort();
-    t.step(`called exchange({ host: "${LOOPBACK}", port: ${refused}, messages: ["hello"] }): nothing listens on that port`);
-    const outcome = await t.within(settled(exchange({ host: LOOPBACK, port: refused, messages: ['hello'] })), 8000,
-      'exchange to reject (connection refused)', () => 'it had not settled');
-    t.check(outcome.startsWith('rejected: ECONNREFUSED'), 'exchange to reject with the socket\'s error, code ECONNREFUSED', () => outcome);
+    t.step(
+      `called exchange({ host: "${LOOPBACK}", port: ${refused}, messages: ["hello"] }): nothing listens on that port`,
+    );
+    const outcome = await t.within(
+      settled(exchange({ host: LOOPBACK, port: refused, messages: ['hello'] })),
+      8000,
+      'exchange to reject (connection refused)',
+      () => 'it had not settled',
+    );
+    t.check(
+      outcome.startsWith('rejected: ECONNREFUSED'),
+      "exchange to reject with the socket's error, code ECONNREFUSED",
+      () => outcome,
+    );
     // No reply comes, and no clean end either: no list of replies is the right answer.
     const port = await startTestServer(t, (socket: net.Socket) => {
       socket.once('data', () => socket.resetAndDestroy());
     });
     t.step('this test server resets the connection (RST) as soon as the messages arrive, without a reply');
-    const reset = await t.within(settled(exchange({ host: LOOPBACK, port, messages: ['first', 'second'] })), 8000,
-      'exchange to reject (connection reset)', () => 'it had not settled');
-    t.check(/^rejected: (ECONNRESET|EPIPE)/.test(reset), 'exchange to reject with the socket\'s error, code ECONNRESET (or EPIPE)', () => reset);
+    const reset = await t.within(
+      settled(exchange({ host: LOOPBACK, port, messages: ['first', 'second'] })),
+      8000,
+      'exchange to reject (connection reset)',
+      () => 'it had not settled',
+    );
+    t.check(
+      /^rejected: (ECONNRESET|EPIPE)/.test(reset),
+      "exchange to reject with the socket's error, code ECONNRESET (or EPIPE)",
+      () => reset,
+    );
   });
 });

@@ -8,7 +8,8 @@ const CLIENT = 'Task 4: the client';
 export default defineLab({
   slug: '02-framing',
   title: 'Framing messages on a byte stream',
-  summary: 'Many messages over one connection: a line protocol, a streaming decoder that survives any cut of the byte stream, UTF-8, length limits.',
+  summary:
+    'Many messages over one connection: a line protocol, a streaming decoder that survives any cut of the byte stream, UTF-8, length limits.',
   requires: ['01-echo'],
   tests: {
     encodes: {
@@ -86,7 +87,7 @@ export default defineLab({
     serverBehindProxy: {
       name: 'the server answers correctly when the chaos proxy cuts the stream into 1-byte pieces',
       points: 3,
-      hint: 'A \'data\' event is not a message: feed every chunk to the decoder and answer only what it returns.',
+      hint: "A 'data' event is not a message: feed every chunk to the decoder and answer only what it returns.",
       section: SERVER,
     },
     serverRefusesTooLong: {
@@ -96,7 +97,7 @@ export default defineLab({
       section: SERVER,
     },
     serverClientsApart: {
-      name: 'the server keeps each client\'s unfinished message, and its refusal, to that client',
+      name: "the server keeps each client's unfinished message, and its refusal, to that client",
       points: 3,
       hint: 'Create the MessageDecoder, and anything that remembers "this client was refused", inside the connection handler: one per socket, never one per server.',
       section: SERVER,
@@ -104,7 +105,7 @@ export default defineLab({
     serverSurvivesReset: {
       name: 'the server survives a client that resets in the middle of a message',
       points: 3,
-      hint: 'Every accepted socket needs an \'error\' listener.',
+      hint: "Every accepted socket needs an 'error' listener.",
       section: SERVER,
     },
     serverRefusesBadUtf8: {
@@ -116,51 +117,51 @@ export default defineLab({
     serverLogs: {
       name: 'the server logs a connection it refuses and a client that leaves in the middle of a message',
       points: 1,
-      hint: 'Call the log function you were given (not console.log) when you refuse a message and when finish() throws at the client\'s end.',
+      hint: "Call the log function you were given (not console.log) when you refuse a message and when finish() throws at the client's end.",
       section: SERVER,
     },
     serverListenError: {
       name: 'startFramedEchoServer rejects with the listen error when its port is taken, so the program can explain it and exit 1',
       points: 2,
-      hint: 'A listen error (EADDRINUSE, EACCES) comes as an \'error\' event on the server: call server.once(\'error\', reject) before listen(), as in lab 01.',
+      hint: "A listen error (EADDRINUSE, EACCES) comes as an 'error' event on the server: call server.once('error', reject) before listen(), as in lab 01.",
       section: SERVER,
     },
     exchange: {
       name: 'exchange sends every message on one connection and returns every reply',
       points: 4,
-      hint: 'Write every encoded message, half-close with end(), feed each reply chunk to a decoder, and resolve on \'end\'. Replies are longer than messages: decode them with a limit that allows that.',
+      hint: "Write every encoded message, half-close with end(), feed each reply chunk to a decoder, and resolve on 'end'. Replies are longer than messages: decode them with a limit that allows that.",
       section: CLIENT,
     },
     exchangeBehindProxy: {
       name: 'exchange returns every reply when the chaos proxy cuts the stream into 1-byte pieces',
       points: 3,
-      hint: 'The replies arrive in pieces too: decode them with a MessageDecoder and resolve only on \'end\'.',
+      hint: "The replies arrive in pieces too: decode them with a MessageDecoder and resolve only on 'end'.",
       section: CLIENT,
     },
     exchangeErrors: {
       name: 'exchange rejects when the connection is refused or reset, instead of hanging or crashing',
       points: 2,
-      hint: 'Listen for the socket\'s \'error\' event and reject with it: a refused connection and a reset come only that way, and never with an \'end\'.',
+      hint: "Listen for the socket's 'error' event and reject with it: a refused connection and a reset come only that way, and never with an 'end'.",
       section: CLIENT,
     },
     clientProgram: {
       name: 'the client program sends each typed line at once, prints each reply as it arrives, and exits when the server closes',
       points: 3,
-      hint: 'Send a message on every readline \'line\' event (do not wait for the end of input), print each decoded reply, end() on \'close\', and close the readline interface when the server ends the connection.',
+      hint: "Send a message on every readline 'line' event (do not wait for the end of input), print each decoded reply, end() on 'close', and close the readline interface when the server ends the connection.",
       section: CLIENT,
       timeoutMs: 15_000,
     },
     clientErrors: {
       name: 'the client program reports a refused or reset connection in one line "error: ..." and exits with code 1',
       points: 2,
-      hint: 'On the socket\'s \'error\' event, print "error: " + explainSocketError(...), set process.exitCode = 1 and close the readline interface, or the open standard input keeps the program running.',
+      hint: "On the socket's 'error' event, print \"error: \" + explainSocketError(...), set process.exitCode = 1 and close the readline interface, or the open standard input keeps the program running.",
       section: CLIENT,
       timeoutMs: 15_000,
     },
     serverProgram: {
       name: 'the server program answers many messages on one connection and honours --max-bytes',
       points: 2,
-      hint: 'The program part is provided: it starts your startFramedEchoServer with --max-bytes as maxBytes. Give each connection\'s decoder that limit, and resolve only once the server listens.',
+      hint: "The program part is provided: it starts your startFramedEchoServer with --max-bytes as maxBytes. Give each connection's decoder that limit, and resolve only once the server listens.",
       section: SERVER,
       timeoutMs: 15_000,
     },

@@ -13,9 +13,15 @@ type ServerModule = typeof import('../../labs/02-framing/server.ts');
 
 async function startServer(t: Trace, maxBytes?: number, log: (line: string) => void = () => {}): Promise<number> {
   const { startFramedEchoServer } = await t.lab<ServerModule>('02-framing', 'server.ts');
-  t.step(`started your server: startFramedEchoServer({ host: "${LOOPBACK}", port: 0${maxBytes ? `, maxBytes: ${maxBytes}` : ''}, log })`);
-  const server = await t.within(startFramedEchoServer({ host: LOOPBACK, port: 0, maxBytes, log }), WAIT_MS,
-    'startFramedEchoServer to resolve once listening', () => 'its promise has not settled');
+  t.step(
+    `started your server: startFramedEchoServer({ host: "${LOOPBACK}", port: 0${maxBytes ? `, maxBytes: ${maxBytes}` : ''}, log })`,
+  );
+  const server = await t.within(
+    startFramedEchoServer({ host: LOOPBACK, port: 0, maxBytes, log }),
+    WAIT_MS,
+    'startFramedEchoServer to resolve once listening',
+    () => 'its promise has not settled',
+  );
   const { port } = await superviseServer(t, server);
   return port;
 }
@@ -36,13 +42,26 @@ async function expectReplies(t: Trace, peer: Peer, wire: string, want: string[])
   const before = lines(peer).length;
   const fresh = () => lines(peer).slice(before);
   peer.send(wire);
-  await peer.until(() => fresh().length >= want.length || peer.ended, WAIT_MS, `${want.length} reply line${want.length === 1 ? '' : 's'}: ${brief(want)}`);
-  t.check(JSON.stringify(fresh()) === JSON.stringify(want), `the replies ${brief(want)}`, () => `${brief(fresh())} (${peer.describe()})`);
+  await peer.until(
+    () => fresh().length >= want.length || peer.ended,
+    WAIT_MS,
+    `${want.length} reply line${want.length === 1 ? '' : 's'}: ${brief(want)}`,
+  );
+  t.check(
+    JSON.stringify(fresh()) === JSON.stringify(want),
+    `the replies ${brief(want)}`,
+    () => `${brief(fresh())} (${peer.describe()})`,
+  );
 }
 
 /** Sends every message, each with "\n", in one write and waits for their echoes. */
 async function expectEchoes(t: Trace, peer: Peer, messages: string[]): Promise<void> {
-  await expectReplies(t, peer, messages.map((message) => `${message}\n`).join(''), messages.map((message) => `echo: ${message}`));
+  await expectReplies(
+    t,
+    peer,
+    messages.map((message) => `${message}\n`).join(''),
+    messages.map((message) => `echo: ${message}`),
+  );
 }
 
 describe(lab.title, () => {
@@ -53,7 +72,9 @@ describe(lab.title, () => {
     t.check(!peer.ended, 'the connection to stay open for more messages', () => peer.describe());
     await expectEchoes(t, peer, ['one more']);
     const longest = 'x'.repeat(DEFAULT_MAX_MESSAGE_BYTES);
-    t.step(`the next two messages are ${DEFAULT_MAX_MESSAGE_BYTES} bytes each, exactly the default maxBytes: the first ends in "\\n", the second in "\\r\\n"`);
+    t.step(
+      `the next two messages are ${DEFAULT_MAX_MESSAGE_BYTES} bytes each, exactly the default maxBytes: the first ends in "\\n", the second in "\\r\\n"`,
+    );
     await expectReplies(t, peer, `${longest}\n${longest}\r\n`, [`echo: ${longest}`, `echo: ${longest}`]);
     peer.end();
     await peer.readToEnd(WAIT_MS, 'the server to close the connection after the client half-closed');
@@ -64,7 +85,9 @@ describe(lab.title, () => {
     const proxied = await throughChaosProxy(t, port, { piece: { min: 1, max: 1 }, delayMs: 1 });
     const peer = await Peer.connect(t, proxied, 'a test client (through the proxy)');
     await expectEchoes(t, peer, MESSAGES);
-    t.step('the next line ends in "\\r\\n", as telnet and nc -C send it: the proxy delivers the "\\r" and the "\\n" separately');
+    t.step(
+      'the next line ends in "\\r\\n", as telnet and nc -C send it: the proxy delivers the "\\r" and the "\\n" separately',
+    );
     await expectReplies(t, peer, 'from telnet\r\n', ['echo: from telnet']);
     peer.end();
     await peer.readToEnd(WAIT_MS, 'the server to close the connection after the client half-closed');
@@ -74,13 +97,25 @@ describe(lab.title, () => {
     const port = await startServer(t, 16);
     const peer = await Peer.connect(t, port);
     t.step('two messages of exactly 16 bytes, the limit: one ends in "\\n", the other in "\\r\\n"');
-    await expectReplies(t, peer, `${'a'.repeat(16)}\n${'b'.repeat(16)}\r\n`, [`echo: ${'a'.repeat(16)}`, `echo: ${'b'.repeat(16)}`]);
+    await expectReplies(t, peer, `${'a'.repeat(16)}\n${'b'.repeat(16)}\r\n`, [
+      `echo: ${'a'.repeat(16)}`,
+      `echo: ${'b'.repeat(16)}`,
+    ]);
     const before = peer.received.length;
     peer.send(`ok\n${'x'.repeat(17)}\n`);
-    const reply = (await peer.readToEnd(WAIT_MS, 'a reply "echo: ok", then a line "error: ..." for the message of 17 bytes, then the connection closed by the server')).subarray(before);
+    const reply = (
+      await peer.readToEnd(
+        WAIT_MS,
+        'a reply "echo: ok", then a line "error: ..." for the message of 17 bytes, then the connection closed by the server',
+      )
+    ).subarray(before);
     const [first, second, ...rest] = reply.toString('utf8').split('\n');
     t.check(first === 'echo: ok', 'the first reply "echo: ok"', () => show(reply));
-    t.check(second?.startsWith('error: ') === true && second.length > 'error: '.length, 'a second line "error: <what went wrong>" for the message of 17 bytes', () => show(reply));
+    t.check(
+      second?.startsWith('error: ') === true && second.length > 'error: '.length,
+      'a second line "error: <what went wrong>" for the message of 17 bytes',
+      () => show(reply),
+    );
     t.check(rest.join('') === '', 'nothing after the error line', () => show(reply));
   });
 
@@ -95,9 +130,14 @@ describe(lab.title, () => {
     await expectReplies(t, a, 'lo\n', ['echo: hello']);
     await expectReplies(t, b, 'ld\n', ['echo: world']);
     a.send(`${'x'.repeat(40)}\n`);
-    const refusal = await a.readToEnd(WAIT_MS, 'a line "error: ..." for client A\'s message of 40 bytes (limit 16), then client A\'s connection closed');
-    t.check(/\nerror: [^\n]+\n$/.test(refusal.toString('utf8')), 'client A to receive a line "error: ..."', () => a.describe());
-    t.check(!b.ended && !b.closed, 'client B\'s connection to stay open', () => b.describe());
+    const refusal = await a.readToEnd(
+      WAIT_MS,
+      'a line "error: ..." for client A\'s message of 40 bytes (limit 16), then client A\'s connection closed',
+    );
+    t.check(/\nerror: [^\n]+\n$/.test(refusal.toString('utf8')), 'client A to receive a line "error: ..."', () =>
+      a.describe(),
+    );
+    t.check(!b.ended && !b.closed, "client B's connection to stay open", () => b.describe());
     await expectEchoes(t, b, ['still there?']);
     const c = await Peer.connect(t, port, 'client C (after A was refused)');
     await expectEchoes(t, c, ['hi']);
@@ -122,8 +162,17 @@ describe(lab.title, () => {
     const before = peer.received.length;
     t.step('next: the bytes 0xff 0xfe then "\\n", a message that is not UTF-8 (0xff never occurs in UTF-8)');
     peer.send(Buffer.from([0xff, 0xfe, 0x0a]));
-    const reply = (await peer.readToEnd(WAIT_MS, 'a line "error: ..." for the message that is not UTF-8, then the connection closed by the server')).subarray(before).toString('utf8');
-    t.check(/^error: [^\n]+\n$/.test(reply), 'one line "error: <what went wrong>", and nothing else', () => JSON.stringify(reply));
+    const reply = (
+      await peer.readToEnd(
+        WAIT_MS,
+        'a line "error: ..." for the message that is not UTF-8, then the connection closed by the server',
+      )
+    )
+      .subarray(before)
+      .toString('utf8');
+    t.check(/^error: [^\n]+\n$/.test(reply), 'one line "error: <what went wrong>", and nothing else', () =>
+      JSON.stringify(reply),
+    );
   });
 
   graded(lab.tests.serverLogs, async (t) => {
@@ -132,30 +181,51 @@ describe(lab.title, () => {
     t.step('your server was given a log function that records each line');
     const refused = await Peer.connect(t, port, 'client A');
     refused.send(`${'x'.repeat(17)}\n`);
-    await refused.readToEnd(WAIT_MS, 'client A\'s message of 17 bytes (limit 16) refused, and the connection closed');
+    await refused.readToEnd(WAIT_MS, "client A's message of 17 bytes (limit 16) refused, and the connection closed");
     await t.settleHost();
-    t.check(logged.length > 0, 'a log line about client A\'s refused message', () => 'nothing was logged');
+    t.check(logged.length > 0, "a log line about client A's refused message", () => 'nothing was logged');
     const count = logged.length;
     const leaving = await Peer.connect(t, port, 'client B');
     leaving.send('half a mess');
     await leaving.delivered();
     leaving.end();
-    await leaving.readToEnd(WAIT_MS, 'the server to close client B\'s connection after B half-closed');
+    await leaving.readToEnd(WAIT_MS, "the server to close client B's connection after B half-closed");
     await t.settleHost();
-    t.check(logged.length > count, 'a log line about client B, which left in the middle of a message', () => `only the lines ${JSON.stringify(logged)}`);
+    t.check(
+      logged.length > count,
+      'a log line about client B, which left in the middle of a message',
+      () => `only the lines ${JSON.stringify(logged)}`,
+    );
   });
 
   graded(lab.tests.serverListenError, async (t) => {
     const port = await startServer(t);
     const { startFramedEchoServer } = await t.lab<ServerModule>('02-framing', 'server.ts');
-    t.step(`started a second server on the same address: startFramedEchoServer({ host: "${LOOPBACK}", port: ${port}, log })`);
-    const failure = await t.within(startFramedEchoServer({ host: LOOPBACK, port, log: () => {} }).then(
-      async (server) => { await superviseServer(t, server); return undefined; },
-      (error: unknown) => error as { code?: unknown; message?: unknown }),
-    WAIT_MS, 'startFramedEchoServer to reject with the listen error EADDRINUSE', () => 'its promise has not settled');
-    t.check(failure !== undefined, 'startFramedEchoServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
-      () => 'it resolved with a server, although the port is taken');
-    t.check(failure?.code === 'EADDRINUSE', 'an error with code "EADDRINUSE"', () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`);
+    t.step(
+      `started a second server on the same address: startFramedEchoServer({ host: "${LOOPBACK}", port: ${port}, log })`,
+    );
+    const failure = await t.within(
+      startFramedEchoServer({ host: LOOPBACK, port, log: () => {} }).then(
+        async (server) => {
+          await superviseServer(t, server);
+          return undefined;
+        },
+        (error: unknown) => error as { code?: unknown; message?: unknown },
+      ),
+      WAIT_MS,
+      'startFramedEchoServer to reject with the listen error EADDRINUSE',
+      () => 'its promise has not settled',
+    );
+    t.check(
+      failure !== undefined,
+      'startFramedEchoServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
+      () => 'it resolved with a server, although the port is taken',
+    );
+    t.check(
+      failure?.code === 'EADDRINUSE',
+      'an error with code "EADDRINUSE"',
+      () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`,
+    );
     const peer = await Peer.connect(t, port, 'a client of the first server');
     await expectEchoes(t, peer, ['still the first server']);
   });

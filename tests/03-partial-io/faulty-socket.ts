@@ -63,7 +63,8 @@ export class FaultySocket implements PosixSocket {
     this.sendCalls++;
     if (this.sendFailed) {
       this.sendCallsAfterError++;
-      if (this.sendCallsAfterError > CALLS_AFTER_END_LIMIT) throw new Error(`send() was called ${CALLS_AFTER_END_LIMIT} times after it failed: your loop retries forever`);
+      if (this.sendCallsAfterError > CALLS_AFTER_END_LIMIT)
+        throw new Error(`send() was called ${CALLS_AFTER_END_LIMIT} times after it failed: your loop retries forever`);
       throw new SimulatedError('EPIPE');
     }
     if (this.options.sendFailsAfter !== undefined && this.sentBytes >= this.options.sendFailsAfter) {
@@ -80,11 +81,14 @@ export class FaultySocket implements PosixSocket {
   async recv(maxBytes: number): Promise<Buffer> {
     await new Promise((resolve) => setImmediate(resolve));
     this.recvCalls++;
-    if (this.options.recvFailsAfter !== undefined && this.delivered >= this.options.recvFailsAfter) throw new SimulatedError('ECONNRESET');
+    if (this.options.recvFailsAfter !== undefined && this.delivered >= this.options.recvFailsAfter)
+      throw new SimulatedError('ECONNRESET');
     if (this.delivered >= this.incoming.length) {
       this.recvCallsAfterEnd++;
       if (this.recvCallsAfterEnd > CALLS_AFTER_END_LIMIT) {
-        throw new Error(`recv() was called ${CALLS_AFTER_END_LIMIT} more times after it returned end of stream (an empty buffer): your loop retries forever`);
+        throw new Error(
+          `recv() was called ${CALLS_AFTER_END_LIMIT} more times after it returned end of stream (an empty buffer): your loop retries forever`,
+        );
       }
       return Buffer.alloc(0);
     }

@@ -16,7 +16,8 @@ export async function roundTrip(partial: typeof Partial, list: Uint8Array[], see
   for (const payload of list) await partial.sendMessage(out, payload);
   const inn = new FaultySocket({ incoming: out.sentData, recvSizes: randomSizes(seed + 1, 13) });
   const got: Buffer[] = [];
-  for (let message = await partial.recvMessage(inn); message !== null; message = await partial.recvMessage(inn)) got.push(Buffer.from(message));
+  for (let message = await partial.recvMessage(inn); message !== null; message = await partial.recvMessage(inn))
+    got.push(Buffer.from(message));
   return got;
 }
 
@@ -55,6 +56,7 @@ export function watchQueue(socket: net.Socket) {
 /** How many listeners `socket` has for each event a reader or writer may add, to spot any left behind. */
 export function listenerCounts(socket: net.Socket): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const event of ['data', 'readable', 'end', 'close', 'error', 'drain', 'finish']) counts[event] = socket.listenerCount(event);
+  for (const event of ['data', 'readable', 'end', 'close', 'error', 'drain', 'finish'])
+    counts[event] = socket.listenerCount(event);
   return counts;
 }

@@ -8,7 +8,8 @@ const READ = 'Task 4: reading exactly from a Node socket';
 export default defineLab({
   slug: '03-partial-io',
   title: 'Partial sends and receives',
-  summary: 'Short `send()`/`recv()` counts as in C, length-prefixed messages, and backpressure in Node (`write()` returning false, `\'drain\'`).',
+  summary:
+    "Short `send()`/`recv()` counts as in C, length-prefixed messages, and backpressure in Node (`write()` returning false, `'drain'`).",
   tests: {
     sendAllShort: {
       name: 'sendAll delivers every byte when send() takes a random few bytes at a time',
@@ -25,7 +26,7 @@ export default defineLab({
     sendAllError: {
       name: 'sendAll passes a send() error up instead of swallowing or retrying it',
       points: 2,
-      hint: 'Do not wrap send() in try/catch: let the SocketError reject sendAll\'s promise.',
+      hint: "Do not wrap send() in try/catch: let the SocketError reject sendAll's promise.",
       section: LOOPS,
     },
     recvExactShort: {
@@ -79,13 +80,13 @@ export default defineLab({
     writeAllBounded: {
       name: 'writeAll keeps what Node queues in memory bounded while the reader does not read',
       points: 3,
-      hint: 'When write() returns false, stop and wait for \'drain\' before writing the next chunk.',
+      hint: "When write() returns false, stop and wait for 'drain' before writing the next chunk.",
       section: WRITE,
     },
     writeAllRejectsOnClose: {
       name: 'writeAll rejects instead of hanging when the reader goes away mid-transfer',
       points: 3,
-      hint: 'While waiting for \'drain\', also listen for \'close\' and \'error\', and reject on either.',
+      hint: "While waiting for 'drain', also listen for 'close' and 'error', and reject on either.",
       section: WRITE,
     },
     writeAllSmall: {
@@ -103,13 +104,13 @@ export default defineLab({
     readExactlyEnd: {
       name: 'readExactly rejects with "connection closed after X of N bytes" when the socket ends first',
       points: 2,
-      hint: 'Listen for \'end\' (and \'close\') while waiting and reject with a ShortReadError.',
+      hint: "Listen for 'end' (and 'close') while waiting and reject with a ShortReadError.",
       section: READ,
     },
     readExactlyFails: {
       name: 'readExactly rejects when the socket is reset or destroyed mid-read, or half-open and ended, and leaves no listener behind',
       points: 2,
-      hint: 'Reject on \'error\' with the error, on \'end\' and on \'close\' with a ShortReadError (a half-open socket ends without closing), and remove every listener you added, on failure too.',
+      hint: "Reject on 'error' with the error, on 'end' and on 'close' with a ShortReadError (a half-open socket ends without closing), and remove every listener you added, on failure too.",
       section: READ,
     },
     readMessage: {

@@ -65,7 +65,8 @@ export default defineVariants(lab, [
     mistake: 'Splits the whole line on spaces and joins the words again: runs of spaces in a message are lost.',
     file: 'protocol.ts',
     find: "return { kind: 'SEND', to: rest.slice(0, gap), text: rest.slice(gap + 1) };",
-    replace: "return { kind: 'SEND', to: rest.slice(0, gap), text: rest.slice(gap + 1).split(' ').filter(Boolean).join(' ') };",
+    replace:
+      "return { kind: 'SEND', to: rest.slice(0, gap), text: rest.slice(gap + 1).split(' ').filter(Boolean).join(' ') };",
     caughtBy: ['parsesCommands'],
   },
   {
@@ -86,7 +87,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'name characters as a range A-z',
-    mistake: 'Writes the letters as one range A-z, which also holds "[", "\\", "]", "^" and "`": a client can register "[bot]".',
+    mistake:
+      'Writes the letters as one range A-z, which also holds "[", "\\", "]", "^" and "`": a client can register "[bot]".',
     file: 'protocol.ts',
     find: 'return /^[A-Za-z0-9_-]{1,16}$/.test(name);',
     replace: 'return /^[A-z0-9_-]{1,16}$/.test(name);',
@@ -94,7 +96,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'names compared without case',
-    mistake: 'Treats "Alice" and "alice" as one name: "Alice" is refused while "alice" is online, though names are case-sensitive.',
+    mistake:
+      'Treats "Alice" and "alice" as one name: "Alice" is refused while "alice" is online, though names are case-sensitive.',
     file: 'names.ts',
     find: "if (this.byName.has(name)) return 'taken';",
     replace: "if ([...this.byName.keys()].some((owned) => owned.toLowerCase() === name.toLowerCase())) return 'taken';",
@@ -102,7 +105,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'QUIT leaves the name to the close',
-    mistake: 'Reads "one release in \'close\' covers them all" and drops the release on QUIT: a client that keeps its side open after BYE keeps its name.',
+    mistake:
+      'Reads "one release in \'close\' covers them all" and drops the release on QUIT: a client that keeps its side open after BYE keeps its name.',
     file: 'server.ts',
     find: "table.release(socket);\n          socket.end('BYE\\n');",
     replace: "socket.end('BYE\\n');",
@@ -110,15 +114,18 @@ export default defineVariants(lab, [
   },
   {
     name: 'one decoder for the whole server',
-    mistake: 'Creates the MessageDecoder once, next to the table, instead of once per connection: two clients sending lines in pieces get each other\'s bytes.',
+    mistake:
+      "Creates the MessageDecoder once, next to the table, instead of once per connection: two clients sending lines in pieces get each other's bytes.",
     file: 'server.ts',
-    find: "  const table = new NameTable<net.Socket>();\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone\n    const decoder = new MessageDecoder(MAX_LINE_BYTES);\n",
-    replace: "  const table = new NameTable<net.Socket>();\n  const decoder = new MessageDecoder(MAX_LINE_BYTES);\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone\n",
+    find: '  const table = new NameTable<net.Socket>();\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone\n    const decoder = new MessageDecoder(MAX_LINE_BYTES);\n',
+    replace:
+      '  const table = new NameTable<net.Socket>();\n  const decoder = new MessageDecoder(MAX_LINE_BYTES);\n  const server = net.createServer((socket) => {\n    const peer = `${socket.remoteAddress}:${socket.remotePort}`; // unknown once the socket is gone\n',
     caughtBy: ['registers'],
   },
   {
     name: 'the "\\n" counted in the line limit',
-    mistake: 'Reads "at most 1024 bytes each" as counting the "\\n": a line of exactly 1024 bytes is refused and its connection closed.',
+    mistake:
+      'Reads "at most 1024 bytes each" as counting the "\\n": a line of exactly 1024 bytes is refused and its connection closed.',
     file: 'server.ts',
     find: 'const decoder = new MessageDecoder(MAX_LINE_BYTES);',
     replace: 'const decoder = new MessageDecoder(MAX_LINE_BYTES - 1);',
@@ -126,7 +133,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'listen error not passed on',
-    mistake: 'Never listens for the server\'s \'error\' event: a port in use throws an uncaught exception, and the program prints a stack trace instead of one line.',
+    mistake:
+      "Never listens for the server's 'error' event: a port in use throws an uncaught exception, and the program prints a stack trace instead of one line.",
     file: 'server.ts',
     find: "server.once('error', reject);",
     replace: '',
@@ -134,7 +142,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'the unknown word glued to its explanation',
-    mistake: 'Writes "ERR unknown-command name: the commands are ...": the third field is then "name:", not the word the client sent, and a client that reads fields (docs/protocol.md) shows the wrong word.',
+    mistake:
+      'Writes "ERR unknown-command name: the commands are ...": the third field is then "name:", not the word the client sent, and a client that reads fields (docs/protocol.md) shows the wrong word.',
     file: 'protocol.ts',
     find: "`${word === '' ? '(empty)' : word} the commands are",
     replace: "`${word === '' ? '(empty)' : word}: the commands are",
@@ -142,7 +151,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'SEND with an empty name accepted',
-    mistake: 'Cuts SEND at the first space of the rest without checking that the name before it is there: "SEND  bob hi", with two spaces, is taken as a message to the empty name instead of a malformed line.',
+    mistake:
+      'Cuts SEND at the first space of the rest without checking that the name before it is there: "SEND  bob hi", with two spaces, is taken as a message to the empty name instead of a malformed line.',
     file: 'protocol.ts',
     find: 'if (rest === undefined || gap <= 0) throw usage',
     replace: 'if (rest === undefined || gap < 0) throw usage',

@@ -8,7 +8,8 @@ const ENDINGS = 'Every way a connection ends';
 export default defineLab({
   slug: '04-names',
   title: 'A table of names',
-  summary: 'Clients claim names on a server that maps names to connections and frees a name however its connection ends.',
+  summary:
+    'Clients claim names on a server that maps names to connections and frees a name however its connection ends.',
   requires: ['02-framing'],
   tests: {
     validNames: {
@@ -68,7 +69,7 @@ export default defineLab({
     disconnectReleases: {
       name: 'a name is freed when its client closes, resets, or sends a line the server cannot frame',
       points: 3,
-      hint: 'Release in the socket\'s \'close\' event: it fires however the connection ends.',
+      hint: "Release in the socket's 'close' event: it fires however the connection ends.",
       section: ENDINGS,
     },
     badLine: {
@@ -80,7 +81,7 @@ export default defineLab({
     randomSessions: {
       name: 'after hundreds of random joins, quits and abrupt disconnects, LIST is exactly the live names',
       points: 4,
-      hint: 'Every way out of a connection must release its name; run this test\'s seed again to replay the same sequence.',
+      hint: "Every way out of a connection must release its name; run this test's seed again to replay the same sequence.",
       section: ENDINGS,
       timeoutMs: 20_000,
     },
@@ -94,7 +95,7 @@ export default defineLab({
     listenError: {
       name: 'startNameServer rejects with the listen error when its port is taken, so the program can explain it and exit 1',
       points: 2,
-      hint: 'A listen error (EADDRINUSE, EACCES) comes as an \'error\' event on the server: call server.once(\'error\', reject) before listen(), as in lab 01.',
+      hint: "A listen error (EADDRINUSE, EACCES) comes as an 'error' event on the server: call server.once('error', reject) before listen(), as in lab 01.",
       section: SERVER,
     },
   },

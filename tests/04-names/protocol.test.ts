@@ -18,11 +18,18 @@ async function expectCode(t: Trace, parseCommand: Protocol['parseCommand'], line
   } catch (error) {
     if (error instanceof Mismatch) throw error;
     const got = error as { name?: string; code?: string; message?: string };
-    t.check(got.name === 'ProtocolError' && got.code === code, `a ProtocolError with code "${code}"`, () => `${got.name} with code ${JSON.stringify(got.code)}: ${got.message}`);
+    t.check(
+      got.name === 'ProtocolError' && got.code === code,
+      `a ProtocolError with code "${code}"`,
+      () => `${got.name} with code ${JSON.stringify(got.code)}: ${got.message}`,
+    );
     // Its line is "ERR <code> <explanation>" (docs/protocol.md): an explanation a person can read, "usage: <form>" when malformed.
     const explained = code === 'malformed' ? /^usage: \S/ : /\S/;
-    t.check(typeof got.message === 'string' && explained.test(got.message), `an explanation after the code${code === 'malformed' ? ' that starts with "usage: " and gives the form' : ''}`,
-      () => JSON.stringify(got.message));
+    t.check(
+      typeof got.message === 'string' && explained.test(got.message),
+      `an explanation after the code${code === 'malformed' ? ' that starts with "usage: " and gives the form' : ''}`,
+      () => JSON.stringify(got.message),
+    );
   }
 }
 
@@ -31,12 +38,24 @@ describe(lab.title, () => {
     const { isValidName } = await protocol(t);
     for (const name of ['a', 'alice', 'Bob_2', 'x-y', '0123456789abcdef']) {
       t.step(`called isValidName(${JSON.stringify(name)})`);
-      t.check(await isValidName(name) === true, 'true', () => 'false');
+      t.check((await isValidName(name)) === true, 'true', () => 'false');
     }
     // "[", backslash, "]", "^" and "`" sit between "Z" and "a" in ASCII: a range A-z lets them in.
-    for (const name of ['', '0123456789abcdefg', 'two words', 'émile', 'a.b', 'tab\t', '*', '[bot]', 'a^b', 'x`y', 'back\\slash']) {
+    for (const name of [
+      '',
+      '0123456789abcdefg',
+      'two words',
+      'émile',
+      'a.b',
+      'tab\t',
+      '*',
+      '[bot]',
+      'a^b',
+      'x`y',
+      'back\\slash',
+    ]) {
       t.step(`called isValidName(${JSON.stringify(name)})`);
-      t.check(await isValidName(name) === false, 'false', () => 'true');
+      t.check((await isValidName(name)) === false, 'false', () => 'true');
     }
   });
 
@@ -61,8 +80,17 @@ describe(lab.title, () => {
 
   graded(lab.tests.rejectsBadCommands, async (t) => {
     const { parseCommand } = await protocol(t);
-    for (const line of ['HELLO', 'name alice', 'list', '', 'NAMEalice']) await expectCode(t, parseCommand, line, 'unknown-command');
-    for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'SEND  bob hi', 'ALL']) await expectCode(t, parseCommand, line, 'malformed');
-    for (const line of ['NAME this-name-is-far-too-long', 'NAME seventeen-chars-x', 'NAME émile', 'NAME a.b', 'NAME [bot]']) await expectCode(t, parseCommand, line, 'bad-name');
+    for (const line of ['HELLO', 'name alice', 'list', '', 'NAMEalice'])
+      await expectCode(t, parseCommand, line, 'unknown-command');
+    for (const line of ['NAME', 'NAME ', 'NAME a b', 'LIST x', 'QUIT now', 'SEND', 'SEND bob', 'SEND  bob hi', 'ALL'])
+      await expectCode(t, parseCommand, line, 'malformed');
+    for (const line of [
+      'NAME this-name-is-far-too-long',
+      'NAME seventeen-chars-x',
+      'NAME émile',
+      'NAME a.b',
+      'NAME [bot]',
+    ])
+      await expectCode(t, parseCommand, line, 'bad-name');
   });
 });

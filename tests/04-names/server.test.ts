@@ -9,8 +9,12 @@ const WAIT_MS = 5000;
 async function startServer(t: Trace): Promise<number> {
   const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
   t.step(`started your server: startNameServer({ host: "${LOOPBACK}", port: 0, log })`);
-  const server = await t.within(startNameServer({ host: LOOPBACK, port: 0, log: () => {} }), WAIT_MS,
-    'startNameServer to resolve once listening', () => 'its promise has not settled');
+  const server = await t.within(
+    startNameServer({ host: LOOPBACK, port: 0, log: () => {} }),
+    WAIT_MS,
+    'startNameServer to resolve once listening',
+    () => 'its promise has not settled',
+  );
   return (await superviseServer(t, server)).port;
 }
 
@@ -33,10 +37,18 @@ describe(lab.title, () => {
     t.step('both lines are now half-sent, each on its own connection');
     ann.send('n\n');
     const annReply = await ann.readLine(WAIT_MS, 'the reply "OK NAME ann"');
-    t.check(annReply === 'OK NAME ann', 'the reply "OK NAME ann": the bytes of one connection never mix with another\'s', () => JSON.stringify(annReply));
+    t.check(
+      annReply === 'OK NAME ann',
+      'the reply "OK NAME ann": the bytes of one connection never mix with another\'s',
+      () => JSON.stringify(annReply),
+    );
     bob.send('b\n');
     const bobReply = await bob.readLine(WAIT_MS, 'the reply "OK NAME bob"');
-    t.check(bobReply === 'OK NAME bob', 'the reply "OK NAME bob": the bytes of one connection never mix with another\'s', () => JSON.stringify(bobReply));
+    t.check(
+      bobReply === 'OK NAME bob',
+      'the reply "OK NAME bob": the bytes of one connection never mix with another\'s',
+      () => JSON.stringify(bobReply),
+    );
     await observer.ask('LIST', 'NAMES Mike alice ann bob zoe');
   });
 
@@ -81,11 +93,16 @@ describe(lab.title, () => {
     alice.socket.allowHalfOpen = true;
     t.step('alice will keep its own side open after the server closes its side, as a client may after BYE');
     alice.send('NAME alice\nQUIT\nNAME carol\nLIST\n');
-    const received = (await alice.readToEnd(WAIT_MS, '"OK NAME alice", "BYE", then the server closing the connection')).toString('utf8');
-    t.check(received === 'OK NAME alice\nBYE\n', '"OK NAME alice\\nBYE\\n" and nothing after BYE: the lines after QUIT are ignored, even in the same chunk',
-      () => JSON.stringify(received));
+    const received = (
+      await alice.readToEnd(WAIT_MS, '"OK NAME alice", "BYE", then the server closing the connection')
+    ).toString('utf8');
+    t.check(
+      received === 'OK NAME alice\nBYE\n',
+      '"OK NAME alice\\nBYE\\n" and nothing after BYE: the lines after QUIT are ignored, even in the same chunk',
+      () => JSON.stringify(received),
+    );
     const again = await Peer.connect(t, port, 'a new client');
-    t.step('alice\'s side is still open: its name must be free all the same, from QUIT on');
+    t.step("alice's side is still open: its name must be free all the same, from QUIT on");
     await again.ask('NAME alice', 'OK NAME alice');
     t.step('"NAME carol" came after QUIT: carol must never have been claimed');
     await again.ask('LIST', 'NAMES alice');
@@ -99,40 +116,81 @@ describe(lab.title, () => {
     const framer = await registerAs(t, port, 'framer');
     await observer.ask('LIST', 'NAMES closer framer resetter');
     closer.end();
-    await listUntil(t, observer, (names) => !names.includes('closer'), 'LIST without "closer" once it closed its connection');
+    await listUntil(
+      t,
+      observer,
+      (names) => !names.includes('closer'),
+      'LIST without "closer" once it closed its connection',
+    );
     await resetter.reset();
-    await listUntil(t, observer, (names) => !names.includes('resetter'), 'LIST without "resetter" once it reset its connection');
+    await listUntil(
+      t,
+      observer,
+      (names) => !names.includes('resetter'),
+      'LIST without "resetter" once it reset its connection',
+    );
     framer.send(Buffer.from([0xff, 0xfe, 0x0a]));
     await framer.readToEnd(WAIT_MS, 'the server to close a connection that sent invalid UTF-8');
-    await listUntil(t, observer, (names) => !names.includes('framer'), 'LIST without "framer" once the server closed its connection');
+    await listUntil(
+      t,
+      observer,
+      (names) => !names.includes('framer'),
+      'LIST without "framer" once the server closed its connection',
+    );
     for (const name of ['closer', 'resetter', 'framer']) await registerAs(t, port, name);
   });
 
   graded(lab.tests.badLine, async (t) => {
     const port = await startServer(t);
     const peer = await Peer.connect(t, port, 'a client');
-    t.step('a line of exactly 1024 bytes before its "\\n", the longest the protocol allows, is answered like any other');
+    t.step(
+      'a line of exactly 1024 bytes before its "\\n", the longest the protocol allows, is answered like any other',
+    );
     await peer.ask(`ALL ${'x'.repeat(1020)}`, /^ERR not-registered /);
     t.step('then two good lines and a line of 1025 bytes before its "\\n", one over the limit');
     const start = peer.received.length;
     peer.send(`NAME carol\nLIST\n${'x'.repeat(1025)}\nLIST\n`);
-    const reply = (await peer.readToEnd(WAIT_MS, 'two answers, "ERR bad-line ...", then the connection closed')).subarray(start).toString('utf8').split('\n');
-    t.check(reply[0] === 'OK NAME carol' && reply[1] === 'NAMES carol', 'the lines before the bad one answered: "OK NAME carol", "NAMES carol"', () => JSON.stringify(reply));
+    const reply = (await peer.readToEnd(WAIT_MS, 'two answers, "ERR bad-line ...", then the connection closed'))
+      .subarray(start)
+      .toString('utf8')
+      .split('\n');
+    t.check(
+      reply[0] === 'OK NAME carol' && reply[1] === 'NAMES carol',
+      'the lines before the bad one answered: "OK NAME carol", "NAMES carol"',
+      () => JSON.stringify(reply),
+    );
     t.check(reply[2]?.startsWith('ERR bad-line ') === true, 'then "ERR bad-line ..."', () => JSON.stringify(reply));
-    t.check(reply.slice(3).join('') === '', 'nothing after it: the line after the bad one is not answered', () => JSON.stringify(reply));
+    t.check(reply.slice(3).join('') === '', 'nothing after it: the line after the bad one is not answered', () =>
+      JSON.stringify(reply),
+    );
   });
 
   graded(lab.tests.listenError, async (t) => {
     const port = await startServer(t);
     const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
     t.step(`started a second server on the same address: startNameServer({ host: "${LOOPBACK}", port: ${port}, log })`);
-    const failure = await t.within(startNameServer({ host: LOOPBACK, port, log: () => {} }).then(
-      async (server) => { await superviseServer(t, server); return undefined; },
-      (error: unknown) => error as { code?: unknown; message?: unknown }),
-    WAIT_MS, 'startNameServer to reject with the listen error EADDRINUSE', () => 'its promise has not settled');
-    t.check(failure !== undefined, 'startNameServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
-      () => 'it resolved with a server, although the port is taken');
-    t.check(failure?.code === 'EADDRINUSE', 'an error with code "EADDRINUSE"', () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`);
+    const failure = await t.within(
+      startNameServer({ host: LOOPBACK, port, log: () => {} }).then(
+        async (server) => {
+          await superviseServer(t, server);
+          return undefined;
+        },
+        (error: unknown) => error as { code?: unknown; message?: unknown },
+      ),
+      WAIT_MS,
+      'startNameServer to reject with the listen error EADDRINUSE',
+      () => 'its promise has not settled',
+    );
+    t.check(
+      failure !== undefined,
+      'startNameServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
+      () => 'it resolved with a server, although the port is taken',
+    );
+    t.check(
+      failure?.code === 'EADDRINUSE',
+      'an error with code "EADDRINUSE"',
+      () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`,
+    );
     const peer = await Peer.connect(t, port, 'a client of the first server');
     await peer.ask('LIST', 'NAMES');
   });

@@ -38,8 +38,17 @@ async function startScriptedRelay(t: Trace) {
       const expected = `the relay to receive the line ${JSON.stringify(line)}`;
       const seen = new Promise<void>((resolve) => (changed = () => lines.includes(line) && resolve()));
       // A program that exits cannot send it any more: say so at once instead of waiting.
-      const gone = program.exited.then(() => (lines.includes(line) ? undefined : t.fail(expected, `it received ${JSON.stringify(lines)}; ${program.describe()}`)));
-      await t.within(Promise.race([seen, gone]), WAIT_MS, expected, () => `it received ${JSON.stringify(lines)}; ${program.describe()}`);
+      const gone = program.exited.then(() =>
+        lines.includes(line)
+          ? undefined
+          : t.fail(expected, `it received ${JSON.stringify(lines)}; ${program.describe()}`),
+      );
+      await t.within(
+        Promise.race([seen, gone]),
+        WAIT_MS,
+        expected,
+        () => `it received ${JSON.stringify(lines)}; ${program.describe()}`,
+      );
       t.step(`the relay received ${JSON.stringify(line)}`);
     },
     push: (line: string) => {
@@ -54,7 +63,13 @@ function loadChat(t: Trace) {
 }
 
 function startChat(t: Trace, port: number, name = 'alice'): Program {
-  return runProgram(t, '05-relay', 'chat.ts', ['--host', LOOPBACK, '--port', String(port), '--name', name], 'your chat client');
+  return runProgram(
+    t,
+    '05-relay',
+    'chat.ts',
+    ['--host', LOOPBACK, '--port', String(port), '--name', name],
+    'your chat client',
+  );
 }
 
 describe(lab.title, () => {
@@ -78,7 +93,10 @@ describe(lab.title, () => {
 
   graded(lab.tests.chatRefusesLines, async (t) => {
     const { commandFor } = await loadChat(t);
-    const show = (text: string) => (text.length > 40 ? `${JSON.stringify(text.slice(0, 12))} + ... (${text.length} characters, ${Buffer.byteLength(text)} bytes)` : JSON.stringify(text));
+    const show = (text: string) =>
+      text.length > 40
+        ? `${JSON.stringify(text.slice(0, 12))} + ... (${text.length} characters, ${Buffer.byteLength(text)} bytes)`
+        : JSON.stringify(text);
     // Lines at the limit exactly: 1024 bytes, prefix included.
     const fits: Array<[string, string]> = [
       ['a'.repeat(1020), `ALL ${'a'.repeat(1020)}`],
@@ -88,7 +106,9 @@ describe(lab.title, () => {
     for (const [typed, want] of fits) {
       t.step(`called commandFor(${show(typed)})`);
       const got = await commandFor(typed);
-      t.check(got === want, `${show(want)}: a line of exactly 1024 bytes is allowed`, () => (got === undefined ? 'undefined' : show(got)));
+      t.check(got === want, `${show(want)}: a line of exactly 1024 bytes is allowed`, () =>
+        got === undefined ? 'undefined' : show(got),
+      );
     }
     // The handout: a line too long is refused with a message that says by how many bytes.
     const refused: Array<[string, string, number?]> = [
@@ -110,10 +130,17 @@ describe(lab.title, () => {
       } catch (error) {
         if (error instanceof Mismatch) throw error;
         const got = error as { name?: string; message?: string };
-        t.check(got.name === 'TypedLineError' && typeof got.message === 'string' && got.message.trim() !== '', expected, () => `${got.name}: ${got.message}`);
+        t.check(
+          got.name === 'TypedLineError' && typeof got.message === 'string' && got.message.trim() !== '',
+          expected,
+          () => `${got.name}: ${got.message}`,
+        );
         if (over !== undefined) {
-          t.check(new RegExp(`(^|\\D)${over}(\\D|$)`).test(got.message!), `the message to say by how many bytes the line is too long (here ${over}), so the user knows how much to cut`,
-            () => JSON.stringify(got.message));
+          t.check(
+            new RegExp(`(^|\\D)${over}(\\D|$)`).test(got.message!),
+            `the message to say by how many bytes the line is too long (here ${over}), so the user knows how much to cut`,
+            () => JSON.stringify(got.message),
+          );
         }
       }
     }
@@ -143,13 +170,33 @@ describe(lab.title, () => {
     const { displayFor } = await loadChat(t);
     // JSON.stringify shows each control character as an escape, so the report can be read.
     const cases: Array<[string, string, string]> = [
-      ['MSG mallory hi\rbob: send me your password', 'mallory: hi\\x0dbob: send me your password', 'a carriage return would start a fake line from bob'],
-      ['BROADCAST mallory \x1b[2J\x1b[31mred alert\x07', 'mallory (to all): \\x1b[2J\\x1b[31mred alert\\x07', 'ANSI escapes clear the screen and recolour it; \\x07 rings the bell'],
+      [
+        'MSG mallory hi\rbob: send me your password',
+        'mallory: hi\\x0dbob: send me your password',
+        'a carriage return would start a fake line from bob',
+      ],
+      [
+        'BROADCAST mallory \x1b[2J\x1b[31mred alert\x07',
+        'mallory (to all): \\x1b[2J\\x1b[31mred alert\\x07',
+        'ANSI escapes clear the screen and recolour it; \\x07 rings the bell',
+      ],
       ['MSG mallory tab\there', 'mallory: tab\\x09here', 'every control character, tab included'],
-      ['MSG mallory c1\u009b2J del\u007f', 'mallory: c1\\x9b2J del\\x7f', 'U+009B starts an escape on some terminals too; U+007F is a control character'],
+      [
+        'MSG mallory c1\u009b2J del\u007f',
+        'mallory: c1\\x9b2J del\\x7f',
+        'U+009B starts an escape on some terminals too; U+007F is a control character',
+      ],
       ['ERR bad-line \u0000', 'error: bad-line \\x00', 'ERR lines come from the relay too'],
-      ['NOTICE \x1b]0;pwned\x07', 'NOTICE \\x1b]0;pwned\\x07', 'a line the client does not know is shown escaped as well'],
-      ['MSG zoé ça va? 👋 «oui»', 'zoé: ça va? 👋 «oui»', 'letters, emoji and punctuation outside ASCII are not control characters: shown as they are'],
+      [
+        'NOTICE \x1b]0;pwned\x07',
+        'NOTICE \\x1b]0;pwned\\x07',
+        'a line the client does not know is shown escaped as well',
+      ],
+      [
+        'MSG zoé ça va? 👋 «oui»',
+        'zoé: ça va? 👋 «oui»',
+        'letters, emoji and punctuation outside ASCII are not control characters: shown as they are',
+      ],
     ];
     for (const [line, want, why] of cases) {
       t.step(`called displayFor(${JSON.stringify(line)})`);
@@ -158,28 +205,51 @@ describe(lab.title, () => {
     }
   });
 
-  graded(lab.tests.chatSession, async (t) => {
-    const relay = await startScriptedRelay(t);
-    const chat = startChat(t, relay.port);
-    await relay.received('NAME alice', chat);
-    await chat.waitForLine(/^connected as alice/, WAIT_MS, 'the client to print "connected as alice ..."');
-    chat.writeStdin('hello everyone\n');
-    await relay.received('ALL hello everyone', chat);
-    relay.push('MSG bob hi alice');
-    await chat.waitForLine(/^bob: hi alice$/, WAIT_MS, 'the client to print "bob: hi alice" while its input is still open');
-    relay.push('NOTICE the relay restarts at noon');
-    await chat.waitForLine(/^NOTICE the relay restarts at noon$/, WAIT_MS, 'the client to print a line it does not know as it is');
-    relay.push('MSG mallory hi\rbob: give me your password');
-    await chat.waitForLine(/^mallory: hi\\x0dbob: give me your password$/, WAIT_MS, 'the client to print the carriage return as \\x0d, not to start a fake line from bob');
-    chat.writeStdin(`${'x'.repeat(5000)}\n`);
-    chat.writeStdin('@bob hey bob\n');
-    await relay.received('SEND bob hey bob', chat);
-    chat.writeStdin('/quit\n');
-    await relay.received('QUIT', chat);
-    const exit = await chat.waitForExit(WAIT_MS, 'the client to exit after /quit and BYE');
-    const tooLong = relay.lines.filter((line) => line.startsWith('ALL xxx'));
-    t.check(tooLong.length === 0, 'the line of 5000 bytes not sent to the relay', () => `the relay received a line of ${tooLong[0]?.length} characters`);
-    t.check(exit.code === 0 && /^error: .+/m.test(chat.stderr) && !hasStackTrace(chat.stderr),
-      'one "error: ..." line on stderr for the line of 5000 bytes, no stack trace, and exit code 0 after /quit', () => chat.describe());
-  }, { concurrent: true });
+  graded(
+    lab.tests.chatSession,
+    async (t) => {
+      const relay = await startScriptedRelay(t);
+      const chat = startChat(t, relay.port);
+      await relay.received('NAME alice', chat);
+      await chat.waitForLine(/^connected as alice/, WAIT_MS, 'the client to print "connected as alice ..."');
+      chat.writeStdin('hello everyone\n');
+      await relay.received('ALL hello everyone', chat);
+      relay.push('MSG bob hi alice');
+      await chat.waitForLine(
+        /^bob: hi alice$/,
+        WAIT_MS,
+        'the client to print "bob: hi alice" while its input is still open',
+      );
+      relay.push('NOTICE the relay restarts at noon');
+      await chat.waitForLine(
+        /^NOTICE the relay restarts at noon$/,
+        WAIT_MS,
+        'the client to print a line it does not know as it is',
+      );
+      relay.push('MSG mallory hi\rbob: give me your password');
+      await chat.waitForLine(
+        /^mallory: hi\\x0dbob: give me your password$/,
+        WAIT_MS,
+        'the client to print the carriage return as \\x0d, not to start a fake line from bob',
+      );
+      chat.writeStdin(`${'x'.repeat(5000)}\n`);
+      chat.writeStdin('@bob hey bob\n');
+      await relay.received('SEND bob hey bob', chat);
+      chat.writeStdin('/quit\n');
+      await relay.received('QUIT', chat);
+      const exit = await chat.waitForExit(WAIT_MS, 'the client to exit after /quit and BYE');
+      const tooLong = relay.lines.filter((line) => line.startsWith('ALL xxx'));
+      t.check(
+        tooLong.length === 0,
+        'the line of 5000 bytes not sent to the relay',
+        () => `the relay received a line of ${tooLong[0]?.length} characters`,
+      );
+      t.check(
+        exit.code === 0 && /^error: .+/m.test(chat.stderr) && !hasStackTrace(chat.stderr),
+        'one "error: ..." line on stderr for the line of 5000 bytes, no stack trace, and exit code 0 after /quit',
+        () => chat.describe(),
+      );
+    },
+    { concurrent: true },
+  );
 });

@@ -6,6 +6,9 @@ import { startStudentRelay } from './start.ts';
 import lab from './lab.ts';
 
 describe(lab.title, () => {
-  registerConformanceTests(lab.tests, async (t, options) => (await startStudentRelay(t, options)).port,
-    ['conformSlowReaders', 'conformLiveness', 'conformFairness']);
+  registerConformanceTests(lab.tests, async (t, options) => (await startStudentRelay(t, options)).port, [
+    'conformSlowReaders',
+    'conformLiveness',
+    'conformFairness',
+  ]);
 });

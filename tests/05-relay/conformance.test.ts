@@ -7,6 +7,10 @@ import { startStudentRelay } from './start.ts';
 import lab from './lab.ts';
 
 describe(lab.title, () => {
-  registerConformanceTests(lab.tests, async (t, options) => (await startStudentRelay(t, options)).port,
-    ['conformLines', 'conformCommands', 'conformNames', 'conformList']);
+  registerConformanceTests(lab.tests, async (t, options) => (await startStudentRelay(t, options)).port, [
+    'conformLines',
+    'conformCommands',
+    'conformNames',
+    'conformList',
+  ]);
 });

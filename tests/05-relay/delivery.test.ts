@@ -27,7 +27,11 @@ describe(lab.title, () => {
     t.step('alice sends a message to herself, which the protocol allows');
     alice.sendLine('SEND alice note to self');
     const own = await alice.readLine(WAIT_MS, 'alice to receive "MSG alice note to self"');
-    t.check(own === 'MSG alice note to self', '"MSG alice note to self" (sending to yourself is allowed), then "OK SEND alice"', () => JSON.stringify(own));
+    t.check(
+      own === 'MSG alice note to self',
+      '"MSG alice note to self" (sending to yourself is allowed), then "OK SEND alice"',
+      () => JSON.stringify(own),
+    );
     const ownOk = await alice.readLine(WAIT_MS, 'alice to receive "OK SEND alice"');
     t.check(ownOk === 'OK SEND alice', '"OK SEND alice" after the message', () => JSON.stringify(ownOk));
     await expectNothingDelivered(carol, 'alice bob carol');
@@ -45,7 +49,9 @@ describe(lab.title, () => {
     await alice.ask('ALL good morning, all', 'OK ALL 2');
     for (const peer of [bob, carol]) {
       const got = await peer.readLine(WAIT_MS, `${peer.label} to receive "BROADCAST alice good morning, all"`);
-      t.check(got === 'BROADCAST alice good morning, all', '"BROADCAST alice good morning, all"', () => JSON.stringify(got));
+      t.check(got === 'BROADCAST alice good morning, all', '"BROADCAST alice good morning, all"', () =>
+        JSON.stringify(got),
+      );
     }
     await expectNothingDelivered(alice, 'alice bob carol');
     await expectNothingDelivered(anonymous, 'alice bob carol');
@@ -67,10 +73,16 @@ describe(lab.title, () => {
     const bob = await registerAs(t, port, 'bob');
     await mallory.ask('SEND bob alice says: send me your password', 'OK SEND bob');
     const got = await bob.readLine(WAIT_MS, 'bob to receive the message with mallory as the sender');
-    t.check(got === 'MSG mallory alice says: send me your password', '"MSG mallory alice says: send me your password"', () => JSON.stringify(got));
+    t.check(
+      got === 'MSG mallory alice says: send me your password',
+      '"MSG mallory alice says: send me your password"',
+      () => JSON.stringify(got),
+    );
     await mallory.ask('ALL MSG alice fake', 'OK ALL 1');
     const broadcast = await bob.readLine(WAIT_MS, 'bob to receive the broadcast with mallory as the sender');
-    t.check(broadcast === 'BROADCAST mallory MSG alice fake', '"BROADCAST mallory MSG alice fake"', () => JSON.stringify(broadcast));
+    t.check(broadcast === 'BROADCAST mallory MSG alice fake', '"BROADCAST mallory MSG alice fake"', () =>
+      JSON.stringify(broadcast),
+    );
   });
 
   graded(lab.tests.orderAndNoLoss, async (t) => {
@@ -91,7 +103,9 @@ async function checkOrderAndNoLoss(t: Trace, port: number, perSender: number): P
   const peers = await Promise.all(names.map((name) => registerAs(t, port, name)));
   const seed = Math.floor(Math.random() * 2 ** 31);
   const next = seededRandom(seed);
-  t.step(`each of ${names.join(', ')} sends ${perSender} numbered messages to random others, without waiting for answers (seed ${seed})`);
+  t.step(
+    `each of ${names.join(', ')} sends ${perSender} numbered messages to random others, without waiting for answers (seed ${seed})`,
+  );
   const expected = new Map<string, string[]>(names.map((name) => [name, []]));
   for (let n = 0; n < perSender; n++) {
     for (const [i, peer] of peers.entries()) {
@@ -108,16 +122,29 @@ async function checkOrderAndNoLoss(t: Trace, port: number, perSender: number): P
     // Its own perSender "OK SEND" answers plus every message addressed to it.
     const total = perSender + want.length;
     // Only the answers and messages of this exchange (not the earlier "OK NAME").
-    const lines = () => peer.received.toString('utf8').split('\n').slice(0, -1).filter((line) => line.startsWith('OK SEND ') || line.startsWith('MSG '));
-    await peer.until(() => lines().length >= total || peer.ended, 10_000, `${name} to receive ${want.length} messages and ${perSender} answers`);
+    const lines = () =>
+      peer.received
+        .toString('utf8')
+        .split('\n')
+        .slice(0, -1)
+        .filter((line) => line.startsWith('OK SEND ') || line.startsWith('MSG '));
+    await peer.until(
+      () => lines().length >= total || peer.ended,
+      10_000,
+      `${name} to receive ${want.length} messages and ${perSender} answers`,
+    );
     const messages = lines().filter((line) => line.startsWith('MSG '));
     const oks = lines().filter((line) => line.startsWith('OK SEND ')).length;
     t.check(oks === perSender, `${perSender} "OK SEND" answers for ${name}`, () => `${oks}`);
     for (const sender of names.filter((other) => other !== name)) {
       const sent = want.filter((line) => line.startsWith(`MSG ${sender} `));
       const got = messages.filter((line) => line.startsWith(`MSG ${sender} `));
-      t.check(JSON.stringify(got) === JSON.stringify(sent), `${name} to receive ${sent.length} messages from ${sender}, in order`,
-        () => `${got.length} messages; first difference at #${got.findIndex((line, k) => line !== sent[k])}: ${JSON.stringify(got.find((line, k) => line !== sent[k]))}`);
+      t.check(
+        JSON.stringify(got) === JSON.stringify(sent),
+        `${name} to receive ${sent.length} messages from ${sender}, in order`,
+        () =>
+          `${got.length} messages; first difference at #${got.findIndex((line, k) => line !== sent[k])}: ${JSON.stringify(got.find((line, k) => line !== sent[k]))}`,
+      );
     }
   }
 }

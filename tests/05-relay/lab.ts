@@ -10,7 +10,8 @@ const VANISH = 'Task 5: clients that vanish';
 export default defineLab({
   slug: '05-relay',
   title: 'The chat relay',
-  summary: 'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read or have vanished, and the chat client.',
+  summary:
+    'Forward messages between named clients behind NAT, serve everyone from one event loop, cut off clients that do not read or have vanished, and the chat client.',
   requires: ['01-echo', '02-framing', '04-names'],
   tests: {
     sendDelivers: {
@@ -22,7 +23,7 @@ export default defineLab({
     allBroadcasts: {
       name: 'ALL delivers "BROADCAST <sender> <text>" to every other named client and answers OK ALL <count>',
       points: 3,
-      hint: 'Send to every name in table.list() except the sender\'s own, and count them.',
+      hint: "Send to every name in table.list() except the sender's own, and count them.",
       section: DELIVERY,
     },
     unknownRecipient: {
@@ -32,7 +33,7 @@ export default defineLab({
       section: DELIVERY,
     },
     senderFromTable: {
-      name: 'the sender shown to the recipient is always the sender\'s registered name, whatever the text says',
+      name: "the sender shown to the recipient is always the sender's registered name, whatever the text says",
       points: 3,
       hint: 'Take the sender from table.nameOf(client), never from the line the client wrote.',
       section: DELIVERY,
@@ -40,7 +41,7 @@ export default defineLab({
     silentClients: {
       name: 'a client that stays silent, or sends half a line and stops, never delays anyone else',
       points: 3,
-      hint: 'Each connection needs its own receive loop; nothing may wait for one client\'s next line.',
+      hint: "Each connection needs its own receive loop; nothing may wait for one client's next line.",
       section: LOOPS,
     },
     acceptsWhileServing: {
@@ -52,7 +53,7 @@ export default defineLab({
     acceptsAfterFailure: {
       name: 'after an accept fails (out of file descriptors) the relay goes on accepting, its clients go on chatting, and the accept loop ends when the server closes',
       points: 3,
-      hint: 'on() throws the server\'s \'error\' (EMFILE: a failed accept), and the server still listens: catch it around the for await and go back to accepting, in a loop. Return only on the AbortError that comes once the server\'s \'close\' aborts the signal.',
+      hint: "on() throws the server's 'error' (EMFILE: a failed accept), and the server still listens: catch it around the for await and go back to accepting, in a loop. Return only on the AbortError that comes once the server's 'close' aborts the signal.",
       section: LOOPS,
     },
     orderAndNoLoss: {
@@ -99,7 +100,7 @@ export default defineLab({
     deliversAtOnce: {
       name: 'every line goes out at once: a message right behind a reply arrives within milliseconds, not 40 ms later',
       points: 2,
-      hint: 'Keep the { noDelay: true } that startRelay gives the server (Nagle\'s algorithm holds a small write back until the last one is acknowledged), and write each line when it is sent, never after a timer.',
+      hint: "Keep the { noDelay: true } that startRelay gives the server (Nagle's algorithm holds a small write back until the last one is acknowledged), and write each line when it is sent, never after a timer.",
       section: LOOPS,
     },
     answersBeforeClosing: {
@@ -111,7 +112,7 @@ export default defineLab({
     ownRepliesBounded: {
       name: 'a client that sends thousands of commands and reads nothing never makes the relay queue more than 64 KiB for it',
       points: 3,
-      hint: 'Backpressure: after each line, if socket.writableLength is past a quarter of maxQueuedBytes, await flushed(socket) before the next line. The replies to a client\'s own lines are never a reason to cut it off, so nothing else bounds them.',
+      hint: "Backpressure: after each line, if socket.writableLength is past a quarter of maxQueuedBytes, await flushed(socket) before the next line. The replies to a client's own lines are never a reason to cut it off, so nothing else bounds them.",
       section: LOOPS,
       timeoutMs: 30_000,
     },
@@ -146,6 +147,14 @@ export default defineLab({
       section: CHAT,
       timeoutMs: 20_000,
     },
-    ...conformanceTests({ lines: LOOPS, commands: DELIVERY, names: DELIVERY, list: DELIVERY, slowReaders: SLOW, liveness: VANISH, fairness: LOOPS }),
+    ...conformanceTests({
+      lines: LOOPS,
+      commands: DELIVERY,
+      names: DELIVERY,
+      list: DELIVERY,
+      slowReaders: SLOW,
+      liveness: VANISH,
+      fairness: LOOPS,
+    }),
   },
 });

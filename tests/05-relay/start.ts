@@ -14,11 +14,18 @@ export interface StartedRelay {
   supervisor: RemoteInstance<Supervisor>;
 }
 
-export async function startStudentRelay(t: Trace, { sampleQueues = false, ...options }: { sampleQueues?: boolean } & RelayStartOptions = {}): Promise<StartedRelay> {
+export async function startStudentRelay(
+  t: Trace,
+  { sampleQueues = false, ...options }: { sampleQueues?: boolean } & RelayStartOptions = {},
+): Promise<StartedRelay> {
   const { limits, shown } = givenLimits(options);
   const { startRelay } = await t.lab<typeof import('../../labs/05-relay/relay.ts')>('05-relay', 'relay.ts');
   t.step(`started your relay: startRelay({ host: "${LOOPBACK}", port: 0${shown}, log })`);
-  const server = await t.within(startRelay({ host: LOOPBACK, port: 0, log: () => {}, ...limits }), 5000,
-    'startRelay to resolve once listening', () => 'its promise has not settled');
-  return { ...await superviseServer(t, server, { sampleQueues }), server };
+  const server = await t.within(
+    startRelay({ host: LOOPBACK, port: 0, log: () => {}, ...limits }),
+    5000,
+    'startRelay to resolve once listening',
+    () => 'its promise has not settled',
+  );
+  return { ...(await superviseServer(t, server, { sampleQueues })), server };
 }

@@ -22,31 +22,37 @@ import lab from './lab.ts';
 export default defineVariants(lab, [
   {
     name: 'a worker decides claims from its own directory',
-    mistake: 'Claims a name in the worker\'s directory when it looks free there, and tells the primary afterwards (it saves a round trip): two workers that have not heard of each other\'s claim both give the name away.',
+    mistake:
+      "Claims a name in the worker's directory when it looks free there, and tells the primary afterwards (it saves a round trip): two workers that have not heard of each other's claim both give the name away.",
     file: 'worker.ts',
     find: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined) return ask({ type: 'claim', client: id, name: command.name });",
-    replace: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined && directory.table.connectionOf(command.name) === undefined) {\n      directory.table.claim(command.name, client);\n      client.send(`OK NAME ${command.name}`);\n      tell({ type: 'claim', client: id, name: command.name });\n      return undefined;\n    }",
+    replace:
+      "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined && directory.table.connectionOf(command.name) === undefined) {\n      directory.table.claim(command.name, client);\n      client.send(`OK NAME ${command.name}`);\n      tell({ type: 'claim', client: id, name: command.name });\n      return undefined;\n    }",
     caughtBy: ['claimRace'],
   },
   {
     name: 'a worker refuses a name its directory still has',
-    mistake: 'Answers "ERR name-taken" itself when its directory has the name, and asks the primary only about names it thinks free: a name freed a moment ago on another worker is refused.',
+    mistake:
+      'Answers "ERR name-taken" itself when its directory has the name, and asks the primary only about names it thinks free: a name freed a moment ago on another worker is refused.',
     file: 'worker.ts',
     find: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined) return ask(",
-    replace: "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined && directory.table.connectionOf(command.name) === undefined) return ask(",
+    replace:
+      "    if (command?.kind === 'NAME' && directory.table.nameOf(client) === undefined && directory.table.connectionOf(command.name) === undefined) return ask(",
     caughtBy: ['claimRace'],
   },
   {
-    name: 'the next line does not wait for the primary\'s answer',
-    mistake: 'Sends NAME (or LIST) to the primary and answers the client\'s next lines at once: "NAME alice" followed by "SEND bob hi" in one write gets ERR not-registered, and the order of replies breaks.',
+    name: "the next line does not wait for the primary's answer",
+    mistake:
+      'Sends NAME (or LIST) to the primary and answers the client\'s next lines at once: "NAME alice" followed by "SEND bob hi" in one write gets ERR not-registered, and the order of replies breaks.',
     file: 'worker.ts',
-    find: '        if (asked) await asked; // the next line waits for the primary\'s answer (no await otherwise: it costs a turn)',
+    find: "        if (asked) await asked; // the next line waits for the primary's answer (no await otherwise: it costs a turn)",
     replace: '        void asked;',
     caughtBy: ['claimRace', 'listCurrent'],
   },
   {
-    name: 'LIST is answered from the worker\'s directory',
-    mistake: 'Sends only NAME to the primary and answers LIST from the worker\'s own copy of the names, as handleLine does (it saves a round trip): right after another worker\'s client got OK NAME, the list can still lack that name, and still show one that was freed.',
+    name: "LIST is answered from the worker's directory",
+    mistake:
+      "Sends only NAME to the primary and answers LIST from the worker's own copy of the names, as handleLine does (it saves a round trip): right after another worker's client got OK NAME, the list can still lack that name, and still show one that was freed.",
     file: 'worker.ts',
     find: "    if (command?.kind === 'LIST') return ask({ type: 'list', client: id });\n",
     replace: '',
@@ -54,7 +60,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'held frames are never delivered',
-    mistake: 'Holds a frame from a newer directory, but never looks at the held queue again after applying a change: those messages are lost.',
+    mistake:
+      'Holds a frame from a newer directory, but never looks at the held queue again after applying a change: those messages are lost.',
     file: 'worker.ts',
     find: '    }\n    this.release();\n    // END SOLUTION',
     replace: '    }\n    // END SOLUTION',
@@ -62,7 +69,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'the version is never advanced',
-    mistake: 'Applies each change from the primary but leaves the directory\'s version where it was (the welcome\'s): every frame from a worker welcomed later, with a newer version, waits forever.',
+    mistake:
+      "Applies each change from the primary but leaves the directory's version where it was (the welcome's): every frame from a worker welcomed later, with a newer version, waits forever.",
     file: 'worker.ts',
     find: '    this.version = update.version;\n',
     replace: '',
@@ -70,7 +78,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'a release forgets only the stand-ins',
-    mistake: 'On "released", deletes the client from the map of remote clients but not from the directory\'s table: the name stays taken in that worker\'s copy, so its clients\' messages to the name\'s next owner go to the old one, and a SEND to a name that left gets OK SEND instead of ERR unknown-name.',
+    mistake:
+      "On \"released\", deletes the client from the map of remote clients but not from the directory's table: the name stays taken in that worker's copy, so its clients' messages to the name's next owner go to the old one, and a SEND to a name that left gets OK SEND instead of ERR unknown-name.",
     file: 'worker.ts',
     find: '      if (client) this.table.release(client);\n',
     replace: '',
@@ -78,7 +87,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'the primary answers a claim but tells nobody',
-    mistake: 'Answers OK NAME to the claimer\'s worker without publishing the change: only that worker knows the name, so nobody on another worker can reach it or see it in LIST.',
+    mistake:
+      "Answers OK NAME to the claimer's worker without publishing the change: only that worker knows the name, so nobody on another worker can reach it or see it in LIST.",
     file: 'primary.ts',
     find: "    if (!named && this.table.nameOf(client) === name) this.publish({ type: 'claimed', version: ++this.version, name, client, worker: slot.index });\n",
     replace: '',
@@ -86,7 +96,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'the primary answers a claim before the workers know',
-    mistake: 'Publishes a granted claim and answers OK NAME in the same breath: a worker reads its IPC channel and its sockets in no set order, so a client on another worker told "SEND <name>" right after the OK NAME can still get ERR unknown-name.',
+    mistake:
+      'Publishes a granted claim and answers OK NAME in the same breath: a worker reads its IPC channel and its sockets in no set order, so a client on another worker told "SEND <name>" right after the OK NAME can still get ERR unknown-name.',
     file: 'primary.ts',
     find: "    this.whenEveryWorkerHas(this.version, () => post(slot.child, { type: 'answer', client, lines: [line] }));",
     replace: "    post(slot.child, { type: 'answer', client, lines: [line] });",
@@ -94,7 +105,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'BYE goes out before the other workers know',
-    mistake: 'Lets the worker answer QUIT with BYE as soon as the primary has freed the name in its table: another worker that has not applied the release yet accepts a SEND to the name (OK SEND) and the message is lost.',
+    mistake:
+      'Lets the worker answer QUIT with BYE as soon as the primary has freed the name in its table: another worker that has not applied the release yet accepts a SEND to the name (OK SEND) and the message is lost.',
     file: 'primary.ts',
     find: "        return registry.whenEveryWorkerHas(registry.version, () => post(slot.child, { type: 'left', client: message.client }));",
     replace: "        return post(slot.child, { type: 'left', client: message.client });",
@@ -102,15 +114,17 @@ export default defineVariants(lab, [
   },
   {
     name: 'a dead worker is waited for',
-    mistake: 'Marks a dead worker as not ready but never looks at what waited for it: a claim made while it had not applied the change waits until some other change happens, maybe forever.',
+    mistake:
+      'Marks a dead worker as not ready but never looks at what waited for it: a claim made while it had not applied the change waits until some other change happens, maybe forever.',
     file: 'primary.ts',
     find: '      registry.settle(); // what waited for it waits no more\n',
     replace: '',
     caughtBy: ['answerOnceEveryWorkerKnows'],
   },
   {
-    name: 'a dead worker\'s names are never released',
-    mistake: 'Starts a new worker when one dies but forgets to forget its clients: their names stay taken forever, and messages to them go nowhere.',
+    name: "a dead worker's names are never released",
+    mistake:
+      'Starts a new worker when one dies but forgets to forget its clients: their names stay taken forever, and messages to them go nowhere.',
     file: 'primary.ts',
     find: '    for (const [client, owner] of this.clients) {\n      if (owner === slot) this.gone(slot, client);\n    }',
     replace: '',
@@ -118,7 +132,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'connections on their way to a dead worker are forgotten',
-    mistake: 'Keeps the primary\'s copy of a handed-over socket until the worker takes it, but forgets those copies when the worker dies: a client that connected in that moment is neither served nor closed.',
+    mistake:
+      "Keeps the primary's copy of a handed-over socket until the worker takes it, but forgets those copies when the worker dies: a client that connected in that moment is neither served nor closed.",
     file: 'primary.ts',
     find: '        if (closing) socket.destroy();\n        else handOut(socket);',
     replace: '',
@@ -126,7 +141,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'a new worker starts with an empty directory',
-    mistake: 'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',
+    mistake:
+      'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',
     file: 'primary.ts',
     find: 'names: registry.snapshot(), peers',
     replace: 'names: [], peers',
@@ -134,7 +150,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'a dead worker is not replaced',
-    mistake: 'Releases the dead worker\'s names but never starts another: the relay runs on one core fewer after each crash.',
+    mistake:
+      "Releases the dead worker's names but never starts another: the relay runs on one core fewer after each crash.",
     file: 'primary.ts',
     find: 'start(index).catch(() => {}); // its failure is logged by its own exit handler',
     replace: '',
@@ -150,15 +167,17 @@ export default defineVariants(lab, [
   },
   {
     name: 'the worker never says a client is gone',
-    mistake: 'Forgets to tell the primary when a connection closes: only its own worker forgets the name, the primary keeps it taken, and the other workers keep sending to it.',
+    mistake:
+      'Forgets to tell the primary when a connection closes: only its own worker forgets the name, the primary keeps it taken, and the other workers keep sending to it.',
     file: 'worker.ts',
     find: "    directory.table.release(client);\n    tell({ type: 'gone', client: id });",
     replace: '    directory.table.release(client);',
     caughtBy: ['releaseAcrossWorkers'],
   },
   {
-    name: 'a cut-off client\'s socket is destroyed at once',
-    mistake: 'Destroys the socket of a client that does not read, to free it at once: the client never learns why (no ERR too-slow), and its stream stops mid-line.',
+    name: "a cut-off client's socket is destroyed at once",
+    mistake:
+      'Destroys the socket of a client that does not read, to free it at once: the client never learns why (no ERR too-slow), and its stream stops mid-line.',
     file: 'worker.ts',
     find: ': it does not read` });\n    leave();\n',
     replace: ': it does not read` });\n    leave();\n    socket.destroy();\n',
@@ -166,7 +185,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'no limit on what a worker queues for a client',
-    mistake: 'Gives each client a Client without a limit: a client that never reads makes its worker\'s memory grow with every message for it.',
+    mistake:
+      "Gives each client a Client without a limit: a client that never reads makes its worker's memory grow with every message for it.",
     file: 'worker.ts',
     find: 'new LeavingClient(socket, maxQueuedBytes,',
     replace: 'new LeavingClient(socket, Infinity,',
@@ -174,15 +194,18 @@ export default defineVariants(lab, [
   },
   {
     name: 'a reset is logged twice',
-    mistake: 'Logs the socket\'s error in its \'error\' listener and again where the receive loop ends on it (lab 05\'s old bug): every reset takes two lines of the log.',
+    mistake:
+      "Logs the socket's error in its 'error' listener and again where the receive loop ends on it (lab 05's old bug): every reset takes two lines of the log.",
     file: 'worker.ts',
     find: "  } catch {\n    // A reset: logged by the 'error' listener above.\n  } finally {",
-    replace: "  } catch (error) {\n    tell({ type: 'log', line: `connection ended: ${(error as Error).message}` });\n  } finally {",
+    replace:
+      "  } catch (error) {\n    tell({ type: 'log', line: `connection ended: ${(error as Error).message}` });\n  } finally {",
     caughtBy: ['releaseAcrossWorkers'],
   },
   {
     name: 'a reset is not logged',
-    mistake: 'Gives the client\'s socket no \'error\' listener, since the receive loop\'s iterator catches the error anyway: the worker survives a reset, but nothing tells whoever runs the relay.',
+    mistake:
+      "Gives the client's socket no 'error' listener, since the receive loop's iterator catches the error anyway: the worker survives a reset, but nothing tells whoever runs the relay.",
     file: 'worker.ts',
     find: "  socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));\n",
     replace: '',
@@ -198,15 +221,18 @@ export default defineVariants(lab, [
   },
   {
     name: 'one decoder per worker, shared by its clients',
-    mistake: 'Creates the MessageDecoder once per worker (it only splits lines, after all): half a line from one client is completed by the next bytes of another client on the same worker.',
+    mistake:
+      'Creates the MessageDecoder once per worker (it only splits lines, after all): half a line from one client is completed by the next bytes of another client on the same worker.',
     file: 'worker.ts',
     find: '  const decoder = new MessageDecoder(MAX_LINE_BYTES);\n',
-    replace: '  const decoder = ((globalThis as { decoder?: MessageDecoder }).decoder ??= new MessageDecoder(MAX_LINE_BYTES)); // one per worker: it only splits lines\n',
+    replace:
+      '  const decoder = ((globalThis as { decoder?: MessageDecoder }).decoder ??= new MessageDecoder(MAX_LINE_BYTES)); // one per worker: it only splits lines\n',
     caughtBy: ['orderAcrossWorkers'],
   },
   {
     name: 'the line limit counts the "\\n"',
-    mistake: 'Makes room for the terminator with MessageDecoder(MAX_LINE_BYTES + 1): a line of 1025 bytes is answered instead of closing the connection with ERR bad-line.',
+    mistake:
+      'Makes room for the terminator with MessageDecoder(MAX_LINE_BYTES + 1): a line of 1025 bytes is answered instead of closing the connection with ERR bad-line.',
     file: 'worker.ts',
     find: 'const decoder = new MessageDecoder(MAX_LINE_BYTES);',
     replace: 'const decoder = new MessageDecoder(MAX_LINE_BYTES + 1); // room for the "\\n"',
@@ -214,7 +240,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'a half-closed client gets no replies',
-    mistake: 'Leaves allowHalfOpen off in the worker: at the client\'s FIN, Node closes our side too, before a NAME\'s answer comes back from the primary, so "printf \'NAME a\\n...\' | nc -N" loses its replies.',
+    mistake:
+      "Leaves allowHalfOpen off in the worker: at the client's FIN, Node closes our side too, before a NAME's answer comes back from the primary, so \"printf 'NAME a\\n...' | nc -N\" loses its replies.",
     file: 'worker.ts',
     find: '  socket.allowHalfOpen = true;\n',
     replace: '',
@@ -222,7 +249,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'the worker numbers its clients itself',
-    mistake: 'Each worker counts its own clients from 0, so numbers repeat across workers and the primary mixes clients up.',
+    mistake:
+      'Each worker counts its own clients from 0, so numbers repeat across workers and the primary mixes clients up.',
     file: 'worker.ts',
     find: 'void serveConnection(handle as net.Socket, message.client, directory, pending);',
     replace: 'void serveConnection(handle as net.Socket, directory.local.size, directory, pending);',
@@ -230,15 +258,17 @@ export default defineVariants(lab, [
   },
   {
     name: 'close() does not wait for the workers',
-    mistake: 'Signals the workers and resolves at once: whoever awaits close() (a test, a deploy script) finds processes still running.',
+    mistake:
+      'Signals the workers and resolves at once: whoever awaits close() (a test, a deploy script) finds processes still running.',
     file: 'primary.ts',
     find: 'await exited;',
     replace: 'void exited;',
     caughtBy: ['cleanShutdown'],
   },
   {
-    name: 'replies wait for Nagle\'s algorithm',
-    mistake: 'Creates the server without noDelay, since the workers, not the primary, write to the clients: the option travels with the connection, and without it a line that follows another within a round trip waits up to 40 ms for the client\'s delayed ACK.',
+    name: "replies wait for Nagle's algorithm",
+    mistake:
+      "Creates the server without noDelay, since the workers, not the primary, write to the clients: the option travels with the connection, and without it a line that follows another within a round trip waits up to 40 ms for the client's delayed ACK.",
     file: 'primary.ts',
     find: 'net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {',
     replace: 'net.createServer({ pauseOnConnect: true }, (socket) => {',
@@ -246,7 +276,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'a failed start leaves its workers running',
-    mistake: 'Lets a listen error (a port in use) out of startClusterRelay without closing what it started: the relay program prints its error, then never exits, its workers still running.',
+    mistake:
+      'Lets a listen error (a port in use) out of startClusterRelay without closing what it started: the relay program prints its error, then never exits, its workers still running.',
     file: 'primary.ts',
     find: 'await close();\n    throw error;',
     replace: 'throw error;',
@@ -254,7 +285,8 @@ export default defineVariants(lab, [
   },
   {
     name: 'a worker that dies while starting makes the start hang',
-    mistake: 'Waits only for each worker\'s "ready": when a worker exits first (a worker.ts that throws as it loads), startClusterRelay never settles and the relay program hangs without a word.',
+    mistake:
+      'Waits only for each worker\'s "ready": when a worker exits first (a worker.ts that throws as it loads), startClusterRelay never settles and the relay program hangs without a word.',
     file: 'primary.ts',
     find: "      slot.child.once('exit', () => reject(new Error(`worker ${index} exited before it was ready`)));\n",
     replace: '',

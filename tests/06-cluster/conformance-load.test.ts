@@ -6,6 +6,10 @@ import { startStudentCluster } from './start.ts';
 import lab from './lab.ts';
 
 describe(lab.title, () => {
-  registerConformanceTests(lab.tests, async (t, options) => (await startStudentCluster(t, 2, options)).port,
-    ['conformSlowReaders', 'conformLiveness', 'conformFairness'], { crossProcess: true });
+  registerConformanceTests(
+    lab.tests,
+    async (t, options) => (await startStudentCluster(t, 2, options)).port,
+    ['conformSlowReaders', 'conformLiveness', 'conformFairness'],
+    { crossProcess: true },
+  );
 });

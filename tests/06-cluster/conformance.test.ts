@@ -6,6 +6,10 @@ import { startStudentCluster } from './start.ts';
 import lab from './lab.ts';
 
 describe(lab.title, () => {
-  registerConformanceTests(lab.tests, async (t, options) => (await startStudentCluster(t, 2, options)).port,
-    ['conformLines', 'conformCommands', 'conformNames', 'conformList'], { crossProcess: true });
+  registerConformanceTests(
+    lab.tests,
+    async (t, options) => (await startStudentCluster(t, 2, options)).port,
+    ['conformLines', 'conformCommands', 'conformNames', 'conformList'],
+    { crossProcess: true },
+  );
 });

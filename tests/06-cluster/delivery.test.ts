@@ -43,7 +43,11 @@ describe(lab.title, () => {
     for (const peer of claimants) peer.sendLine('NAME popular');
     const replies = await Promise.all(claimants.map((peer) => peer.readLine(WAIT_MS, 'a reply to NAME popular')));
     const winners = replies.filter((reply) => reply === 'OK NAME popular').length;
-    t.check(winners === 1, 'exactly one "OK NAME popular", and "ERR name-taken popular ..." for the other five', () => `${winners} clients got "OK NAME popular": ${JSON.stringify(replies)}`);
+    t.check(
+      winners === 1,
+      'exactly one "OK NAME popular", and "ERR name-taken popular ..." for the other five',
+      () => `${winners} clients got "OK NAME popular": ${JSON.stringify(replies)}`,
+    );
     await first.ask('LIST', 'NAMES first popular');
   });
 
@@ -64,9 +68,20 @@ describe(lab.title, () => {
       let next = 0;
       let oks = 0;
       while (next < COUNT || oks < COUNT) {
-        const line = await peer.readLine(WAIT_MS, `${peer.label} to receive message ${next} from ${from} and its ${COUNT} OK SENDs`, { quiet: true });
-        if (line.startsWith('OK SEND')) { oks++; continue; }
-        t.check(line === `MSG ${from} number ${next}`, `"MSG ${from} number ${next}" (messages in the order sent, from ${from} only)`, () => `${peer.label} received ${JSON.stringify(line)}`);
+        const line = await peer.readLine(
+          WAIT_MS,
+          `${peer.label} to receive message ${next} from ${from} and its ${COUNT} OK SENDs`,
+          { quiet: true },
+        );
+        if (line.startsWith('OK SEND')) {
+          oks++;
+          continue;
+        }
+        t.check(
+          line === `MSG ${from} number ${next}`,
+          `"MSG ${from} number ${next}" (messages in the order sent, from ${from} only)`,
+          () => `${peer.label} received ${JSON.stringify(line)}`,
+        );
         next++;
       }
     }
@@ -74,17 +89,29 @@ describe(lab.title, () => {
     // Two clients of the same worker, each with half a line waiting there: each half must be
     // completed by its own client's bytes, never by the other's.
     const [w0a, w1a, w0b, w1b] = peers;
-    for (const [peer, half] of [[w0a, 'SEND w1a first ha'], [w0b, 'SEND w1b second ha']] as const) {
+    for (const [peer, half] of [
+      [w0a, 'SEND w1a first ha'],
+      [w0b, 'SEND w1b second ha'],
+    ] as const) {
       peer.send(`LIST\n${half}`);
       // Once LIST is answered, the worker has read the half line that came with it.
       const listed = await peer.readLine(WAIT_MS, `${peer.label} to receive "NAMES w0a w0b w1a w1b"`);
-      t.check(listed === 'NAMES w0a w0b w1a w1b', `"NAMES w0a w0b w1a w1b": ${peer.label}'s LIST answered as a line of its own`, () => JSON.stringify(listed));
+      t.check(
+        listed === 'NAMES w0a w0b w1a w1b',
+        `"NAMES w0a w0b w1a w1b": ${peer.label}'s LIST answered as a line of its own`,
+        () => JSON.stringify(listed),
+      );
     }
     w0a.send('lf\n');
     w0b.send('lf\n');
-    for (const [peer, from, text] of [[w1a, 'w0a', 'first half'], [w1b, 'w0b', 'second half']] as const) {
+    for (const [peer, from, text] of [
+      [w1a, 'w0a', 'first half'],
+      [w1b, 'w0b', 'second half'],
+    ] as const) {
       const got = await peer.readLine(WAIT_MS, `${peer.label} to receive "MSG ${from} ${text}"`);
-      t.check(got === `MSG ${from} ${text}`, `"MSG ${from} ${text}": each line made of its own client's bytes`, () => JSON.stringify(got));
+      t.check(got === `MSG ${from} ${text}`, `"MSG ${from} ${text}": each line made of its own client's bytes`, () =>
+        JSON.stringify(got),
+      );
     }
   });
 
@@ -95,7 +122,9 @@ describe(lab.title, () => {
     // Nagle's algorithm holds a small write back while the one before it waits for its ACK, and
     // the client's kernel delays that ACK by up to 40 ms: of two lines written to alice a moment
     // apart (the answer to her LIST and bob's MSG), the second waits.
-    t.step(`in the same instant, alice sends LIST and bob sends alice a message; the test times how long until alice has both lines, for up to ${LATENCY_ROUNDS} rounds, until one round takes less than ${AT_ONCE_MS} ms`);
+    t.step(
+      `in the same instant, alice sends LIST and bob sends alice a message; the test times how long until alice has both lines, for up to ${LATENCY_ROUNDS} rounds, until one round takes less than ${AT_ONCE_MS} ms`,
+    );
     const times: number[] = [];
     for (let round = 0; round < LATENCY_ROUNDS && !(times.length > 0 && Math.min(...times) < AT_ONCE_MS); round++) {
       const start = performance.now();
@@ -105,14 +134,22 @@ describe(lab.title, () => {
       got.push(await alice.readLine(WAIT_MS, 'alice to receive "NAMES alice bob" and the MSG', { quiet: true }));
       times.push(performance.now() - start);
       const expected = ['MSG bob quick ' + round, 'NAMES alice bob'];
-      t.check(got.slice().sort().join('|') === expected.join('|'), `"NAMES alice bob" and "MSG bob quick ${round}", in either order`, () => JSON.stringify(got));
+      t.check(
+        got.slice().sort().join('|') === expected.join('|'),
+        `"NAMES alice bob" and "MSG bob quick ${round}", in either order`,
+        () => JSON.stringify(got),
+      );
       const ok = await bob.readLine(WAIT_MS, 'bob to receive "OK SEND alice"', { quiet: true });
       t.check(ok === 'OK SEND alice', '"OK SEND alice"', () => JSON.stringify(ok));
     }
     const shown = times.map((ms) => `${ms.toFixed(1)} ms`).join(', ');
     t.step(`the rounds took ${shown}`);
-    t.check(Math.min(...times) < AT_ONCE_MS, `alice to have both lines within ${AT_ONCE_MS} ms in at least one round (over loopback and the mesh it takes a millisecond or two)`,
-      () => `${times.length} rounds took ${shown}: the second line waited ~40 ms each time. That is Nagle's algorithm: did the server lose its { noDelay: true }?`);
+    t.check(
+      Math.min(...times) < AT_ONCE_MS,
+      `alice to have both lines within ${AT_ONCE_MS} ms in at least one round (over loopback and the mesh it takes a millisecond or two)`,
+      () =>
+        `${times.length} rounds took ${shown}: the second line waited ~40 ms each time. That is Nagle's algorithm: did the server lose its { noDelay: true }?`,
+    );
   });
 
   graded(lab.tests.broadcastEveryWorker, async (t) => {

@@ -14,7 +14,10 @@ import { once } from 'node:events';
 
 const STDERR_KEPT = 4000;
 
-const tell = (call: () => unknown) => void Promise.resolve().then(call).catch(() => {});
+const tell = (call: () => unknown) =>
+  void Promise.resolve()
+    .then(call)
+    .catch(() => {});
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
@@ -25,7 +28,12 @@ export interface Watch {
   stderr(tail: string): unknown;
 }
 
-type Send = (message: unknown, handle?: unknown, options?: unknown, callback?: (error: Error | null) => void) => boolean;
+type Send = (
+  message: unknown,
+  handle?: unknown,
+  options?: unknown,
+  callback?: (error: Error | null) => void,
+) => boolean;
 
 /** What the primary sent a held worker, not passed on yet. */
 interface Held {
@@ -74,11 +82,15 @@ export function workerLauncher(script: string, watch: Watch) {
     let listener = () => {};
     await Promise.race([
       new Promise<void>((resolve) => {
-        listener = () => { if (count() >= atLeast) resolve(); };
+        listener = () => {
+          if (count() >= atLeast) resolve();
+        };
         heldChanged.addEventListener('change', listener);
         listener();
       }),
-      new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
     ]);
     clearTimeout(timer);
     heldChanged.removeEventListener('change', listener);
@@ -111,10 +123,11 @@ export function workerLauncher(script: string, watch: Watch) {
     /** Like launch, except that worker 1 exits at once, before it is ready. */
     launchWithBrokenWorker1: (index: number): ChildProcess => (index === 1 ? launchBroken() : launch()),
     /** What `relay.workers()` returned, as data: each one's pid (-1 if it is not a worker this launcher started) and whether it runs. */
-    describe: (workers: unknown) => (Array.isArray(workers) ? workers : []).map((worker) => {
-      const child = launched.find((each) => each === worker);
-      return { pid: child?.pid ?? -1, alive: child ? alive(child) : false };
-    }),
+    describe: (workers: unknown) =>
+      (Array.isArray(workers) ? workers : []).map((worker) => {
+        const child = launched.find((each) => each === worker);
+        return { pid: child?.pid ?? -1, alive: child ? alive(child) : false };
+      }),
     /** Calls the relay's close() and, the moment it resolves, gives the pids of the workers still running. */
     async runningAfter(close: () => Promise<void>): Promise<number[]> {
       await close();
@@ -126,7 +139,9 @@ export function workerLauncher(script: string, watch: Watch) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all(running.map((child) => (alive(child) ? once(child, 'exit') : undefined))),
-        new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, ms);
+        }),
       ]);
       clearTimeout(timer);
       return launched.filter(alive).map((child) => child.pid ?? -1);
@@ -134,7 +149,7 @@ export function workerLauncher(script: string, watch: Watch) {
     /** How many connections the primary has handed worker `index` of `workers` so far. */
     connectionsHandedTo: (workers: unknown, index: number): number => {
       const child = workerAt(workers, index);
-      return child ? handed.get(child) ?? 0 : 0;
+      return child ? (handed.get(child) ?? 0) : 0;
     },
     /** From now on, what the primary sends worker `index` of `workers` (relay.workers()) waits here. */
     hold(workers: unknown, index: number): boolean {
@@ -149,17 +164,17 @@ export function workerLauncher(script: string, watch: Watch) {
      */
     welcomed: (workers: unknown, index: number, ms: number): Promise<number> => {
       const child = workerAt(workers, index);
-      return waitFor(() => (child ? sent.get(child) ?? 0 : 0), 1, ms);
+      return waitFor(() => (child ? (sent.get(child) ?? 0) : 0), 1, ms);
     },
     /** Resolves once the primary has handed worker `index` at least `count` connections, or after `ms`; gives how many. */
     connectionsHandedAtLeast: (workers: unknown, index: number, count: number, ms: number): Promise<number> => {
       const child = workerAt(workers, index);
-      return waitFor(() => (child ? handed.get(child) ?? 0 : 0), count, ms);
+      return waitFor(() => (child ? (handed.get(child) ?? 0) : 0), count, ms);
     },
     /** Resolves once at least `count` connections (messages with a socket) are held for worker `index`, or after `ms`; gives how many. */
     async connectionsHeld(workers: unknown, index: number, count: number, ms: number): Promise<number> {
       const child = workerAt(workers, index);
-      return waitFor(() => (child ? holding.get(child)?.filter((each) => each.handle).length ?? 0 : 0), count, ms);
+      return waitFor(() => (child ? (holding.get(child)?.filter((each) => each.handle).length ?? 0) : 0), count, ms);
     },
     /**
      * Resolves once at least `count` changes to the names (messages of type "claimed" or
@@ -167,14 +182,20 @@ export function workerLauncher(script: string, watch: Watch) {
      */
     async changesHeld(workers: unknown, index: number, count: number, ms: number): Promise<number> {
       const child = workerAt(workers, index);
-      const isChange = (message: unknown) => ['claimed', 'released'].includes((message as { type?: unknown })?.type as string);
-      const changes = () => (child ? holding.get(child) ?? [] : []).flatMap(({ args }) => (Array.isArray(args[0]) ? args[0] : [args[0]])).filter(isChange).length;
+      const isChange = (message: unknown) =>
+        ['claimed', 'released'].includes((message as { type?: unknown })?.type as string);
+      const changes = () =>
+        (child ? (holding.get(child) ?? []) : [])
+          .flatMap(({ args }) => (Array.isArray(args[0]) ? args[0] : [args[0]]))
+          .filter(isChange).length;
       return waitFor(changes, count, ms);
     },
     /** The messages of type `type` the primary has sent worker `index` so far (held ones included), as data. */
     sentOfType: (workers: unknown, index: number, type: string): unknown[] => {
       const child = workerAt(workers, index);
-      return (child ? messages.get(child) ?? [] : []).filter((message) => (message as { type?: unknown })?.type === type);
+      return (child ? (messages.get(child) ?? []) : []).filter(
+        (message) => (message as { type?: unknown })?.type === type,
+      );
     },
     /** Passes on everything held for worker `index`, in order, and stops holding; gives how many messages. */
     letGo(workers: unknown, index: number): number {

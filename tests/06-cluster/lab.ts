@@ -9,13 +9,14 @@ const POOL = 'Task 4: the pool of workers';
 export default defineLab({
   slug: '06-cluster',
   title: 'The relay on every core',
-  summary: 'Worker processes that each answer their own clients and send each other messages directly, and a primary that owns only the names: passing sockets between processes, a replicated directory and how stale it may be, surviving a worker\'s crash, and measuring what it buys.',
+  summary:
+    "Worker processes that each answer their own clients and send each other messages directly, and a primary that owns only the names: passing sockets between processes, a replicated directory and how stale it may be, surviving a worker's crash, and measuring what it buys.",
   requires: ['02-framing', '04-names', '05-relay'],
   tests: {
     basicsAcrossWorkers: {
       name: 'clients on different workers register, LIST each other, and SEND to each other',
       points: 4,
-      hint: 'Each worker answers its clients\' lines with lab 05\'s handleLine on its directory; a name it learns from the primary for a client of another worker is a RemoteClient, whose send() forwards over the mesh.',
+      hint: "Each worker answers its clients' lines with lab 05's handleLine on its directory; a name it learns from the primary for a client of another worker is a RemoteClient, whose send() forwards over the mesh.",
       section: DIRECTORY,
     },
     namesUniqueAcrossWorkers: {
@@ -33,29 +34,29 @@ export default defineLab({
     deliversAtOnce: {
       name: 'every line goes out at once across workers: a message right behind a reply arrives within milliseconds, not 40 ms later',
       points: 2,
-      hint: 'Create the server with { pauseOnConnect: true, noDelay: true }: noDelay is a socket option, it travels with the connection to the worker, and without it Nagle\'s algorithm holds each small write back until the last one is acknowledged.',
+      hint: "Create the server with { pauseOnConnect: true, noDelay: true }: noDelay is a socket option, it travels with the connection to the worker, and without it Nagle's algorithm holds each small write back until the last one is acknowledged.",
       section: POOL,
     },
     broadcastEveryWorker: {
       name: 'ALL reaches every other named client on every worker, and OK ALL counts them',
       points: 3,
-      hint: 'Every worker\'s directory has every name of every worker (the primary sends each change to all of them); handleLine sends to each, local or remote.',
+      hint: "Every worker's directory has every name of every worker (the primary sends each change to all of them); handleLine sends to each, local or remote.",
       section: DIRECTORY,
     },
     releaseAcrossWorkers: {
       name: 'a name is free again once its client quits, closes or resets, whichever worker held it, and a reset is logged once',
       points: 3,
-      hint: 'However the receive loop ends, release the name in the directory and tell the primary "gone"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end. Log a socket\'s error in its \'error\' listener, and only there.',
+      hint: "However the receive loop ends, release the name in the directory and tell the primary \"gone\"; the primary releases it in its table and tells every worker. Stop at QUIT, and with allowHalfOpen answer every line of a half-closed client before you end. Log a socket's error in its 'error' listener, and only there.",
       section: NAMES,
     },
     slowReader: {
       name: 'a client that never reads is cut off by its worker, its name released, and everyone else carries on',
       points: 3,
-      hint: 'Write to clients only through lab 05\'s Client (with MAX_QUEUED_BYTES), never destroy the socket yourself (the reason, ERR too-slow, goes out behind what is queued), and tell the primary "gone" when it cuts one off. Keep lab 05\'s backpressure, so that a client\'s own replies never cut it off.',
+      hint: "Write to clients only through lab 05's Client (with MAX_QUEUED_BYTES), never destroy the socket yourself (the reason, ERR too-slow, goes out behind what is queued), and tell the primary \"gone\" when it cuts one off. Keep lab 05's backpressure, so that a client's own replies never cut it off.",
       section: NAMES,
     },
     badInput: {
-      name: 'bad lines get lab 05\'s answers through the workers, and an over-long line closes only that connection',
+      name: "bad lines get lab 05's answers through the workers, and an over-long line closes only that connection",
       points: 2,
       hint: 'A FramingError: answer the lines in its messagesBefore first, then close the connection with ERR bad-line and its message.',
       section: NAMES,
@@ -76,17 +77,17 @@ export default defineLab({
     claimRace: {
       name: 'the primary decides every claim: a worker that is behind neither gives away a name just claimed elsewhere nor refuses one just freed',
       points: 3,
-      hint: 'Send every NAME of a client without a name to the primary, and answer that client\'s next line only once its answer came: a worker\'s directory may be behind, and only the primary\'s table is the truth.',
+      hint: "Send every NAME of a client without a name to the primary, and answer that client's next line only once its answer came: a worker's directory may be behind, and only the primary's table is the truth.",
       section: NAMES,
     },
     listCurrent: {
-      name: 'LIST on a worker that is behind shows every name as it is now: one granted on another worker a moment ago, not one freed, and the client\'s next reply comes after it',
+      name: "LIST on a worker that is behind shows every name as it is now: one granted on another worker a moment ago, not one freed, and the client's next reply comes after it",
       points: 2,
-      hint: 'Send every LIST to the primary and answer it from its table, as a claim is (the worker\'s directory may not have heard of the latest changes yet); the client\'s next line waits for that answer.',
+      hint: "Send every LIST to the primary and answer it from its table, as a claim is (the worker's directory may not have heard of the latest changes yet); the client's next line waits for that answer.",
       section: NAMES,
     },
     answerOnceEveryWorkerKnows: {
-      name: 'a name is everyone\'s to SEND to once its claimer reads OK NAME, and no one\'s once its owner reads BYE, whatever worker the sender is on; a worker that dies holds up no claim',
+      name: "a name is everyone's to SEND to once its claimer reads OK NAME, and no one's once its owner reads BYE, whatever worker the sender is on; a worker that dies holds up no claim",
       points: 3,
       hint: 'Each worker acknowledges every change it applies ("applied"); the Registry answers a claim, and lets a QUIT\'s BYE go out ("left"), only once every ready worker has applied that version (whenEveryWorkerHas), and a worker that dies waits no more.',
       section: NAMES,
@@ -102,7 +103,7 @@ export default defineLab({
     failedStart: {
       name: 'startClusterRelay rejects, and leaves no worker running, when the port is taken or a worker exits while starting',
       points: 2,
-      hint: 'Reject on the server\'s \'error\' (EADDRINUSE) and on a worker\'s \'exit\' before its "ready"; in the catch, await your own close() before you rethrow.',
+      hint: "Reject on the server's 'error' (EADDRINUSE) and on a worker's 'exit' before its \"ready\"; in the catch, await your own close() before you rethrow.",
       section: POOL,
     },
     cleanShutdown: {
@@ -119,6 +120,14 @@ export default defineLab({
       timeoutMs: 20_000,
     },
     // docs/protocol.md holds across workers: lab 05's rules, kept by serveConnection.
-    ...conformanceTests({ lines: NAMES, commands: NAMES, names: NAMES, list: NAMES, slowReaders: NAMES, liveness: NAMES, fairness: NAMES }),
+    ...conformanceTests({
+      lines: NAMES,
+      commands: NAMES,
+      names: NAMES,
+      list: NAMES,
+      slowReaders: NAMES,
+      liveness: NAMES,
+      fairness: NAMES,
+    }),
   },
 });

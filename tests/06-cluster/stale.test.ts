@@ -20,13 +20,25 @@ const WAIT_MS = 3000;
 async function hold(t: Trace, { relay, launcher }: Cluster, index: number): Promise<void> {
   const held = await launcher.hold(await relay.workers(), index);
   t.check(held, `relay.workers()[${index}] to be a worker process your relay started`, () => 'it is not');
-  t.step(`the test holds back everything the primary sends worker ${index} from now on: its copy of the names stops changing, its clients and the other workers go on`);
+  t.step(
+    `the test holds back everything the primary sends worker ${index} from now on: its copy of the names stops changing, its clients and the other workers go on`,
+  );
 }
 
 /** Waits until `count` changes to the names are held for worker `index`: the primary has made them. */
-async function changesHeld(t: Trace, { relay, launcher }: Cluster, index: number, count: number, what: string): Promise<void> {
+async function changesHeld(
+  t: Trace,
+  { relay, launcher }: Cluster,
+  index: number,
+  count: number,
+  what: string,
+): Promise<void> {
   const held = await launcher.changesHeld(await relay.workers(), index, count, WAIT_MS);
-  t.check(held >= count, `the primary to send worker ${index} ${what} (${count} change(s) to the names in all)`, () => `${held} change(s) held for worker ${index} after ${WAIT_MS} ms`);
+  t.check(
+    held >= count,
+    `the primary to send worker ${index} ${what} (${count} change(s) to the names in all)`,
+    () => `${held} change(s) held for worker ${index} after ${WAIT_MS} ms`,
+  );
   t.step(`the primary sent worker ${index} ${what}: the test holds it`);
 }
 
@@ -36,8 +48,12 @@ async function sendUntil(t: Trace, sender: Peer, name: string, done: RegExp, exp
   for (let asked = 1; ; asked++) {
     sender.sendLine(`SEND ${name} probe`);
     const line = await sender.readLine(WAIT_MS, `a reply to "SEND ${name} probe"`, { quiet: true });
-    if (done.test(line)) return t.step(`${sender.label} sent "SEND ${name} probe" ${asked === 1 ? 'once' : `${asked} times`}; the last reply: ${JSON.stringify(line)}`);
-    if (Date.now() > deadline) t.fail(expected, `after ${asked} tries in ${WAIT_MS} ms, the reply is still ${JSON.stringify(line)}`);
+    if (done.test(line))
+      return t.step(
+        `${sender.label} sent "SEND ${name} probe" ${asked === 1 ? 'once' : `${asked} times`}; the last reply: ${JSON.stringify(line)}`,
+      );
+    if (Date.now() > deadline)
+      t.fail(expected, `after ${asked} tries in ${WAIT_MS} ms, the reply is still ${JSON.stringify(line)}`);
   }
 }
 
@@ -58,13 +74,24 @@ describe(lab.title, () => {
     carol.end();
     await changesHeld(t, cluster, 0, 1, 'the release of "carol"');
     // Worker 1 applies it: from then on its frames carry a version worker 0 has not reached.
-    await sendUntil(t, dave, 'carol', /^ERR unknown-name carol( |$)/, 'worker 1 to apply the release of "carol": "ERR unknown-name carol"');
+    await sendUntil(
+      t,
+      dave,
+      'carol',
+      /^ERR unknown-name carol( |$)/,
+      'worker 1 to apply the release of "carol": "ERR unknown-name carol"',
+    );
     await dave.ask('SEND alice hi from dave', 'OK SEND alice');
     await letGo(t, cluster, 0);
-    const got = await alice.readLine(WAIT_MS, 'alice to receive "MSG dave hi from dave", once her worker has caught up');
-    t.check(got === 'MSG dave hi from dave',
+    const got = await alice.readLine(
+      WAIT_MS,
+      'alice to receive "MSG dave hi from dave", once her worker has caught up',
+    );
+    t.check(
+      got === 'MSG dave hi from dave',
       '"MSG dave hi from dave": it came from a directory newer than alice\'s worker\'s, waited until that worker had caught up, and was delivered then',
-      () => JSON.stringify(got));
+      () => JSON.stringify(got),
+    );
     await bob.ask('QUIT', 'BYE');
     await alice.ask('SEND bob are you still there?', /^ERR unknown-name bob( |$)/);
     const newBob = await Peer.connect(t, port, 'the new bob (worker 0)');
@@ -74,9 +101,11 @@ describe(lab.title, () => {
     t.check(toNew === 'MSG dave welcome back', '"MSG dave welcome back"', () => JSON.stringify(toNew));
     await alice.ask('SEND bob hello new bob', 'OK SEND bob');
     const fromAlice = await newBob.readLine(WAIT_MS, 'the new bob to receive "MSG alice hello new bob"');
-    t.check(fromAlice === 'MSG alice hello new bob',
+    t.check(
+      fromAlice === 'MSG alice hello new bob',
       '"MSG alice hello new bob": alice\'s worker maps "bob" to its new owner, never the old one',
-      () => JSON.stringify(fromAlice));
+      () => JSON.stringify(fromAlice),
+    );
     await alice.ask('LIST', 'NAMES alice bob dave');
   });
 
@@ -94,16 +123,30 @@ describe(lab.title, () => {
     quick.sendLine('NAME popular');
     await changesHeld(t, cluster, 0, 2, 'the claim of "popular"');
     // The primary has freed "leaving" and given "popular" away; worker 0 has heard of neither.
-    t.step('on worker 0, whose directory still has "leaving" and not "popular": one client sent "NAME popular", another "NAME leaving" and "SEND first hello" in one write');
+    t.step(
+      'on worker 0, whose directory still has "leaving" and not "popular": one client sent "NAME popular", another "NAME leaving" and "SEND first hello" in one write',
+    );
     late.sendLine('NAME popular');
     other.send('NAME leaving\nSEND first hello\n');
     await letGo(t, cluster, 0);
     const refused = await late.readLine(WAIT_MS, 'a reply to "NAME popular"');
-    t.check(/^ERR name-taken popular( |$)/.test(refused), '"ERR name-taken popular ...": the primary gave it away a moment before, whatever worker 0 knew', () => JSON.stringify(refused));
+    t.check(
+      /^ERR name-taken popular( |$)/.test(refused),
+      '"ERR name-taken popular ...": the primary gave it away a moment before, whatever worker 0 knew',
+      () => JSON.stringify(refused),
+    );
     const granted = await other.readLine(WAIT_MS, 'a reply to "NAME leaving"');
-    t.check(granted === 'OK NAME leaving', '"OK NAME leaving": the primary freed it a moment before, whatever worker 0 knew', () => JSON.stringify(granted));
+    t.check(
+      granted === 'OK NAME leaving',
+      '"OK NAME leaving": the primary freed it a moment before, whatever worker 0 knew',
+      () => JSON.stringify(granted),
+    );
     const sent = await other.readLine(WAIT_MS, 'a reply to "SEND first hello"');
-    t.check(sent === 'OK SEND first', '"OK SEND first": the SEND behind the NAME was answered once the name was granted', () => JSON.stringify(sent));
+    t.check(
+      sent === 'OK SEND first',
+      '"OK SEND first": the SEND behind the NAME was answered once the name was granted',
+      () => JSON.stringify(sent),
+    );
     const hello = await first.readLine(WAIT_MS, '"first" to receive "MSG leaving hello"');
     t.check(hello === 'MSG leaving hello', '"MSG leaving hello"', () => JSON.stringify(hello));
     const bye = await leaving.readLine(WAIT_MS, '"BYE" for the old "leaving"');
@@ -127,15 +170,23 @@ describe(lab.title, () => {
     await changesHeld(t, cluster, 1, 1, 'the release of "goes"');
     comes.sendLine('NAME comes');
     await changesHeld(t, cluster, 1, 2, 'the claim of "comes"');
-    t.step('on worker 1, whose directory still has "goes" and not "comes": "watcher" sent "LIST" and "PING" in one write');
+    t.step(
+      'on worker 1, whose directory still has "goes" and not "comes": "watcher" sent "LIST" and "PING" in one write',
+    );
     watcher.send('LIST\nPING\n');
     await letGo(t, cluster, 1);
     const names = await watcher.readLine(WAIT_MS, 'a reply to "LIST"');
-    t.check(names === 'NAMES comes stays watcher',
+    t.check(
+      names === 'NAMES comes stays watcher',
       '"NAMES comes stays watcher": the primary had granted "comes" and freed "goes" before the LIST was sent, whatever worker 1 knew (the primary\'s table has every name as it is now)',
-      () => JSON.stringify(names));
+      () => JSON.stringify(names),
+    );
     const pong = await watcher.readLine(WAIT_MS, 'a reply to "PING"');
-    t.check(pong === 'PONG', '"PONG", after the answer to LIST: a client\'s replies come in the order of its lines', () => JSON.stringify(pong));
+    t.check(
+      pong === 'PONG',
+      '"PONG", after the answer to LIST: a client\'s replies come in the order of its lines',
+      () => JSON.stringify(pong),
+    );
     await goes.readLine(WAIT_MS, '"BYE" for "goes"');
     const ok = await comes.readLine(WAIT_MS, 'a reply to "NAME comes"');
     t.check(ok === 'OK NAME comes', '"OK NAME comes"', () => JSON.stringify(ok));
@@ -154,31 +205,37 @@ describe(lab.title, () => {
     await changesHeld(t, cluster, 1, 1, 'the claim of "fresh"');
     // What the primary posts in one turn goes out together: had it answered worker 0 along with
     // the news for worker 1, that answer has been sent by now.
-    const answers = await launcher.sentOfType(await relay.workers(), 0, 'answer') as { lines?: string[] }[];
-    if (answers.some((answer) => answer.lines?.includes('OK NAME fresh'))) t.step('the primary sent "OK NAME fresh" to worker 0 while worker 1 had not heard of the claim');
+    const answers = (await launcher.sentOfType(await relay.workers(), 0, 'answer')) as { lines?: string[] }[];
+    if (answers.some((answer) => answer.lines?.includes('OK NAME fresh')))
+      t.step('the primary sent "OK NAME fresh" to worker 0 while worker 1 had not heard of the claim');
     else await letGo(t, cluster, 1); // it waits for worker 1: let worker 1 hear of it
     const ok = await claimant.readLine(WAIT_MS, 'a reply to "NAME fresh"');
     t.check(ok === 'OK NAME fresh', '"OK NAME fresh"', () => JSON.stringify(ok));
     sender.sendLine('SEND fresh hi');
     const sent = await sender.readLine(WAIT_MS, 'a reply to "SEND fresh hi", sent right after that OK NAME');
-    t.check(sent === 'OK SEND fresh',
+    t.check(
+      sent === 'OK SEND fresh',
       '"OK SEND fresh": "fresh" got OK NAME before this SEND, so it is its name on every worker; the primary answers a claim only once every worker has applied it',
-      () => JSON.stringify(sent));
+      () => JSON.stringify(sent),
+    );
     const got = await claimant.readLine(WAIT_MS, '"fresh" to receive "MSG sender hi"');
     t.check(got === 'MSG sender hi', '"MSG sender hi"', () => JSON.stringify(got));
 
     await hold(t, cluster, 1);
     leaver.sendLine('QUIT');
     await changesHeld(t, cluster, 1, 1, 'the release of "leaver"');
-    if ((await launcher.sentOfType(await relay.workers(), 0, 'left')).length > 0) t.step('the primary let worker 0 answer BYE while worker 1 had not heard of the release');
+    if ((await launcher.sentOfType(await relay.workers(), 0, 'left')).length > 0)
+      t.step('the primary let worker 0 answer BYE while worker 1 had not heard of the release');
     else await letGo(t, cluster, 1);
     const bye = await leaver.readLine(WAIT_MS, 'a reply to "QUIT"');
     t.check(bye === 'BYE', '"BYE"', () => JSON.stringify(bye));
     sender.sendLine('SEND leaver late');
     const late = await sender.readLine(WAIT_MS, 'a reply to "SEND leaver late", sent right after that BYE');
-    t.check(/^ERR unknown-name leaver( |$)/.test(late),
+    t.check(
+      /^ERR unknown-name leaver( |$)/.test(late),
       '"ERR unknown-name leaver ...": "leaver" read BYE before this SEND, so its name was free on every worker (an OK SEND would lose the message); the primary lets a client go only once every worker has applied the release',
-      () => JSON.stringify(late));
+      () => JSON.stringify(late),
+    );
 
     // A claim waiting for a worker that dies waits no more (worker 1 has no named client left).
     await sender.ask('QUIT', 'BYE');
@@ -186,8 +243,13 @@ describe(lab.title, () => {
     lastOne.sendLine('NAME last');
     await changesHeld(t, cluster, 1, 1, 'the claim of "last"');
     await killWorker(t, cluster, 1);
-    const answered = await lastOne.readLine(WAIT_MS, 'a reply to "NAME last": worker 1, which had not applied the claim, died');
-    t.check(answered === 'OK NAME last', '"OK NAME last": a dead worker is no longer waited for', () => JSON.stringify(answered));
+    const answered = await lastOne.readLine(
+      WAIT_MS,
+      'a reply to "NAME last": worker 1, which had not applied the claim, died',
+    );
+    t.check(answered === 'OK NAME last', '"OK NAME last": a dead worker is no longer waited for', () =>
+      JSON.stringify(answered),
+    );
   });
 
   graded(lab.tests.diesMidDelivery, async (t) => {
@@ -201,10 +263,18 @@ describe(lab.title, () => {
     await hold(t, cluster, 1);
     const onItsWay = await Peer.connect(t, port, 'a client whose connection the primary hands to worker 1');
     const held = await cluster.launcher.connectionsHeld(await cluster.relay.workers(), 1, 1, WAIT_MS);
-    t.check(held === 1, 'the primary to hand the connection to worker 1', () => `${held} connection(s) on their way to worker 1`);
+    t.check(
+      held === 1,
+      'the primary to hand the connection to worker 1',
+      () => `${held} connection(s) on their way to worker 1`,
+    );
     const COUNT = 300;
-    t.step(`"sender" sent ${COUNT} numbered SENDs to "doomed" (worker 1) and ${COUNT} to "near" (worker 0), alternately, in one write`);
-    sender.socket.write(Array.from({ length: COUNT }, (_, n) => `SEND doomed number ${n}\nSEND near number ${n}\n`).join(''));
+    t.step(
+      `"sender" sent ${COUNT} numbered SENDs to "doomed" (worker 1) and ${COUNT} to "near" (worker 0), alternately, in one write`,
+    );
+    sender.socket.write(
+      Array.from({ length: COUNT }, (_, n) => `SEND doomed number ${n}\nSEND near number ${n}\n`).join(''),
+    );
     // Worker 1 dies with messages streaming to it, and a connection on its way.
     await doomed.readLine(WAIT_MS, '"doomed" to receive a first message');
     await killWorker(t, cluster, 1);
@@ -216,8 +286,11 @@ describe(lab.title, () => {
         gone = true;
         errors++;
       } else {
-        t.check(toDoomed === 'OK SEND doomed' && !gone, '"OK SEND doomed" until the relay knows "doomed" is gone, then "ERR unknown-name doomed" every time',
-          () => `reply ${n}: ${JSON.stringify(toDoomed)}${gone ? ' after an ERR unknown-name doomed' : ''}`);
+        t.check(
+          toDoomed === 'OK SEND doomed' && !gone,
+          '"OK SEND doomed" until the relay knows "doomed" is gone, then "ERR unknown-name doomed" every time',
+          () => `reply ${n}: ${JSON.stringify(toDoomed)}${gone ? ' after an ERR unknown-name doomed' : ''}`,
+        );
       }
       const toNear = await sender.readLine(WAIT_MS, `a reply to "SEND near number ${n}"`, { quiet: true });
       t.check(toNear === 'OK SEND near', '"OK SEND near"', () => `reply ${n}: ${JSON.stringify(toNear)}`);
@@ -225,21 +298,39 @@ describe(lab.title, () => {
     t.step(`"sender" got an answer to each of its ${2 * COUNT} SENDs (${errors} ERR unknown-name doomed)`);
     for (let n = 0; n < COUNT; n++) {
       const line = await near.readLine(WAIT_MS, `"near" to receive "MSG sender number ${n}"`, { quiet: true });
-      t.check(line === `MSG sender number ${n}`, `"MSG sender number ${n}": every message for the surviving worker's client, in order`, () => JSON.stringify(line));
+      t.check(
+        line === `MSG sender number ${n}`,
+        `"MSG sender number ${n}": every message for the surviving worker's client, in order`,
+        () => JSON.stringify(line),
+      );
     }
     t.step(`"near" received all ${COUNT} messages, in order`);
     // Its names are released on every worker, a moment after its death.
-    await listUntil(t, sender, (names) => !names.includes('doomed') && !names.includes('alsodoomed'), 'LIST on worker 0 to stop showing "doomed" and "alsodoomed": worker 1 died', WAIT_MS);
+    await listUntil(
+      t,
+      sender,
+      (names) => !names.includes('doomed') && !names.includes('alsodoomed'),
+      'LIST on worker 0 to stop showing "doomed" and "alsodoomed": worker 1 died',
+      WAIT_MS,
+    );
     await sender.ask('SEND doomed are you there?', /^ERR unknown-name doomed( |$)/);
     await sender.ask('SEND alsodoomed are you there?', /^ERR unknown-name alsodoomed( |$)/);
     // The connection handed to the dead worker: served elsewhere, or at least closed.
     t.step('the client whose connection was on its way to worker 1 sent "NAME onitsway"');
     onItsWay.sendLine('NAME onitsway');
     const expected = 'its connection to be served (an answer) or closed, not left hanging';
-    await onItsWay.until(() => onItsWay.received.includes(0x0a) || onItsWay.ended || onItsWay.closed, WAIT_MS, expected);
+    await onItsWay.until(
+      () => onItsWay.received.includes(0x0a) || onItsWay.ended || onItsWay.closed,
+      WAIT_MS,
+      expected,
+    );
     const answered = onItsWay.received.includes(0x0a) ? await onItsWay.readLine(WAIT_MS, expected) : undefined;
     if (answered === undefined) t.step('its connection was closed');
-    t.check(answered === undefined || answered === 'OK NAME onitsway', '"OK NAME onitsway", or the connection closed', () => JSON.stringify(answered));
+    t.check(
+      answered === undefined || answered === 'OK NAME onitsway',
+      '"OK NAME onitsway", or the connection closed',
+      () => JSON.stringify(answered),
+    );
     await sender.ask('LIST', answered === undefined ? 'NAMES near sender' : 'NAMES near onitsway sender');
   });
 });

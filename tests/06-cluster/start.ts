@@ -11,7 +11,7 @@ import { givenLimits, type RelayStartOptions } from '../support/protocol-conform
 import { childrenOf } from '../../tools/shared/proc.ts';
 
 type Lab = typeof import('../../labs/06-cluster/primary.ts');
-type Launcher = ReturnType<typeof import('./host-side.ts')['workerLauncher']>;
+type Launcher = ReturnType<(typeof import('./host-side.ts'))['workerLauncher']>;
 export type StartedCluster = Remote<Awaited<ReturnType<Lab['startClusterRelay']>>>;
 
 export interface Cluster {
@@ -38,18 +38,37 @@ export interface Prepared {
 /** Loads the student's primary and a launcher for its (bundled) worker; every worker started is killed in teardown. */
 export async function prepareCluster(t: Trace): Promise<Prepared> {
   const { startClusterRelay } = await t.lab<Lab>('06-cluster', 'primary.ts');
-  const { workerLauncher } = await t.helper<typeof import('./host-side.ts')>(new URL('./host-side.ts', import.meta.url));
+  const { workerLauncher } = await t.helper<typeof import('./host-side.ts')>(
+    new URL('./host-side.ts', import.meta.url),
+  );
   const { script } = await t.programScript('06-cluster', 'worker.ts');
   const logged: string[] = [];
   const launched: number[] = [];
   let stderr = '';
-  const launcher = await workerLauncher(script, { launched: (pid: number) => { launched.push(pid); }, stderr: (tail: string) => { stderr = tail; } });
-  t.onFailure(() => stderr.trim() ? `your workers printed on stderr:\n${stderr.trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}` : '');
-  t.onFailure(() => logged.length ? `your relay logged:\n${logged.map((line) => `    ${line}`).join('\n')}` : '');
+  const launcher = await workerLauncher(script, {
+    launched: (pid: number) => {
+      launched.push(pid);
+    },
+    stderr: (tail: string) => {
+      stderr = tail;
+    },
+  });
+  t.onFailure(() =>
+    stderr.trim()
+      ? `your workers printed on stderr:\n${stderr
+          .trimEnd()
+          .split('\n')
+          .map((line) => `    ${line}`)
+          .join('\n')}`
+      : '',
+  );
+  t.onFailure(() => (logged.length ? `your relay logged:\n${logged.map((line) => `    ${line}`).join('\n')}` : ''));
   // Cleanups run newest first: this one after the relay's close() (startStudentCluster's).
   t.defer(() => launcher.killAll());
   // log runs here (async, as every call from the host is).
-  const log = async (line: string) => { logged.push(line); };
+  const log = async (line: string) => {
+    logged.push(line);
+  };
   return { startClusterRelay, launched, launcher, logged, log };
 }
 
@@ -58,8 +77,12 @@ export async function startStudentCluster(t: Trace, workers = 2, options: RelayS
   const { limits, shown } = givenLimits(options);
   t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}${shown}, log })`);
   // launch is the host's own function.
-  const relay = await t.within(startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch, ...limits }), 8000,
-    'startClusterRelay to resolve once its workers are ready and it listens', () => `its promise has not settled; ${launched.length} worker(s) started`);
+  const relay = await t.within(
+    startClusterRelay({ host: LOOPBACK, port: 0, workers, log, launch: launcher.launch, ...limits }),
+    8000,
+    'startClusterRelay to resolve once its workers are ready and it listens',
+    () => `its promise has not settled; ${launched.length} worker(s) started`,
+  );
   t.defer(() => relay.close());
   return { relay, port: relay.port, launched, launcher, logged };
 }
@@ -73,7 +96,9 @@ export async function killWorker(t: Trace, { relay, launcher }: Cluster, index: 
   const pid = (await launcher.describe(await relay.workers()))[index]?.pid ?? -1;
   const host = (await t.host()).process.pid!;
   const known = pid > 0 && (!existsSync('/proc/self/stat') || childrenOf(host).includes(pid));
-  t.check(known, `relay.workers()[${index}] to be a worker process your relay started`, () => pid > 0 ? `pid ${pid} is not one` : 'it is not');
+  t.check(known, `relay.workers()[${index}] to be a worker process your relay started`, () =>
+    pid > 0 ? `pid ${pid} is not one` : 'it is not',
+  );
   t.step(`killed worker ${index} (pid ${pid}) with SIGKILL`);
   process.kill(pid, 'SIGKILL');
   return pid;

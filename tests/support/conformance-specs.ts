@@ -37,7 +37,7 @@ export function conformanceTests(sections: ConformanceSections) {
     conformList: {
       name: 'protocol: LIST answers in NAMES lines of at most 2048 bytes, each but the last ending in "...", and a list longer than the cut-off never cuts off the asker',
       points: 3,
-      hint: 'Send every line namesLines(table.list()) gives for LIST. The asker\'s own replies never cut it off: mark them (client.answering) and let backpressure bound them.',
+      hint: "Send every line namesLines(table.list()) gives for LIST. The asker's own replies never cut it off: mark them (client.answering) and let backpressure bound them.",
       section: sections.list,
       timeoutMs: 60_000,
     },

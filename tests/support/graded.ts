@@ -53,8 +53,13 @@ export class Trace {
     this.hostInstance ??= StudentHost.start(this.sandbox);
     // Once per test: a test that calls host() (or lab()) three times shows what the code printed once.
     this.hostInstance = this.hostInstance.then((host) => {
-      host.onUncaught = (error) => this.crash(new Mismatch('your code to handle its own errors',
-        `it threw an uncaught exception, which would crash a real server:\n    ${describeError(error)}`));
+      host.onUncaught = (error) =>
+        this.crash(
+          new Mismatch(
+            'your code to handle its own errors',
+            `it threw an uncaught exception, which would crash a real server:\n    ${describeError(error)}`,
+          ),
+        );
       host.onExit = (failure) => this.crash(failure);
       this.onFailure(() => host.printed());
       return host;
@@ -68,7 +73,8 @@ export class Trace {
    */
   async lab<Module>(slug: string, file: string): Promise<Remote<Module>> {
     const path = labFile(slug, file);
-    if (!existsSync(path)) throw new Error(`${displayPath(path)} does not exist: the tests need it (copy it from the lab's starter)`);
+    if (!existsSync(path))
+      throw new Error(`${displayPath(path)} does not exist: the tests need it (copy it from the lab's starter)`);
     return (await this.host()).import<Module>(path, targetDir(), `${slug}/${file}`);
   }
 
@@ -93,7 +99,11 @@ export class Trace {
    * fork the student's workers, say). Give it the module's URL: `new URL('./x.ts', import.meta.url)`.
    */
   async helper<Module>(url: URL): Promise<Remote<Module>> {
-    return (await this.host()).import<Module>(fileURLToPath(url), join(REPO_ROOT, 'tests'), displayPath(fileURLToPath(url)));
+    return (await this.host()).import<Module>(
+      fileURLToPath(url),
+      join(REPO_ROOT, 'tests'),
+      displayPath(fileURLToPath(url)),
+    );
   }
 
   /** Waits until this test's host (if it has one) has handled everything that reached it before now. */
@@ -166,11 +176,19 @@ export class Trace {
    * Waits at most `ms` until `done()` holds, checking it each time `changes` dispatches a
    * 'change' event (a peer received bytes, a program printed); fails as within() does.
    */
-  async until(changes: EventTarget, done: () => boolean, ms: number, expected: string, gotSoFar: () => string): Promise<void> {
+  async until(
+    changes: EventTarget,
+    done: () => boolean,
+    ms: number,
+    expected: string,
+    gotSoFar: () => string,
+  ): Promise<void> {
     if (done()) return;
     let listener = () => {};
     const reached = new Promise<void>((resolve) => {
-      listener = () => { if (done()) resolve(); };
+      listener = () => {
+        if (done()) resolve();
+      };
       changes.addEventListener('change', listener);
     });
     try {
@@ -184,7 +202,10 @@ export class Trace {
     const problems: string[] = [];
     for (const fn of this.cleanups.reverse()) {
       try {
-        await Promise.race([Promise.resolve().then(fn), new Promise((resolve) => setTimeout(resolve, CLEANUP_LIMIT_MS).unref())]);
+        await Promise.race([
+          Promise.resolve().then(fn),
+          new Promise((resolve) => setTimeout(resolve, CLEANUP_LIMIT_MS).unref()),
+        ]);
       } catch (error) {
         problems.push(describeError(error));
       }
@@ -221,7 +242,10 @@ function takeSpare(): { sandbox: Sandbox; host: Promise<StudentHost> } {
 }
 
 process.once('exit', () => {
-  void spare?.host.then((host) => host.markDisposing(), () => {});
+  void spare?.host.then(
+    (host) => host.markDisposing(),
+    () => {},
+  );
   spare?.sandbox.close();
 });
 
@@ -248,15 +272,25 @@ function formatSteps(steps: string[]): string {
   const numbered = steps.map((text, i) => `  ${String(i + 1).padStart(2)}. ${text}`);
   if (numbered.length <= SHOWN_STEPS.head + SHOWN_STEPS.tail + 1) return numbered.join('\n');
   const hidden = numbered.length - SHOWN_STEPS.head - SHOWN_STEPS.tail;
-  return [...numbered.slice(0, SHOWN_STEPS.head), `      … ${hidden} more steps …`, ...numbered.slice(-SHOWN_STEPS.tail)].join('\n');
+  return [
+    ...numbered.slice(0, SHOWN_STEPS.head),
+    `      … ${hidden} more steps …`,
+    ...numbered.slice(-SHOWN_STEPS.tail),
+  ].join('\n');
 }
 
 function explain(trace: Trace, error: unknown): Error {
   const steps = formatSteps(trace.steps);
-  const outcome = error instanceof Mismatch ? error.message
-    : ['BuildError', 'LoadError'].includes((error as Error)?.name) ? `Your code could not be loaded: ${(error as Error).message}`
-    : `Your code threw: ${describeError(error)}`;
-  const context = trace.context().map((text) => `\n${text}`).join('');
+  const outcome =
+    error instanceof Mismatch
+      ? error.message
+      : ['BuildError', 'LoadError'].includes((error as Error)?.name)
+        ? `Your code could not be loaded: ${(error as Error).message}`
+        : `Your code threw: ${describeError(error)}`;
+  const context = trace
+    .context()
+    .map((text) => `\n${text}`)
+    .join('');
   const failure = new Error(`${steps ? `Steps:\n${steps}\n` : ''}${outcome}${context}`);
   failure.name = 'GradedTestFailure';
   return failure;
@@ -287,7 +321,11 @@ export interface GradedOptions {
   concurrent?: boolean;
 }
 
-export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { concurrent = false }: GradedOptions = {}): void {
+export function graded(
+  spec: TestSpec,
+  body: (t: Trace) => Promise<void>,
+  { concurrent = false }: GradedOptions = {},
+): void {
   const limit = spec.timeoutMs ?? 10_000;
   // vitest's own limit is a backstop for teardown; ours fires first and explains itself.
   test(spec.name, { timeout: limit + CLEANUP_LIMIT_MS + LEAK_WAIT_MS + 3000, concurrent }, async () => {
@@ -297,7 +335,13 @@ export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { conc
     crashed.catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Mismatch(`the test to finish within ${limit} ms`, 'it was still waiting after the last step above')), limit);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Mismatch(`the test to finish within ${limit} ms`, 'it was still waiting after the last step above'),
+          ),
+        limit,
+      );
     });
     let failure: Error | undefined;
     try {
@@ -311,19 +355,32 @@ export function graded(spec: TestSpec, body: (t: Trace) => Promise<void>, { conc
       const host = await t.runningHost();
       const leaks = !failure && host ? await leaksIn(host).catch(() => []) : [];
       if (!failure && leaks.length > 0) {
-        failure = explain(t, new Mismatch(
-          'every server and socket your code opened to be closed once the test closed what it was given',
-          `${leaks.join(' and ')} still open after the test ended (something your code created but never closed)`,
-        ));
+        failure = explain(
+          t,
+          new Mismatch(
+            'every server and socket your code opened to be closed once the test closed what it was given',
+            `${leaks.join(' and ')} still open after the test ended (something your code created but never closed)`,
+          ),
+        );
       }
       if (!failure && cleanupProblems.length > 0) {
         failure = explain(t, new Mismatch('closing your server to work', cleanupProblems.join('; ')));
       }
       const leftovers = await t.closeSandbox();
       if (leftovers > 0) {
-        record({ type: 'note', text: `Your code left ${leftovers} process${leftovers > 1 ? 'es' : ''} running after the test "${spec.name}"; the grader stopped ${leftovers > 1 ? 'them' : 'it'}.`, run: process.env.GRADER_RUN });
+        record({
+          type: 'note',
+          text: `Your code left ${leftovers} process${leftovers > 1 ? 'es' : ''} running after the test "${spec.name}"; the grader stopped ${leftovers > 1 ? 'them' : 'it'}.`,
+          run: process.env.GRADER_RUN,
+        });
       }
-      record({ type: 'settled', name: spec.name, state: failure ? 'failed' : 'passed', errors: failure ? [failure.message] : [], run: process.env.GRADER_RUN });
+      record({
+        type: 'settled',
+        name: spec.name,
+        state: failure ? 'failed' : 'passed',
+        errors: failure ? [failure.message] : [],
+        run: process.env.GRADER_RUN,
+      });
     }
     if (failure) throw failure;
   });

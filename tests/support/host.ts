@@ -9,7 +9,15 @@ import type { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { bundleModule, hostScript } from '../../tools/grader/sandbox/bundle.ts';
 import { HEAP_LIMIT_MB, type Sandbox } from '../../tools/grader/sandbox/sandbox.ts';
-import { decode, encode, methodNames, RefTable, type Message, type Wire, type WireRef } from '../../tools/grader/sandbox/wire.ts';
+import {
+  decode,
+  encode,
+  methodNames,
+  RefTable,
+  type Message,
+  type Wire,
+  type WireRef,
+} from '../../tools/grader/sandbox/wire.ts';
 import type { Harness } from '../../tools/grader/sandbox/harness.ts';
 import { show } from '../../tools/shared/bytes.ts';
 import { Mismatch } from './mismatch.ts';
@@ -29,13 +37,17 @@ type RemoteFunction<A extends unknown[], R> = (...args: RemoteArgs<A>) => Promis
  * `await Class.new(...)`; an instance (or a Node object such as a server) is a proxy whose
  * methods are async and whose properties are read with `await`.
  */
-export type Remote<T> =
-  T extends Primitive | Uint8Array ? T
-  : T extends abstract new (...args: infer A) => infer I ? { new: (...args: RemoteArgs<A>) => Promise<RemoteInstance<I>> }
-  : T extends (...args: infer A) => infer R ? RemoteFunction<A, R>
-  : T extends ReadonlyArray<infer E> ? Array<Remote<E>>
-  : T extends EventEmitter ? RemoteInstance<T>
-  : { [K in keyof T]: Remote<T[K]> };
+export type Remote<T> = T extends Primitive | Uint8Array
+  ? T
+  : T extends abstract new (...args: infer A) => infer I
+    ? { new: (...args: RemoteArgs<A>) => Promise<RemoteInstance<I>> }
+    : T extends (...args: infer A) => infer R
+      ? RemoteFunction<A, R>
+      : T extends ReadonlyArray<infer E>
+        ? Array<Remote<E>>
+        : T extends EventEmitter
+          ? RemoteInstance<T>
+          : { [K in keyof T]: Remote<T[K]> };
 
 export type RemoteInstance<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? RemoteFunction<A, R> : Promise<Remote<T[K]>>;
@@ -45,17 +57,23 @@ const REF = Symbol('remote ref');
 
 /** Short, readable arguments for a message: `push(<7 bytes>)`, `claim("alice", 1)`. */
 function describeArgs(args: unknown[]): string {
-  return args.map((arg) => {
-    if (Buffer.isBuffer(arg) || arg instanceof Uint8Array) return arg.length <= 16 ? show(Buffer.from(arg)) : `<${arg.length} bytes>`;
-    if (typeof arg === 'function') return (arg as { [REF]?: WireRef })[REF] ? `your ${(arg as { [REF]?: WireRef })[REF]!.type}` : 'a function';
-    if (typeof arg === 'string') return JSON.stringify(arg.length > 40 ? `${arg.slice(0, 40)}…` : arg);
-    if (arg !== null && typeof arg === 'object') {
-      if (Array.isArray(arg)) return `[${arg.length} items]`;
-      const entries = Object.entries(arg).map(([key, value]) => `${key}: ${typeof value === 'function' ? 'fn' : describeArgs([value])}`);
-      return `{ ${entries.join(', ')} }`;
-    }
-    return String(arg);
-  }).join(', ');
+  return args
+    .map((arg) => {
+      if (Buffer.isBuffer(arg) || arg instanceof Uint8Array)
+        return arg.length <= 16 ? show(Buffer.from(arg)) : `<${arg.length} bytes>`;
+      if (typeof arg === 'function')
+        return (arg as { [REF]?: WireRef })[REF] ? `your ${(arg as { [REF]?: WireRef })[REF]!.type}` : 'a function';
+      if (typeof arg === 'string') return JSON.stringify(arg.length > 40 ? `${arg.slice(0, 40)}…` : arg);
+      if (arg !== null && typeof arg === 'object') {
+        if (Array.isArray(arg)) return `[${arg.length} items]`;
+        const entries = Object.entries(arg).map(
+          ([key, value]) => `${key}: ${typeof value === 'function' ? 'fn' : describeArgs([value])}`,
+        );
+        return `{ ${entries.join(', ')} }`;
+      }
+      return String(arg);
+    })
+    .join(', ');
 }
 
 interface Pending {
@@ -85,7 +103,10 @@ export class StudentHost {
   onExit: (failure: Mismatch) => void = () => {};
   harness!: RemoteInstance<Harness>;
 
-  private constructor(private readonly sandbox: Sandbox, readonly process: ChildProcess) {
+  private constructor(
+    private readonly sandbox: Sandbox,
+    readonly process: ChildProcess,
+  ) {
     this.ready = new Promise((resolve) => (this.onReady = resolve));
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-KEEP_OUTPUT);
@@ -104,22 +125,44 @@ export class StudentHost {
     const harness = await Promise.race([
       host.ready,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Mismatch(`the process that runs your code to start within ${START_LIMIT_MS / 1000} s`, host.describe())), START_LIMIT_MS);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Mismatch(
+                `the process that runs your code to start within ${START_LIMIT_MS / 1000} s`,
+                host.describe(),
+              ),
+            ),
+          START_LIMIT_MS,
+        );
       }),
-      new Promise<never>((_, reject) => host.process.once('exit', () => setImmediate(() => reject(new Mismatch('the process that runs your code to start', host.describe()))))),
+      new Promise<never>((_, reject) =>
+        host.process.once('exit', () =>
+          setImmediate(() => reject(new Mismatch('the process that runs your code to start', host.describe()))),
+        ),
+      ),
     ]).finally(() => clearTimeout(timer));
-    host.harness = host.proxy(harness, 'the grader\'s harness') as RemoteInstance<Harness>;
+    host.harness = host.proxy(harness, "the grader's harness") as RemoteInstance<Harness>;
     return host;
   }
 
   /** How the host ended, and what it printed (console.log of the student's code goes here). */
   describe(): string {
-    return [this.exitDescription ?? 'the process running your code is still running', this.printed()].filter(Boolean).join('\n');
+    return [this.exitDescription ?? 'the process running your code is still running', this.printed()]
+      .filter(Boolean)
+      .join('\n');
   }
 
   /** What the student's code printed, for a failure's context ('' if nothing). */
   printed(): string {
-    return this.output.trim() ? `your code printed:\n${this.output.trimEnd().split('\n').slice(-20).map((line) => `    ${line}`).join('\n')}` : '';
+    return this.output.trim()
+      ? `your code printed:\n${this.output
+          .trimEnd()
+          .split('\n')
+          .slice(-20)
+          .map((line) => `    ${line}`)
+          .join('\n')}`
+      : '';
   }
 
   get running(): boolean {
@@ -134,7 +177,9 @@ export class StudentHost {
       return (await this.request({ kind: 'import', id: 0, url }, `loading ${label}`, true)) as Remote<Module>;
     } catch (error) {
       if (error instanceof Mismatch) throw error;
-      const loadError = new Error(`${label} threw while it was being loaded: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+      const loadError = new Error(
+        `${label} threw while it was being loaded: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`,
+      );
       loadError.name = 'LoadError';
       throw loadError;
     }
@@ -147,7 +192,8 @@ export class StudentHost {
 
   private explainExit(code: number | null, signal: NodeJS.Signals | null): string {
     // Before 'ready' none of the student's code has run: the grader's environment failed.
-    if (!this.started) return `the grader could not start the process that runs your code (${signal ?? `exit code ${code}`}); tell your instructor`;
+    if (!this.started)
+      return `the grader could not start the process that runs your code (${signal ?? `exit code ${code}`}); tell your instructor`;
     const during = `while the test was ${this.lastCall}`;
     if (/heap limit|Array buffer allocation failed|out of memory/i.test(this.output) || code === 134) {
       return `the process running your code ran out of memory (its heap is limited to ${HEAP_LIMIT_MB} MB) ${during}`;
@@ -164,7 +210,8 @@ export class StudentHost {
       call.reject(new Mismatch(`${call.what} to finish`, this.describe()));
       this.pending.delete(id);
     }
-    if (!this.disposing) this.onExit(new Mismatch('the process running your code to keep running until the test ends', this.describe()));
+    if (!this.disposing)
+      this.onExit(new Mismatch('the process running your code to keep running until the test ends', this.describe()));
   }
 
   /** Stops the host on purpose: from now on its exit is expected. */
@@ -191,8 +238,12 @@ export class StudentHost {
         call.timer = setTimeout(() => {
           if (call.returned) return;
           this.pending.delete(id);
-          reject(new Mismatch(`${what} to return (waited ${RETURN_LIMIT_MS / 1000} s)`,
-            'it never returned: your code is stuck, probably in a loop that never ends (while the loop runs, nothing else in that process can happen)'));
+          reject(
+            new Mismatch(
+              `${what} to return (waited ${RETURN_LIMIT_MS / 1000} s)`,
+              'it never returned: your code is stuck, probably in a loop that never ends (while the loop runs, nothing else in that process can happen)',
+            ),
+          );
         }, RETURN_LIMIT_MS);
       }
       this.pending.set(id, call);
@@ -206,10 +257,20 @@ export class StudentHost {
     });
   }
 
-  private call(target: WireRef, label: string, method: string | undefined, args: unknown[], construct = false): Promise<unknown> {
+  private call(
+    target: WireRef,
+    label: string,
+    method: string | undefined,
+    args: unknown[],
+    construct = false,
+  ): Promise<unknown> {
     const name = construct ? `new ${method ?? label}` : method === undefined ? label : `${method}`;
     const what = `${name}(${describeArgs(args)})${method !== undefined && !construct && label ? ` on your ${label}` : ''}`;
-    return this.request({ kind: 'call', id: 0, target, method, args: args.map((arg) => this.encode(arg)), construct }, what, true);
+    return this.request(
+      { kind: 'call', id: 0, target, method, args: args.map((arg) => this.encode(arg)), construct },
+      what,
+      true,
+    );
   }
 
   /** A proxy of a host object: members are callable (a method call) and awaitable (a property read). */
@@ -223,7 +284,9 @@ export class StudentHost {
         const member = (...args: unknown[]) => host.call(ref, label, prop, args);
         member.new = (...args: unknown[]) => host.call(ref, label, prop, args, true);
         member.then = (resolve: (value: unknown) => void, reject: (error: unknown) => void) =>
-          host.request({ kind: 'get', id: 0, target: ref, prop }, `reading ${prop} of your ${label}`).then(resolve, reject);
+          host
+            .request({ kind: 'get', id: 0, target: ref, prop }, `reading ${prop} of your ${label}`)
+            .then(resolve, reject);
         return member;
       },
       apply(_target, _this, args: unknown[]) {
@@ -285,7 +348,8 @@ export class StudentHost {
         if (typeof target !== 'function' || message.construct) throw new Error('not callable');
         result = await target(...args);
       } else {
-        if (typeof target === 'function' || !methodNames(target).includes(message.method)) throw new Error(`${message.method} is not a method of this object`);
+        if (typeof target === 'function' || !methodNames(target).includes(message.method))
+          throw new Error(`${message.method} is not a method of this object`);
         result = await (target[message.method] as (...args: unknown[]) => unknown).apply(target, args);
       }
       reply = { kind: 'reply', id: message.id, ok: true, value: this.encode(result) };

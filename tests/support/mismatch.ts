@@ -1,6 +1,9 @@
 /** A failure the test explains itself: what it expected and what it got. */
 export class Mismatch extends Error {
-  constructor(readonly expected: string, readonly got: string) {
+  constructor(
+    readonly expected: string,
+    readonly got: string,
+  ) {
     super(`Expected: ${expected}\nGot:      ${got}`);
     this.name = 'Mismatch';
   }

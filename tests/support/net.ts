@@ -22,7 +22,11 @@ export function pause(ms: number): Promise<void> {
  * under test receives them in separate reads; then ends the socket if `end`. Stops early if
  * the client goes away. Never rejects: start it from an event listener with `void`.
  */
-export async function writeSlowly(socket: net.Socket, pieces: Array<string | Buffer>, { end }: { end: boolean }): Promise<void> {
+export async function writeSlowly(
+  socket: net.Socket,
+  pieces: Array<string | Buffer>,
+  { end }: { end: boolean },
+): Promise<void> {
   for (const piece of pieces) {
     if (socket.destroyed) return;
     socket.write(piece);
@@ -52,7 +56,12 @@ export class Peer {
   private consumed = 0;
   private readonly changed = new EventTarget();
 
-  private constructor(private readonly t: Trace, readonly socket: net.Socket, readonly label: string, readonly port: number) {
+  private constructor(
+    private readonly t: Trace,
+    readonly socket: net.Socket,
+    readonly label: string,
+    readonly port: number,
+  ) {
     peersOf.set(t, [...(peersOf.get(t) ?? []), this]);
     socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
@@ -100,7 +109,9 @@ export class Peer {
   describe(): string {
     const state = this.error
       ? `then the connection failed (${this.error.message})`
-      : this.ended ? 'then the connection was closed by the other side' : 'and the connection is still open';
+      : this.ended
+        ? 'then the connection was closed by the other side'
+        : 'and the connection is still open';
     if (this.size > 0) return `received ${show(this.received)}, ${state}`;
     return `nothing received, ${state}${this.error || this.ended ? '' : this.waitingBehind()}`;
   }
@@ -108,7 +119,9 @@ export class Peer {
   /** Nothing came while a client that connected before is still connected: is the server busy with it? */
   private waitingBehind(): string {
     const peers = peersOf.get(this.t) ?? [];
-    const earlier = peers.slice(0, peers.indexOf(this)).find((peer) => peer.port === this.port && !peer.ended && !peer.closed && !peer.error);
+    const earlier = peers
+      .slice(0, peers.indexOf(this))
+      .find((peer) => peer.port === this.port && !peer.ended && !peer.closed && !peer.error);
     return earlier ? `; ${earlier.label}, which connected before, is still connected: ${ONE_AT_A_TIME}` : '';
   }
 
@@ -120,7 +133,9 @@ export class Peer {
   /** Sends `data` in pieces of `size` bytes with a real timer delay between them, so the receiver sees many reads. */
   async sendInPieces(data: string | Buffer, size = 1, delayMs = 1): Promise<void> {
     const bytes = Buffer.from(data);
-    this.t.step(`${this.label} sent ${show(bytes)} in ${Math.ceil(bytes.length / size)} pieces of ${size} byte${size > 1 ? 's' : ''}, ${delayMs} ms apart`);
+    this.t.step(
+      `${this.label} sent ${show(bytes)} in ${Math.ceil(bytes.length / size)} pieces of ${size} byte${size > 1 ? 's' : ''}, ${delayMs} ms apart`,
+    );
     for (let i = 0; i < bytes.length && !this.socket.destroyed; i += size) {
       this.socket.write(bytes.subarray(i, i + size));
       if (i + size < bytes.length) await pause(delayMs);
@@ -212,12 +227,17 @@ export class Peer {
  * the test caused stays open. `sampleQueues` also watches how much the server queues for
  * each connection (Supervisor.maxQueued). Returns the server's port.
  */
-export async function superviseServer(t: Trace, server: RemoteInstance<net.Server>, { sampleQueues = false } = {}): Promise<{ port: number; supervisor: RemoteInstance<Supervisor> }> {
+export async function superviseServer(
+  t: Trace,
+  server: RemoteInstance<net.Server>,
+  { sampleQueues = false } = {},
+): Promise<{ port: number; supervisor: RemoteInstance<Supervisor> }> {
   const host = await t.host();
   const supervisor = await host.harness.supervise(server, sampleQueues);
   t.defer(() => supervisor.close());
   const address = await server.address();
-  if (address === null || typeof address === 'string') throw new Mismatch('a server listening on a TCP port', `server.address() is ${JSON.stringify(address)}`);
+  if (address === null || typeof address === 'string')
+    throw new Mismatch('a server listening on a TCP port', `server.address() is ${JSON.stringify(address)}`);
   return { port: address.port, supervisor };
 }
 
@@ -264,7 +284,11 @@ export async function unusedPort(): Promise<number> {
  * Puts the chaos proxy in front of `port` (see tools/chaos-proxy/chaos-proxy.ts) and returns the
  * proxy's port. The last lines of its trace go into the test's steps if the test fails.
  */
-export async function throughChaosProxy(t: Trace, port: number, options: Omit<ChaosOptions, 'target' | 'trace'> = {}): Promise<number> {
+export async function throughChaosProxy(
+  t: Trace,
+  port: number,
+  options: Omit<ChaosOptions, 'target' | 'trace'> = {},
+): Promise<number> {
   const trace: string[] = [];
   const proxy = await startChaosProxy({ ...options, target: { port }, trace: (line) => trace.push(line) });
   t.step(`started the chaos proxy on ${LOOPBACK}:${proxy.port} in front of port ${port} (${proxy.describe()})`);

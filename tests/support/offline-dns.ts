@@ -14,7 +14,10 @@ function offlineLookup(hostname: string, ...rest: unknown[]): void {
     return;
   }
   const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
-    code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname,
+    code: 'ENOTFOUND',
+    errno: -3008,
+    syscall: 'getaddrinfo',
+    hostname,
   });
   process.nextTick(callback, error);
 }

@@ -27,7 +27,13 @@ export class Program {
   private readonly spawned: Promise<ChildProcess | undefined>;
   private readonly changed = new EventTarget();
 
-  constructor(private readonly t: Trace, readonly label: string, slug: string, file: string, args: string[]) {
+  constructor(
+    private readonly t: Trace,
+    readonly label: string,
+    slug: string,
+    file: string,
+    args: string[],
+  ) {
     t.step(`started ${label}: ${displayPath(labFile(slug, file))} ${args.join(' ')}`.trimEnd());
     let exited: (exit: Exit) => void = () => {};
     this.exited = new Promise((resolve) => (exited = resolve));
@@ -36,20 +42,32 @@ export class Program {
       this.notify();
       exited(exit);
     };
-    this.spawned = t.programScript(slug, file).then(({ script, cwd }) => {
-      // The program's own folder (in the sandbox's copy) as its working directory, as when a student runs it.
-      const child = t.sandbox.spawnNode(['--enable-source-maps', script, ...args], { cwd });
-      child.stdout!.setEncoding('utf8').on('data', (text: string) => { this.stdout += text; this.notify(); });
-      child.stderr!.setEncoding('utf8').on('data', (text: string) => { this.stderr += text; this.notify(); });
-      // 'close', not 'exit': only then has everything the program printed been read.
-      child.on('close', (code, signal) => ended({ code, signal }));
-      child.on('error', (error) => { this.stderr += `\n[could not start: ${error.message}]`; this.notify(); });
-      return child;
-    }, (error: Error) => {
-      this.stderr = error.message;
-      ended({ code: null, signal: null, notBuilt: true });
-      return undefined;
-    });
+    this.spawned = t.programScript(slug, file).then(
+      ({ script, cwd }) => {
+        // The program's own folder (in the sandbox's copy) as its working directory, as when a student runs it.
+        const child = t.sandbox.spawnNode(['--enable-source-maps', script, ...args], { cwd });
+        child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+          this.stdout += text;
+          this.notify();
+        });
+        child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+          this.stderr += text;
+          this.notify();
+        });
+        // 'close', not 'exit': only then has everything the program printed been read.
+        child.on('close', (code, signal) => ended({ code, signal }));
+        child.on('error', (error) => {
+          this.stderr += `\n[could not start: ${error.message}]`;
+          this.notify();
+        });
+        return child;
+      },
+      (error: Error) => {
+        this.stderr = error.message;
+        ended({ code: null, signal: null, notBuilt: true });
+        return undefined;
+      },
+    );
     t.defer(() => this.kill());
   }
 
@@ -59,12 +77,20 @@ export class Program {
 
   /** Everything the program has shown so far, CodeCrafters style. */
   describe(): string {
-    const lines = (prefix: string, text: string) => text.trimEnd().split('\n').map((line) => `    [${prefix}] ${line}`).join('\n');
+    const lines = (prefix: string, text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((line) => `    [${prefix}] ${line}`)
+        .join('\n');
     const parts = [];
     if (this.stdout.trim()) parts.push(lines('stdout', this.stdout));
     if (this.stderr.trim()) parts.push(lines('stderr', this.stderr));
-    const state = this.exit?.notBuilt ? 'it could not be built, so it never ran'
-      : this.exit ? `it exited with ${this.exit.signal ? `signal ${this.exit.signal}` : `code ${this.exit.code}`}` : 'it is still running';
+    const state = this.exit?.notBuilt
+      ? 'it could not be built, so it never ran'
+      : this.exit
+        ? `it exited with ${this.exit.signal ? `signal ${this.exit.signal}` : `code ${this.exit.code}`}`
+        : 'it is still running';
     return `${parts.length ? `${this.label} printed:\n${parts.join('\n')}\n    and ` : `${this.label} printed nothing and `}${state}`;
   }
 
@@ -74,7 +100,11 @@ export class Program {
 
   /** Waits for a line of standard output matching `pattern`; fails early if the program exits. */
   async waitForLine(pattern: RegExp, ms: number, expected: string): Promise<RegExpMatchArray> {
-    const find = () => this.stdout.split('\n').map((line) => line.match(pattern)).find((m) => m !== null) ?? null;
+    const find = () =>
+      this.stdout
+        .split('\n')
+        .map((line) => line.match(pattern))
+        .find((m) => m !== null) ?? null;
     await this.until(() => find() !== null || this.exit !== undefined, ms, expected);
     const match = find();
     if (!match) this.t.fail(expected, this.describe());
@@ -118,7 +148,13 @@ export class Program {
 }
 
 /** Starts `labs/<slug>/<file>` (or the target's copy) with `args`. */
-export function runProgram(t: Trace, slug: string, file: string, args: string[], label = `your ${file.replace(/\.ts$/, '')} program`): Program {
+export function runProgram(
+  t: Trace,
+  slug: string,
+  file: string,
+  args: string[],
+  label = `your ${file.replace(/\.ts$/, '')} program`,
+): Program {
   return new Program(t, label, slug, file, args);
 }
 

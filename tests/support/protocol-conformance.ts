@@ -32,7 +32,12 @@ export interface RelayStartOptions {
  */
 export function givenLimits(options: RelayStartOptions): { limits: RelayStartOptions; shown: string } {
   const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  return { limits, shown: Object.entries(limits).map(([key, value]) => `, ${key}: ${value}`).join('') };
+  return {
+    limits,
+    shown: Object.entries(limits)
+      .map(([key, value]) => `, ${key}: ${value}`)
+      .join(''),
+  };
 }
 
 /** Starts the relay under test for one test, on 127.0.0.1, and returns its port. */
@@ -50,16 +55,23 @@ function linesOf(peer: Peer): string[] {
 
 function checkServerLines(t: Trace, peer: Peer): void {
   const long = linesOf(peer).find((line) => Buffer.byteLength(line) > SERVER_LINE);
-  t.check(long === undefined, `every line from the server to be at most ${SERVER_LINE} bytes`,
-    () => `${peer.label} received a line of ${Buffer.byteLength(long!)} bytes: ${JSON.stringify(long!.slice(0, 60))}...`);
+  t.check(
+    long === undefined,
+    `every line from the server to be at most ${SERVER_LINE} bytes`,
+    () =>
+      `${peer.label} received a line of ${Buffer.byteLength(long!)} bytes: ${JSON.stringify(long!.slice(0, 60))}...`,
+  );
 }
 
 /** Reads one line and checks its code word and, if given, its third field (the echoed word). */
 async function expectError(t: Trace, peer: Peer, code: string, echoed?: string): Promise<string> {
   const line = await peer.readLine(WAIT_MS, `"ERR ${code}${echoed === undefined ? '' : ` ${echoed}`} ..."`);
   const [err, got, third] = fields(line);
-  t.check(err === 'ERR' && got === code && (echoed === undefined || third === echoed),
-    `"ERR ${code}${echoed === undefined ? '' : ` ${echoed}`} <explanation>"${echoed === undefined ? '' : ', the word repeated as a field of its own'}`, () => JSON.stringify(line.slice(0, 120)));
+  t.check(
+    err === 'ERR' && got === code && (echoed === undefined || third === echoed),
+    `"ERR ${code}${echoed === undefined ? '' : ` ${echoed}`} <explanation>"${echoed === undefined ? '' : ', the word repeated as a field of its own'}`,
+    () => JSON.stringify(line.slice(0, 120)),
+  );
   return line;
 }
 
@@ -72,7 +84,9 @@ async function expectOpen(t: Trace, peer: Peer, after: string): Promise<void> {
 async function expectClosedAfter(t: Trace, peer: Peer, what: string): Promise<void> {
   await peer.readToEnd(WAIT_MS, `the server to close the connection after ${what}`);
   const rest = peer.received.subarray(peer.received.lastIndexOf('\n') + 1);
-  t.check(rest.length === 0, `nothing after ${what} but the close`, () => JSON.stringify(rest.toString('utf8').slice(0, 80)));
+  t.check(rest.length === 0, `nothing after ${what} but the close`, () =>
+    JSON.stringify(rest.toString('utf8').slice(0, 80)),
+  );
 }
 
 /** Connects and registers `names`, `batch` at a time, without a step each; every socket keeps reading. */
@@ -115,22 +129,42 @@ async function readList(t: Trace, peer: Peer): Promise<string[]> {
   for (;;) {
     const line = await peer.readLine(WAIT_MS, 'a NAMES line', { quiet: true });
     lines.push(line);
-    t.check(fields(line)[0] === 'NAMES', 'only NAMES lines until one does not end in "..."', () => JSON.stringify(line.slice(0, 80)));
+    t.check(fields(line)[0] === 'NAMES', 'only NAMES lines until one does not end in "..."', () =>
+      JSON.stringify(line.slice(0, 80)),
+    );
     if (fields(line).at(-1) !== '...') break;
   }
-  t.step(`${peer.label} asked LIST and received ${lines.length} NAMES line${lines.length > 1 ? 's' : ''} (${lines.map((line) => Buffer.byteLength(line)).join(', ')} bytes)`);
+  t.step(
+    `${peer.label} asked LIST and received ${lines.length} NAMES line${lines.length > 1 ? 's' : ''} (${lines.map((line) => Buffer.byteLength(line)).join(', ')} bytes)`,
+  );
   return lines;
 }
 
 function checkList(t: Trace, lines: string[], want: string[]): void {
   for (const [i, line] of lines.entries()) {
-    t.check(Buffer.byteLength(line) <= SERVER_LINE, `every NAMES line at most ${SERVER_LINE} bytes`, () => `line ${i + 1} has ${Buffer.byteLength(line)} bytes`);
+    t.check(
+      Buffer.byteLength(line) <= SERVER_LINE,
+      `every NAMES line at most ${SERVER_LINE} bytes`,
+      () => `line ${i + 1} has ${Buffer.byteLength(line)} bytes`,
+    );
     const last = i === lines.length - 1;
-    t.check(last === (fields(line).at(-1) !== '...'), 'every NAMES line but the last to end with the field "..."', () => `line ${i + 1} of ${lines.length} ends ${JSON.stringify(line.slice(-20))}`);
+    t.check(
+      last === (fields(line).at(-1) !== '...'),
+      'every NAMES line but the last to end with the field "..."',
+      () => `line ${i + 1} of ${lines.length} ends ${JSON.stringify(line.slice(-20))}`,
+    );
   }
-  const names = lines.flatMap((line) => fields(line).slice(1).filter((field) => field !== '...'));
-  t.check(JSON.stringify(names) === JSON.stringify(want), `the ${want.length} names, sorted by code point, each once`,
-    () => `${names.length} names${names.length === want.length ? `, first difference at #${names.findIndex((name, i) => name !== want[i])}` : ''}`);
+  const names = lines.flatMap((line) =>
+    fields(line)
+      .slice(1)
+      .filter((field) => field !== '...'),
+  );
+  t.check(
+    JSON.stringify(names) === JSON.stringify(want),
+    `the ${want.length} names, sorted by code point, each once`,
+    () =>
+      `${names.length} names${names.length === want.length ? `, first difference at #${names.findIndex((name, i) => name !== want[i])}` : ''}`,
+  );
 }
 
 /**
@@ -142,19 +176,30 @@ function checkList(t: Trace, lines: string[], want: string[]): void {
 async function checkTalkerNeverPinged(t: Trace, port: number): Promise<void> {
   const talker = await registerAs(t, port, 'talker');
   const clock = await registerAs(t, port, 'clock');
-  t.step('talker sends PING and reads the answer, again and again, until clock, silent since its NAME, gets the relay\'s PING');
+  t.step(
+    "talker sends PING and reads the answer, again and again, until clock, silent since its NAME, gets the relay's PING",
+  );
   const clockPinged = () => linesOf(clock).includes('PING');
   let rounds = 0;
   const roundTrip = async () => {
     talker.sendLine('PING');
     const line = await talker.readLine(WAIT_MS, '"PONG"', { quiet: true });
     rounds++;
-    t.check(line === 'PONG', `"PONG" each time: talker sent a line every round trip, so the relay must never find it silent for ${IDLE_MS} ms`,
-      () => `${JSON.stringify(line)} after ${rounds} round trips: the idle timer was not started again by talker's lines`);
+    t.check(
+      line === 'PONG',
+      `"PONG" each time: talker sent a line every round trip, so the relay must never find it silent for ${IDLE_MS} ms`,
+      () =>
+        `${JSON.stringify(line)} after ${rounds} round trips: the idle timer was not started again by talker's lines`,
+    );
   };
   const deadline = Date.now() + WAIT_MS;
-  do await roundTrip(); while (!clockPinged() && Date.now() < deadline);
-  t.check(clockPinged(), `clock to get "PING" once silent for ${IDLE_MS} ms`, () => `nothing after ${rounds} round trips of talker's`);
+  do await roundTrip();
+  while (!clockPinged() && Date.now() < deadline);
+  t.check(
+    clockPinged(),
+    `clock to get "PING" once silent for ${IDLE_MS} ms`,
+    () => `nothing after ${rounds} round trips of talker's`,
+  );
   // A PING the relay wrote to talker before clock's comes before this answer.
   await roundTrip();
   t.step(`clock got PING after talker's ${rounds} round trips, and talker none`);
@@ -168,8 +213,17 @@ async function checkTalkerNeverPinged(t: Trace, port: number): Promise<void> {
  * its clients over processes (lab 06), where docs/protocol.md lets OK SEND mean "handed to the
  * recipient's process" for a recipient elsewhere.
  */
-export function registerConformanceTests(tests: ConformanceTests, start: StartRelay, only: Array<keyof ConformanceTests> = Object.keys(tests) as Array<keyof ConformanceTests>, { crossProcess = false } = {}): void {
-  const graded = (spec: ConformanceTests[keyof ConformanceTests], body: (t: Trace) => Promise<void>, options?: GradedOptions) => {
+export function registerConformanceTests(
+  tests: ConformanceTests,
+  start: StartRelay,
+  only: Array<keyof ConformanceTests> = Object.keys(tests) as Array<keyof ConformanceTests>,
+  { crossProcess = false } = {},
+): void {
+  const graded = (
+    spec: ConformanceTests[keyof ConformanceTests],
+    body: (t: Trace) => Promise<void>,
+    options?: GradedOptions,
+  ) => {
     if (only.some((key) => tests[key] === spec)) gradedTest(spec, body, options);
   };
   graded(tests.conformLines, async (t) => {
@@ -182,16 +236,26 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     t.check(Buffer.byteLength(prefix + text) === CLIENT_LINE, 'a test line of 1024 bytes', () => 'miscounted');
     peer.sendLine(prefix + text);
     const own = await peer.readLine(WAIT_MS, 'the message to yourself');
-    t.check(own === `MSG lines ${text}`, 'the whole 1024-byte line delivered: "MSG lines <text>"', () => `${Buffer.byteLength(own)} bytes: ${JSON.stringify(own.slice(0, 60))}...`);
+    t.check(
+      own === `MSG lines ${text}`,
+      'the whole 1024-byte line delivered: "MSG lines <text>"',
+      () => `${Buffer.byteLength(own)} bytes: ${JSON.stringify(own.slice(0, 60))}...`,
+    );
     await peer.readLine(WAIT_MS, '"OK SEND lines"');
     const longest = 'W'.repeat(CLIENT_LINE);
-    t.step(`an unknown command word of ${CLIENT_LINE} bytes: the error repeats it whole and still fits in a server line`);
+    t.step(
+      `an unknown command word of ${CLIENT_LINE} bytes: the error repeats it whole and still fits in a server line`,
+    );
     peer.sendLine(longest);
     await expectError(t, peer, 'unknown-command', longest);
     const sender = await registerAs(t, port, 'a234567890123456');
     sender.sendLine(`ALL ${'b'.repeat(CLIENT_LINE - 4)}`);
     const broadcast = await peer.readLine(WAIT_MS, 'the longest broadcast');
-    t.check(broadcast === `BROADCAST a234567890123456 ${'b'.repeat(CLIENT_LINE - 4)}`, 'the whole broadcast', () => `${Buffer.byteLength(broadcast)} bytes`);
+    t.check(
+      broadcast === `BROADCAST a234567890123456 ${'b'.repeat(CLIENT_LINE - 4)}`,
+      'the whole broadcast',
+      () => `${Buffer.byteLength(broadcast)} bytes`,
+    );
     checkServerLines(t, peer);
     await expectOpen(t, peer, 'the long lines');
 
@@ -232,7 +296,9 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     await anon.ask('PING', 'PONG');
     t.step('PONG gets no reply: the next line is the answer to the LIST behind it');
     anon.send('PONG\nLIST\n');
-    await anon.readLine(WAIT_MS, '"NAMES", and nothing for the PONG').then((line) => t.check(line === 'NAMES', '"NAMES" (nobody has a name)', () => JSON.stringify(line)));
+    await anon
+      .readLine(WAIT_MS, '"NAMES", and nothing for the PONG')
+      .then((line) => t.check(line === 'NAMES', '"NAMES" (nobody has a name)', () => JSON.stringify(line)));
 
     const alice = await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
@@ -244,7 +310,15 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     alice.sendLine('SEND nobody hi');
     await expectError(t, alice, 'unknown-name', 'nobody');
     await alice.ask('SEND bob hello  with  spaces ', 'OK SEND bob');
-    await bob.readLine(WAIT_MS, 'the message').then((line) => t.check(line === 'MSG alice hello  with  spaces ', '"MSG alice hello  with  spaces " (the text is the rest of the line)', () => JSON.stringify(line)));
+    await bob
+      .readLine(WAIT_MS, 'the message')
+      .then((line) =>
+        t.check(
+          line === 'MSG alice hello  with  spaces ',
+          '"MSG alice hello  with  spaces " (the text is the rest of the line)',
+          () => JSON.stringify(line),
+        ),
+      );
     await alice.ask('ALL to all', 'OK ALL 2');
     for (const peer of [bob, carol]) {
       const line = await peer.readLine(WAIT_MS, 'the broadcast');
@@ -255,8 +329,11 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     const replies: string[] = [];
     for (let i = 0; i < 5; i++) replies.push(await alice.readLine(WAIT_MS, 'the next reply', { quiet: true }));
     const want = ['NAMES alice bob carol', 'PONG', 'ERR unknown-name', 'MSG alice self', 'OK SEND alice'];
-    t.check(replies.every((line, i) => line === want[i] || (i === 2 && line.startsWith(`${want[i]} nobody `))),
-      JSON.stringify(want), () => JSON.stringify(replies));
+    t.check(
+      replies.every((line, i) => line === want[i] || (i === 2 && line.startsWith(`${want[i]} nobody `))),
+      JSON.stringify(want),
+      () => JSON.stringify(replies),
+    );
     await expectOpen(t, alice, 'every error');
     await expectOpen(t, anon, 'every error');
 
@@ -274,8 +351,14 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     half.send('NAME half\nSEND bob hi\nLIST\n');
     half.end();
     const got = (await half.readToEnd(WAIT_MS, 'every reply, then the close')).toString('utf8');
-    t.check(got === 'OK NAME half\nOK SEND bob\nNAMES alice bob carol half\n', 'the three replies, then the close', () => JSON.stringify(got));
-    await bob.readLine(WAIT_MS, '"MSG half hi"').then((line) => t.check(line === 'MSG half hi', '"MSG half hi"', () => JSON.stringify(line)));
+    t.check(
+      got === 'OK NAME half\nOK SEND bob\nNAMES alice bob carol half\n',
+      'the three replies, then the close',
+      () => JSON.stringify(got),
+    );
+    await bob
+      .readLine(WAIT_MS, '"MSG half hi"')
+      .then((line) => t.check(line === 'MSG half hi', '"MSG half hi"', () => JSON.stringify(line)));
     await listUntil(t, bob, (names) => !names.includes('half'), 'the name "half" free once its connection closed');
   });
 
@@ -301,10 +384,20 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     const closer = await registerAs(t, port, 'closer');
     closer.end();
     await closer.readToEnd(WAIT_MS, 'the server to close the connection of a client that closed');
-    await listUntil(t, taken, (names) => !names.includes('closer'), 'the name "closer" free once its connection closed');
+    await listUntil(
+      t,
+      taken,
+      (names) => !names.includes('closer'),
+      'the name "closer" free once its connection closed',
+    );
     const resetter = await registerAs(t, port, 'resetter');
     await resetter.reset();
-    await listUntil(t, taken, (names) => !names.includes('resetter'), 'the name "resetter" free once its connection was reset');
+    await listUntil(
+      t,
+      taken,
+      (names) => !names.includes('resetter'),
+      'the name "resetter" free once its connection was reset',
+    );
     const again = await registerAs(t, port, 'resetter');
     await registerAs(t, port, 'closer');
     await expectOpen(t, again, 'claiming a freed name');
@@ -326,7 +419,11 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     const all = [...odd, ...fill, 'qqqq'].sort();
     t.step('126 names whose NAMES line is exactly 2048 bytes: one line');
     const one = await readList(t, asker);
-    t.check(one.length === 1 && Buffer.byteLength(one[0]) === SERVER_LINE, `one NAMES line of ${SERVER_LINE} bytes`, () => `${one.length} lines of ${one.map((line) => Buffer.byteLength(line)).join(', ')} bytes`);
+    t.check(
+      one.length === 1 && Buffer.byteLength(one[0]) === SERVER_LINE,
+      `one NAMES line of ${SERVER_LINE} bytes`,
+      () => `${one.length} lines of ${one.map((line) => Buffer.byteLength(line)).join(', ')} bytes`,
+    );
     checkList(t, one, all);
     await edge.ask('QUIT', 'BYE');
     await registerAs(t, port, 'qqqqq');
@@ -339,7 +436,9 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     await crowd(t, port, many);
     all.push(...many);
     all.sort();
-    t.step(`${LIST_NAMES} names: about ${LIST_NAMES * 17} bytes of NAMES, more than the ${LIST_CUT_OFF} bytes that cut off a client that does not read`);
+    t.step(
+      `${LIST_NAMES} names: about ${LIST_NAMES * 17} bytes of NAMES, more than the ${LIST_CUT_OFF} bytes that cut off a client that does not read`,
+    );
     asker.send('LIST\nLIST\n');
     for (let i = 0; i < 2; i++) {
       const lines: string[] = [];
@@ -363,26 +462,44 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     const alice = await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
     const { cutOff } = await floodUntilCutOff(t, flood, 'slow');
-    t.check(cutOff, '"slow" to be cut off (its name free) once more than 64 KiB wait for it', () => 'after 16 MB, the relay still accepts messages for "slow"');
+    t.check(
+      cutOff,
+      '"slow" to be cut off (its name free) once more than 64 KiB wait for it',
+      () => 'after 16 MB, the relay still accepts messages for "slow"',
+    );
     t.step('the name "slow" is free at once, before the connection is gone');
     const newSlow = await registerAs(t, port, 'slow');
     await alice.ask('SEND bob still quick?', 'OK SEND bob');
-    await bob.readLine(WAIT_MS, 'alice\'s message').then((line) => t.check(line === 'MSG alice still quick?', '"MSG alice still quick?"', () => JSON.stringify(line)));
+    await bob
+      .readLine(WAIT_MS, "alice's message")
+      .then((line) =>
+        t.check(line === 'MSG alice still quick?', '"MSG alice still quick?"', () => JSON.stringify(line)),
+      );
     const acknowledged = linesOf(flood).filter((line) => line === 'OK SEND slow').length;
     t.step('the old "slow" reads again');
     slow.socket.resume();
     await slow.until(() => slow.ended || slow.closed, WAIT_MS, 'the old "slow"\'s connection to end: it was cut off');
     const lines = slow.received.toString('utf8').split('\n');
     const tooSlow = lines.findIndex((line) => line.startsWith('ERR too-slow'));
-    t.check(tooSlow >= 0 && tooSlow === lines.length - 2 && lines.at(-1) === '', 'whole lines, then "ERR too-slow ..." as the last line, then the close',
-      () => `${lines.length - 1} whole lines, ${tooSlow < 0 ? 'no "ERR too-slow"' : `"ERR too-slow" as line ${tooSlow + 1}`}${lines.at(-1) ? `, then half a line: ${JSON.stringify(lines.at(-1)!.slice(0, 40))}` : ''}`);
+    t.check(
+      tooSlow >= 0 && tooSlow === lines.length - 2 && lines.at(-1) === '',
+      'whole lines, then "ERR too-slow ..." as the last line, then the close',
+      () =>
+        `${lines.length - 1} whole lines, ${tooSlow < 0 ? 'no "ERR too-slow"' : `"ERR too-slow" as line ${tooSlow + 1}`}${lines.at(-1) ? `, then half a line: ${JSON.stringify(lines.at(-1)!.slice(0, 40))}` : ''}`,
+    );
     const queued = lines.slice(0, tooSlow).filter((line) => line.startsWith('MSG flood ')).length;
     if (crossProcess) {
-      t.check(acknowledged >= queued, `an "OK SEND slow" for every message "slow" got (across processes, OK SEND means handed to the recipient's process)`,
-        () => `"flood" got ${acknowledged} "OK SEND slow", "slow" ${queued} messages`);
+      t.check(
+        acknowledged >= queued,
+        `an "OK SEND slow" for every message "slow" got (across processes, OK SEND means handed to the recipient's process)`,
+        () => `"flood" got ${acknowledged} "OK SEND slow", "slow" ${queued} messages`,
+      );
     } else {
-      t.check(acknowledged === queued, `one "OK SEND slow" for each message queued for "slow" (OK SEND means queued; the message that overflowed gets ERR unknown-name)`,
-        () => `"flood" got ${acknowledged} "OK SEND slow", "slow" ${queued} messages`);
+      t.check(
+        acknowledged === queued,
+        `one "OK SEND slow" for each message queued for "slow" (OK SEND means queued; the message that overflowed gets ERR unknown-name)`,
+        () => `"flood" got ${acknowledged} "OK SEND slow", "slow" ${queued} messages`,
+      );
     }
     await expectOpen(t, newSlow, 'the cut-off');
     t.step('a client that reads is never cut off, however many commands it sends at once');
@@ -390,38 +507,53 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     eager.send(`${'PING\n'.repeat(20_000)}QUIT\n`);
     const answers = (await eager.readToEnd(WAIT_MS * 2, 'every answer, then BYE')).toString('utf8').split('\n');
     const pongs = answers.filter((line) => line === 'PONG').length;
-    t.check(pongs === 20_000 && answers.at(-2) === 'BYE', '20000 "PONG", then "BYE"', () => `${pongs} "PONG", then ${JSON.stringify(answers.at(-2))}`);
+    t.check(
+      pongs === 20_000 && answers.at(-2) === 'BYE',
+      '20000 "PONG", then "BYE"',
+      () => `${pongs} "PONG", then ${JSON.stringify(answers.at(-2))}`,
+    );
   });
 
-  graded(tests.conformLiveness, async (t) => {
-    const port = await start(t, { idleTimeoutMs: IDLE_MS });
-    t.step(`the relay runs with an idle timeout of ${IDLE_MS} ms`);
-    const nameless = await Peer.connect(t, port, 'a silent client without a name');
-    const quiet = await registerAs(t, port, 'quiet');
-    const expectLine = async (want: string, why: string) => {
-      const line = await quiet.readLine(WAIT_MS, `"${want}" (${why})`);
-      t.check(line === want, `"${want}" (${why})`, () => JSON.stringify(line));
-    };
-    await expectLine('PING', 'quiet said nothing for the idle timeout');
-    quiet.sendLine('LIST');
-    await expectLine('NAMES quiet', 'any command answers a PING');
-    await expectLine('PING', 'the LIST counted as a sign of life: no cut-off, a new PING after another silence');
-    quiet.send('PONG\nPING\n');
-    await expectLine('PONG', 'PONG gets no reply, and a client may PING the relay');
-    await expectLine('PING', 'PONG and PING counted as signs of life');
-    t.step('quiet now stays silent');
-    const last = await quiet.readLine(WAIT_MS, '"ERR idle-timeout ..." once the PING went unanswered');
-    t.check(fields(last)[0] === 'ERR' && fields(last)[1] === 'idle-timeout', '"ERR idle-timeout <explanation>"', () => JSON.stringify(last));
-    await expectClosedAfter(t, quiet, 'ERR idle-timeout');
-    const back = await registerAs(t, port, 'quiet');
-    t.step('"quiet" was free again: a client that vanished loses its name');
-    await back.ask('PING', 'PONG');
-    t.step('the client without a name, silent all along, was treated the same');
-    const lines = (await nameless.readToEnd(WAIT_MS, 'the silent client\'s connection to be closed')).toString('utf8').split('\n');
-    t.check(lines[0] === 'PING' && lines[1]?.startsWith('ERR idle-timeout ') && lines.length === 3 && lines[2] === '',
-      '"PING", then "ERR idle-timeout ...", then the close', () => JSON.stringify(lines));
-    await checkTalkerNeverPinged(t, port);
-  }, { concurrent: true });
+  graded(
+    tests.conformLiveness,
+    async (t) => {
+      const port = await start(t, { idleTimeoutMs: IDLE_MS });
+      t.step(`the relay runs with an idle timeout of ${IDLE_MS} ms`);
+      const nameless = await Peer.connect(t, port, 'a silent client without a name');
+      const quiet = await registerAs(t, port, 'quiet');
+      const expectLine = async (want: string, why: string) => {
+        const line = await quiet.readLine(WAIT_MS, `"${want}" (${why})`);
+        t.check(line === want, `"${want}" (${why})`, () => JSON.stringify(line));
+      };
+      await expectLine('PING', 'quiet said nothing for the idle timeout');
+      quiet.sendLine('LIST');
+      await expectLine('NAMES quiet', 'any command answers a PING');
+      await expectLine('PING', 'the LIST counted as a sign of life: no cut-off, a new PING after another silence');
+      quiet.send('PONG\nPING\n');
+      await expectLine('PONG', 'PONG gets no reply, and a client may PING the relay');
+      await expectLine('PING', 'PONG and PING counted as signs of life');
+      t.step('quiet now stays silent');
+      const last = await quiet.readLine(WAIT_MS, '"ERR idle-timeout ..." once the PING went unanswered');
+      t.check(fields(last)[0] === 'ERR' && fields(last)[1] === 'idle-timeout', '"ERR idle-timeout <explanation>"', () =>
+        JSON.stringify(last),
+      );
+      await expectClosedAfter(t, quiet, 'ERR idle-timeout');
+      const back = await registerAs(t, port, 'quiet');
+      t.step('"quiet" was free again: a client that vanished loses its name');
+      await back.ask('PING', 'PONG');
+      t.step('the client without a name, silent all along, was treated the same');
+      const lines = (await nameless.readToEnd(WAIT_MS, "the silent client's connection to be closed"))
+        .toString('utf8')
+        .split('\n');
+      t.check(
+        lines[0] === 'PING' && lines[1]?.startsWith('ERR idle-timeout ') && lines.length === 3 && lines[2] === '',
+        '"PING", then "ERR idle-timeout ...", then the close',
+        () => JSON.stringify(lines),
+      );
+      await checkTalkerNeverPinged(t, port);
+    },
+    { concurrent: true },
+  );
 
   graded(tests.conformFairness, async (t) => {
     const port = await start(t, {});
@@ -442,8 +574,12 @@ export function registerConformanceTests(tests: ConformanceTests, start: StartRe
     await alice.until(() => linesOf(alice).includes('MSG bob pong'), 20_000, 'alice to receive "MSG bob pong"');
     const answered = oks();
     t.step(`alice and bob's round trip is done; "flood" has ${answered} of ${ROUNDS} answers`);
-    t.check(answered < ROUNDS, `alice and bob's round trip to complete before "flood"'s last answer: one client's lines must not hold the relay`,
-      () => `"flood" had all ${ROUNDS} answers before the round trip ended: the relay answered every line of "flood" before reading anyone else`);
+    t.check(
+      answered < ROUNDS,
+      `alice and bob's round trip to complete before "flood"'s last answer: one client's lines must not hold the relay`,
+      () =>
+        `"flood" had all ${ROUNDS} answers before the round trip ended: the relay answered every line of "flood" before reading anyone else`,
+    );
     await flood.until(() => oks() === ROUNDS, 40_000, `all ${ROUNDS} answers for "flood"`);
   });
 }

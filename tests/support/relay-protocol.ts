@@ -15,17 +15,26 @@ export async function registerAs(t: Trace, port: number, name: string, ms = WAIT
  * Asks LIST until `done(names)` holds: a server notices a disconnect a moment after it
  * happens. The questions are one step in the trace, not one each.
  */
-export async function listUntil(t: Trace, observer: Peer, done: (names: string[]) => boolean, expected: string, ms = WAIT_MS): Promise<string[]> {
+export async function listUntil(
+  t: Trace,
+  observer: Peer,
+  done: (names: string[]) => boolean,
+  expected: string,
+  ms = WAIT_MS,
+): Promise<string[]> {
   const deadline = Date.now() + ms;
   for (let asked = 1; ; asked++) {
     observer.socket.write('LIST\n');
     const line = await observer.readLine(WAIT_MS, 'a NAMES line', { quiet: true });
     const names = line.split(' ').slice(1);
     if (line.startsWith('NAMES') && done(names)) {
-      t.step(`${observer.label} asked LIST ${asked === 1 ? 'once' : `${asked} times`}; the answer: ${JSON.stringify(line)}`);
+      t.step(
+        `${observer.label} asked LIST ${asked === 1 ? 'once' : `${asked} times`}; the answer: ${JSON.stringify(line)}`,
+      );
       return names;
     }
-    if (Date.now() > deadline) t.fail(expected, `after ${asked} LISTs in ${ms} ms, LIST still answers ${JSON.stringify(line)}`);
+    if (Date.now() > deadline)
+      t.fail(expected, `after ${asked} LISTs in ${ms} ms, LIST still answers ${JSON.stringify(line)}`);
   }
 }
 
@@ -35,9 +44,16 @@ export async function listUntil(t: Trace, observer: Peer, done: (names: string[]
  * be "OK SEND <to>". `afterBatch` runs once each batch is answered. Returns whether `to` was
  * cut off, and after how many batches.
  */
-export async function floodUntilCutOff(t: Trace, flood: Peer, to: string, afterBatch: (batch: number, cutOff: boolean) => void | Promise<void> = () => {}): Promise<{ cutOff: boolean; batches: number }> {
+export async function floodUntilCutOff(
+  t: Trace,
+  flood: Peer,
+  to: string,
+  afterBatch: (batch: number, cutOff: boolean) => void | Promise<void> = () => {},
+): Promise<{ cutOff: boolean; batches: number }> {
   const line = `SEND ${to} ${'x'.repeat(1000)}`;
-  t.step(`"${flood.label}" sends "${to}" 1 KB messages, 200 at a time, until the relay cuts "${to}" off (at most 16 MB)`);
+  t.step(
+    `"${flood.label}" sends "${to}" 1 KB messages, 200 at a time, until the relay cuts "${to}" off (at most 16 MB)`,
+  );
   let cutOff = false;
   let batches = 0;
   for (; batches < 80 && !cutOff; batches++) {
@@ -45,7 +61,10 @@ export async function floodUntilCutOff(t: Trace, flood: Peer, to: string, afterB
     for (let i = 0; i < 200; i++) {
       const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
       if (answer.startsWith(`ERR unknown-name ${to}`)) cutOff = true;
-      else t.check(answer === `OK SEND ${to}`, `"OK SEND ${to}", or "ERR unknown-name ${to}" once ${to} is cut off`, () => JSON.stringify(answer));
+      else
+        t.check(answer === `OK SEND ${to}`, `"OK SEND ${to}", or "ERR unknown-name ${to}" once ${to} is cut off`, () =>
+          JSON.stringify(answer),
+        );
     }
     await afterBatch(batches, cutOff);
   }

@@ -9,16 +9,22 @@ import { fileURLToPath } from 'node:url';
 import { discoverLabs, LAB_FOLDER, REPO_ROOT } from '../grader/lab.ts';
 import { generate } from './starters.ts';
 
-const USAGE = 'usage: npm run new-lab -- NN topic   (e.g. npm run new-lab -- 07 file-transfer: two digits, then lowercase words joined by -)';
+const USAGE =
+  'usage: npm run new-lab -- NN topic   (e.g. npm run new-lab -- 07 file-transfer: two digits, then lowercase words joined by -)';
 
 /** The files of a new lab, by path relative to the repository. */
 export function scaffold(number: string, topic: string): Map<string, string> {
   const slug = `${number}-${topic}`;
-  const title = topic.split('-').map((word, i) => (i === 0 ? word[0].toUpperCase() + word.slice(1) : word)).join(' ');
+  const title = topic
+    .split('-')
+    .map((word, i) => (i === 0 ? word[0].toUpperCase() + word.slice(1) : word))
+    .join(' ');
   const section = 'Task 1: the server';
   const files = new Map<string, string>();
 
-  files.set(`solutions/${slug}/README.md`, `# Lab ${number}: ${title}
+  files.set(
+    `solutions/${slug}/README.md`,
+    `# Lab ${number}: ${title}
 
 This lab's handout: what students build and learn, taught step by step. The scaffold's
 example is a server that greets every client with one line and closes the connection; replace
@@ -35,9 +41,12 @@ next client.
 
 <!-- graded-tests:begin -->
 <!-- graded-tests:end -->
-`);
+`,
+  );
 
-  files.set(`solutions/${slug}/server.ts`, `// Lab ${number} server: greets every client with one line, closes the connection, and goes on
+  files.set(
+    `solutions/${slug}/server.ts`,
+    `// Lab ${number} server: greets every client with one line, closes the connection, and goes on
 // listening for the next client.
 //
 // Run it:  node --import tsx labs/${slug}/server.ts   (then: npm run nc -- 127.0.0.1 5000)
@@ -65,9 +74,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = await startServer();
   console.log(\`listening on \${JSON.stringify(server.address())}\`);
 }
-`);
+`,
+  );
 
-  files.set(`tests/${slug}/lab.ts`, `import { defineLab } from '../../tools/grader/lab.ts';
+  files.set(
+    `tests/${slug}/lab.ts`,
+    `import { defineLab } from '../../tools/grader/lab.ts';
 
 const SERVER = '${section}';
 
@@ -92,9 +104,12 @@ export default defineLab({
     },
   },
 });
-`);
+`,
+  );
 
-  files.set(`tests/${slug}/server.test.ts`, `import { describe } from 'vitest';
+  files.set(
+    `tests/${slug}/server.test.ts`,
+    `import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
 import { LOOPBACK, Peer, superviseServer } from '../support/net.ts';
 import { show } from '../../tools/shared/bytes.ts';
@@ -136,9 +151,12 @@ describe(lab.title, () => {
     await expectGreeting(t, port, 'client 2');
   });
 });
-`);
+`,
+  );
 
-  files.set(`tests/${slug}/buggy-variants.ts`, `// Classic mistakes of lab ${number}, each caught by the tests named in caughtBy (npm run prove checks).
+  files.set(
+    `tests/${slug}/buggy-variants.ts`,
+    `// Classic mistakes of lab ${number}, each caught by the tests named in caughtBy (npm run prove checks).
 // Instructors only: the student copy leaves this file out.
 import { defineVariants } from '../../tools/checks/variants.ts';
 import lab from './lab.ts';
@@ -171,18 +189,21 @@ export default defineVariants(lab, [
     caughtBy: ['keepsListening'],
   },
 ]);
-`);
+`,
+  );
   return files;
 }
 
 async function main(): Promise<void> {
   const [number, topic, ...rest] = process.argv.slice(2);
-  if (!number || !topic || rest.length > 0 || !/^\d\d$/.test(number) || !LAB_FOLDER.test(`${number}-${topic}`)) throw new Error(USAGE);
+  if (!number || !topic || rest.length > 0 || !/^\d\d$/.test(number) || !LAB_FOLDER.test(`${number}-${topic}`))
+    throw new Error(USAGE);
   const slug = `${number}-${topic}`;
   const taken = (await discoverLabs()).find((lab) => lab.slug.startsWith(`${number}-`));
   if (taken) throw new Error(`lab ${number} exists already (${taken.slug}): pick another number`);
   for (const dir of ['solutions', 'labs', 'tests']) {
-    if (existsSync(join(REPO_ROOT, dir, slug))) throw new Error(`${dir}/${slug} exists already: remove it or pick another topic`);
+    if (existsSync(join(REPO_ROOT, dir, slug)))
+      throw new Error(`${dir}/${slug} exists already: remove it or pick another topic`);
   }
   const written = new Set<string>();
   const write = (path: string, content: string) => {
@@ -195,7 +216,8 @@ async function main(): Promise<void> {
   // (only this lab's files: other labs' starters may hold edits of the author's).
   const generated = generate(await discoverLabs());
   for (const [path, content] of generated.files) {
-    if (path === 'README.md' || path.startsWith(`labs/${slug}/`) || path === `solutions/${slug}/README.md`) write(path, content);
+    if (path === 'README.md' || path.startsWith(`labs/${slug}/`) || path === `solutions/${slug}/README.md`)
+      write(path, content);
   }
   console.log(`scaffolded lab ${slug}:\n${[...written].map((path) => `  ${path}`).join('\n')}`);
   console.log(`\nNext: npm test -- ${number} (it passes as it is), then make the lab yours: docs/adding-a-lab.md.`);

@@ -35,14 +35,22 @@ interface Servers {
 }
 
 function compare(relay: RunResult, ceiling: RunResult): void {
-  relay.ratioToCeiling = { msgsPerSec: relay.msgsPerSec / ceiling.msgsPerSec, p99: relay.latencyMs.p99 / ceiling.latencyMs.p99 };
+  relay.ratioToCeiling = {
+    msgsPerSec: relay.msgsPerSec / ceiling.msgsPerSec,
+    p99: relay.latencyMs.p99 / ceiling.latencyMs.p99,
+  };
 }
 
 /** The forwarder then the relay at each client count, then both at half the relay's peak rate. */
 async function loadRuns(servers: Servers, options: BenchOptions, results: BenchResults): Promise<void> {
   const base = { messagesPerClient: options.messagesPerClient, size: options.size };
   for (const kind of ['forwarder', 'relay'] as const) {
-    await measure(servers[kind], kind, { ...base, clients: 2, messagesPerClient: Math.min(WARM_UP_MESSAGES, base.messagesPerClient) }, 'peak');
+    await measure(
+      servers[kind],
+      kind,
+      { ...base, clients: 2, messagesPerClient: Math.min(WARM_UP_MESSAGES, base.messagesPerClient) },
+      'peak',
+    );
   }
   console.log(tableHeader());
   const record = (run: RunResult) => {
@@ -67,20 +75,32 @@ async function loadRuns(servers: Servers, options: BenchOptions, results: BenchR
   const relay = await measure(servers.relay, 'relay', { ...base, clients, rate }, 'half');
   compare(relay, ceiling);
   record(relay);
-  results.halfRate = { clients, rate, relayP99: relay.latencyMs.p99, forwarderP99: ceiling.latencyMs.p99, targetP99Ms: TARGET_P99_MS, met: relay.latencyMs.p99 < TARGET_P99_MS };
+  results.halfRate = {
+    clients,
+    rate,
+    relayP99: relay.latencyMs.p99,
+    forwarderP99: ceiling.latencyMs.p99,
+    targetP99Ms: TARGET_P99_MS,
+    met: relay.latencyMs.p99 < TARGET_P99_MS,
+  };
   const verdict = results.halfRate.met ? 'met' : 'NOT met';
-  console.log(`\np99 latency at half the relay's peak rate (${Math.round(rate).toLocaleString('en-US')} msgs/s, ${clients} clients): ${relay.latencyMs.p99.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${verdict})`);
+  console.log(
+    `\np99 latency at half the relay's peak rate (${Math.round(rate).toLocaleString('en-US')} msgs/s, ${clients} clients): ${relay.latencyMs.p99.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${verdict})`,
+  );
 }
 
 function commandLine(argv: string[]): string {
   const args = argv.map((arg) => (/^[\w./,:=@-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
-  const program = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node --import tsx tools/bench/bench.ts';
+  const program =
+    process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node --import tsx tools/bench/bench.ts';
   return args ? `${program}${program.startsWith('npm') ? ' --' : ''} ${args}` : program;
 }
 
 async function bench(options: BenchOptions): Promise<void> {
   const most = Math.max(...options.clientCounts);
-  const limits = connectionLimitProblem(most, `${most} clients`) ?? (options.idle === undefined ? undefined : connectionLimitProblem(options.idle, `--idle ${options.idle}`));
+  const limits =
+    connectionLimitProblem(most, `${most} clients`) ??
+    (options.idle === undefined ? undefined : connectionLimitProblem(options.idle, `--idle ${options.idle}`));
   if (limits) throw new Error(limits);
   // A target outside any "type": "module" package runs from a copy inside the repository.
   const staged = stageOutsideEsm(options.targetDir);
@@ -96,11 +116,19 @@ async function bench(options: BenchOptions): Promise<void> {
     lab: options.lab,
     target: options.targetName,
     relayFile: displayPath(join(options.targetDir, options.labFolder, 'relay.ts')),
-    settings: { clientCounts: options.clientCounts, messagesPerClient: options.messagesPerClient, size: options.size, window: windowFor(options.size), workers: options.workers },
+    settings: {
+      clientCounts: options.clientCounts,
+      messagesPerClient: options.messagesPerClient,
+      size: options.size,
+      window: windowFor(options.size),
+      workers: options.workers,
+    },
     runs: [],
   };
   console.log(`Relay benchmark: ${results.relayFile} against the bare forwarder (tools/bench/forwarder.ts)`);
-  console.log(`${options.messagesPerClient} messages of ${options.size} bytes per client and run, at most ${results.settings.window} in flight per client; ${results.cpus} CPUs, node ${results.node}\n`);
+  console.log(
+    `${options.messagesPerClient} messages of ${options.size} bytes per client and run, at most ${results.settings.window} in flight per client; ${results.cpus} CPUs, node ${results.node}\n`,
+  );
 
   const servers: Partial<Servers> = {};
   try {
@@ -128,7 +156,9 @@ async function bench(options: BenchOptions): Promise<void> {
   mkdirSync(options.outDir, { recursive: true });
   writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(options.outDir, 'chart.svg'), renderChart(results));
-  console.log(`\nwrote ${displayPath(join(options.outDir, 'results.json'))} and ${displayPath(join(options.outDir, 'chart.svg'))}`);
+  console.log(
+    `\nwrote ${displayPath(join(options.outDir, 'results.json'))} and ${displayPath(join(options.outDir, 'chart.svg'))}`,
+  );
 }
 
 /** --compare: every relay side by side, then the targets of issue 13, then results.json. */
@@ -136,8 +166,12 @@ async function comparison(options: BenchOptions): Promise<void> {
   const most = Math.max(...options.clientCounts);
   const limits = connectionLimitProblem(most, `${most} clients`);
   if (limits) throw new Error(limits);
-  console.log(`Relay comparison: ${displayPath(options.targetDir)}, the bare forwarder, and Redis pub/sub where installed`);
-  console.log(`${options.messagesPerClient} messages of ${options.size} bytes per client and run; ${availableParallelism()} CPUs, node ${process.version}`);
+  console.log(
+    `Relay comparison: ${displayPath(options.targetDir)}, the bare forwarder, and Redis pub/sub where installed`,
+  );
+  console.log(
+    `${options.messagesPerClient} messages of ${options.size} bytes per client and run; ${availableParallelism()} CPUs, node ${process.version}`,
+  );
   const compared = await compareAll(options);
   console.log('');
   for (const line of verdicts(compared, most)) console.log(line);

@@ -51,12 +51,22 @@ async function freePort(): Promise<number> {
 /** redis-server on loopback, without persistence, as a ServerProcess. */
 async function startRedis(file: string): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(file, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    file,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const label = `Redis (${file})`;
   let output = '';
-  const exited = once(child, 'exit').then(([code, signal]) => `${label} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${output.trim().slice(-500)}`);
+  const exited = once(child, 'exit').then(
+    ([code, signal]) =>
+      `${label} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${output.trim().slice(-500)}`,
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} did not become ready within ${REDIS_START_MS / 1000} s:\n${output}`)), REDIS_START_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${label} did not become ready within ${REDIS_START_MS / 1000} s:\n${output}`)),
+      REDIS_START_MS,
+    );
     const read = (text: string) => {
       output += text;
       if (/Ready to accept connections/.test(output)) {
@@ -66,7 +76,10 @@ async function startRedis(file: string): Promise<ServerProcess> {
     };
     child.stdout.setEncoding('utf8').on('data', read);
     child.stderr.setEncoding('utf8').on('data', read);
-    void exited.then((why) => { clearTimeout(timer); reject(new Error(why)); });
+    void exited.then((why) => {
+      clearTimeout(timer);
+      reject(new Error(why));
+    });
   });
   return {
     label,
@@ -74,7 +87,10 @@ async function startRedis(file: string): Promise<ServerProcess> {
     port,
     endsWithin: (ms) => {
       let timer: NodeJS.Timeout | undefined;
-      return Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+      return Promise.race([
+        exited,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+      ]).finally(() => clearTimeout(timer));
     },
     ask: () => Promise.reject(new Error('Redis takes no commands on stdin')),
     stop: async () => {
@@ -90,10 +106,24 @@ async function startRedis(file: string): Promise<ServerProcess> {
 export function contenders(options: BenchOptions): Contender[] {
   const relay = (lab: string) => join(options.targetDir, lab, 'relay.ts');
   const list: Contender[] = [
-    { label: 'forwarder', kind: 'forwarder', start: () => startServer({ name: 'forwarder', file: FORWARDER_FILE, args: ['--groups-from-stdin'] }) },
+    {
+      label: 'forwarder',
+      kind: 'forwarder',
+      start: () => startServer({ name: 'forwarder', file: FORWARDER_FILE, args: ['--groups-from-stdin'] }),
+    },
     { label: 'lab 05', kind: 'relay', start: () => startServer({ name: 'lab 05 relay', file: relay('05-relay') }) },
-    { label: 'lab 06, 1 worker', kind: 'relay', start: () => startServer({ name: 'lab 06 relay (1 worker)', file: relay('06-cluster'), args: ['--workers', '1'] }) },
-    { label: 'lab 06, 2 workers', kind: 'relay', start: () => startServer({ name: 'lab 06 relay (2 workers)', file: relay('06-cluster'), args: ['--workers', '2'] }) },
+    {
+      label: 'lab 06, 1 worker',
+      kind: 'relay',
+      start: () =>
+        startServer({ name: 'lab 06 relay (1 worker)', file: relay('06-cluster'), args: ['--workers', '1'] }),
+    },
+    {
+      label: 'lab 06, 2 workers',
+      kind: 'relay',
+      start: () =>
+        startServer({ name: 'lab 06 relay (2 workers)', file: relay('06-cluster'), args: ['--workers', '2'] }),
+    },
   ];
   const redis = findOnPath('redis-server');
   if (redis) list.push({ label: 'Redis pub/sub', kind: 'redis', start: () => startRedis(redis) });
@@ -115,14 +145,25 @@ export async function compareAll(options: BenchOptions): Promise<Comparison> {
     for (const contender of list) started.push({ contender, server: await contender.start() });
     const base = { messagesPerClient: options.messagesPerClient, size: options.size };
     for (const { contender, server } of started) {
-      await measure(server, contender.kind, { ...base, clients: 2, messagesPerClient: Math.min(WARM_UP_MESSAGES, base.messagesPerClient) }, 'peak');
+      await measure(
+        server,
+        contender.kind,
+        { ...base, clients: 2, messagesPerClient: Math.min(WARM_UP_MESSAGES, base.messagesPerClient) },
+        'peak',
+      );
     }
-    for (const [mode, window] of [['pipelined', undefined], ['one message at a time', 1]] as const) {
+    for (const [mode, window] of [
+      ['pipelined', undefined],
+      ['one message at a time', 1],
+    ] as const) {
       console.log(`\n${mode}:`);
       console.log(tableHeader());
       for (const clients of options.clientCounts) {
         for (const { contender, server } of started) {
-          const messagesPerClient = window === 1 ? Math.min(base.messagesPerClient, Math.max(1, Math.floor(ONE_AT_A_TIME_MESSAGES / clients))) : base.messagesPerClient;
+          const messagesPerClient =
+            window === 1
+              ? Math.min(base.messagesPerClient, Math.max(1, Math.floor(ONE_AT_A_TIME_MESSAGES / clients)))
+              : base.messagesPerClient;
           const run = await measure(server, contender.kind, { ...base, messagesPerClient, clients, window }, 'peak');
           run.label = contender.label;
           runs.push(run);
@@ -138,15 +179,23 @@ export async function compareAll(options: BenchOptions): Promise<Comparison> {
 
 /** The targets of issue 13, each with its measured figure: met or not. */
 export function verdicts({ runs, redis }: Comparison, clients: number): string[] {
-  const find = (label: string, window: 'pipelined' | 'single') => runs.find((run) => run.label === label && run.clients === clients && (window === 'single' ? run.window === 1 : run.window > 1));
+  const find = (label: string, window: 'pipelined' | 'single') =>
+    runs.find(
+      (run) =>
+        run.label === label && run.clients === clients && (window === 'single' ? run.window === 1 : run.window > 1),
+    );
   const lines: string[] = [];
   const lab05 = find('lab 05', 'pipelined');
   const lab06 = find('lab 06, 2 workers', 'pipelined');
   if (lab05 && lab06) {
     const ratio = lab06.msgsPerSec / lab05.msgsPerSec;
-    lines.push(`lab 06 (2 workers) / lab 05 throughput, pipelined, ${clients} clients: ${ratio.toFixed(2)}× (target >= 1.0: ${ratio >= 1 ? 'met' : 'NOT met'})`);
+    lines.push(
+      `lab 06 (2 workers) / lab 05 throughput, pipelined, ${clients} clients: ${ratio.toFixed(2)}× (target >= 1.0: ${ratio >= 1 ? 'met' : 'NOT met'})`,
+    );
     const share = lab06.rootCpuUsPerMsg / lab05.cpuUsPerMsg;
-    lines.push(`lab 06 primary's CPU per message: ${lab06.rootCpuUsPerMsg.toFixed(2)} µs = ${(share * 100).toFixed(1)} % of lab 05's ${lab05.cpuUsPerMsg.toFixed(2)} µs (target <= 10 %: ${share <= 0.1 ? 'met' : 'NOT met'})`);
+    lines.push(
+      `lab 06 primary's CPU per message: ${lab06.rootCpuUsPerMsg.toFixed(2)} µs = ${(share * 100).toFixed(1)} % of lab 05's ${lab05.cpuUsPerMsg.toFixed(2)} µs (target <= 10 %: ${share <= 0.1 ? 'met' : 'NOT met'})`,
+    );
   }
   for (const window of ['pipelined', 'single'] as const) {
     const relay = find('lab 05', window);
@@ -156,7 +205,9 @@ export function verdicts({ runs, redis }: Comparison, clients: number): string[]
       lines.push(`lab 05 / Redis CPU per message, ${name}: no redis-server on the PATH, not measured`);
     } else if (relay && reference) {
       const ratio = relay.cpuUsPerMsg / reference.cpuUsPerMsg;
-      lines.push(`lab 05 / Redis CPU per message, ${name}, ${clients} clients: ${relay.cpuUsPerMsg.toFixed(1)} / ${reference.cpuUsPerMsg.toFixed(1)} µs = ${ratio.toFixed(2)}× (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);
+      lines.push(
+        `lab 05 / Redis CPU per message, ${name}, ${clients} clients: ${relay.cpuUsPerMsg.toFixed(1)} / ${reference.cpuUsPerMsg.toFixed(1)} µs = ${ratio.toFixed(2)}× (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`,
+      );
     }
   }
   return lines;

@@ -27,14 +27,20 @@ function connectOne(port: number): Promise<net.Socket> {
 
 function explain(error: NodeJS.ErrnoException, opened: number, count: number): Error {
   const at = `after ${opened} of ${count} connections`;
-  if (error.code === 'EMFILE' || error.code === 'ENFILE') return new Error(`out of file descriptors ${at}: raise the open-file limit (ulimit -n, see docs/benchmark.md)`);
-  if (error.code === 'EADDRNOTAVAIL') return new Error(`out of local ports ${at} (see /proc/sys/net/ipv4/ip_local_port_range)`);
+  if (error.code === 'EMFILE' || error.code === 'ENFILE')
+    return new Error(`out of file descriptors ${at}: raise the open-file limit (ulimit -n, see docs/benchmark.md)`);
+  if (error.code === 'EADDRNOTAVAIL')
+    return new Error(`out of local ports ${at} (see /proc/sys/net/ipv4/ip_local_port_range)`);
   if (error.code === 'ECONNREFUSED') return new Error(`the server refused a connection ${at}: is it still running?`);
   return new Error(`connecting failed ${at}: ${error.message}`);
 }
 
 /** Opens `count` connections, CONNECT_BATCH at a time; `each` runs on every batch before the next. */
-export async function connectClients(port: number, count: number, each: (sockets: net.Socket[], first: number) => Promise<void> = async () => {}): Promise<net.Socket[]> {
+export async function connectClients(
+  port: number,
+  count: number,
+  each: (sockets: net.Socket[], first: number) => Promise<void> = async () => {},
+): Promise<net.Socket[]> {
   const sockets: net.Socket[] = [];
   try {
     for (let first = 0; first < count; first += CONNECT_BATCH) {
@@ -54,12 +60,14 @@ export async function connectClients(port: number, count: number, each: (sockets
 
 /** Closes every socket at once and resolves when all have closed. */
 export async function destroyAll(sockets: net.Socket[]): Promise<void> {
-  await Promise.all(sockets.map((socket) => {
-    if (socket.closed) return undefined;
-    const closed = new Promise((resolve) => socket.once('close', resolve));
-    socket.destroy();
-    return closed;
-  }));
+  await Promise.all(
+    sockets.map((socket) => {
+      if (socket.closed) return undefined;
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.destroy();
+      return closed;
+    }),
+  );
 }
 
 /** Descriptors a Node process uses besides its sockets: stdio, the event loop, libuv's threads. */
@@ -104,6 +112,7 @@ export function connectionLimitProblem(clients: number, option: string): string 
   if (!existsSync('/proc/sys/net/ipv4/ip_local_port_range')) return undefined;
   const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
   const ports = range[1] - range[0] + 1;
-  if (ports < needed) return `${option} needs ${needed} local ports but /proc/sys/net/ipv4/ip_local_port_range allows ${ports}: use fewer clients`;
+  if (ports < needed)
+    return `${option} needs ${needed} local ports but /proc/sys/net/ipv4/ip_local_port_range allows ${ports}: use fewer clients`;
   return undefined;
 }

@@ -14,7 +14,10 @@ if (dir) {
     const { user, system } = process.cpuUsage();
     try {
       // Written aside, then renamed: a reader never sees half a file.
-      writeFileSync(scratch, JSON.stringify({ pid: process.pid, cpuSeconds: (user + system) / 1e6, rssBytes: process.memoryUsage.rss() }));
+      writeFileSync(
+        scratch,
+        JSON.stringify({ pid: process.pid, cpuSeconds: (user + system) / 1e6, rssBytes: process.memoryUsage.rss() }),
+      );
       renameSync(scratch, file);
     } catch {
       // the bench removed the folder: it has stopped reading

@@ -26,7 +26,10 @@ function nextLine(socket: net.Socket, what: string): Promise<string> {
       if (end >= 0) finish(undefined, text.slice(0, end));
     };
     const onClose = () => finish(new Error(`the relay closed the connection instead of answering ${what}`));
-    const timer = setTimeout(() => finish(new Error(`the relay did not answer ${what} within ${REPLY_TIMEOUT_MS / 1000} s`)), REPLY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(new Error(`the relay did not answer ${what} within ${REPLY_TIMEOUT_MS / 1000} s`)),
+      REPLY_TIMEOUT_MS,
+    );
     socket.on('data', onData);
     socket.on('close', onClose);
   });
@@ -46,7 +49,9 @@ export async function runIdle(server: ServerProcess, count: number): Promise<Idl
   let held: net.Socket[] = [];
   let newcomer: net.Socket[] = [];
   try {
-    held = await connectClients(server.port, count, (batch, first) => Promise.all(batch.map((socket, i) => register(socket, `i${first + i}`))).then(() => {}));
+    held = await connectClients(server.port, count, (batch, first) =>
+      Promise.all(batch.map((socket, i) => register(socket, `i${first + i}`))).then(() => {}),
+    );
     const connectSeconds = (performance.now() - started) / 1000;
     let dropped = 0;
     for (const socket of held) socket.once('close', () => dropped++);

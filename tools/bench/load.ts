@@ -105,12 +105,22 @@ class LoadRun {
   private failure?: Error;
   private readonly toTopUp: LoadClient[] = [];
 
-  constructor(sockets: net.Socket[], readonly spec: LoadSpec) {
+  constructor(
+    sockets: net.Socket[],
+    readonly spec: LoadSpec,
+  ) {
     this.window = spec.window ?? windowFor(spec.size);
     this.total = spec.clients * spec.messagesPerClient;
     this.latenciesMs = new Float32Array(this.total);
     this.clients = sockets.map((socket, index) => {
-      const client: LoadClient = { index, socket, prefix: `SEND c${partnerOf(index, spec.clients)} `, sent: 0, delivered: 0, credited: false };
+      const client: LoadClient = {
+        index,
+        socket,
+        prefix: `SEND c${partnerOf(index, spec.clients)} `,
+        sent: 0,
+        delivered: 0,
+        credited: false,
+      };
       socket.on('data', (chunk: Buffer) => {
         try {
           this.onData(client, chunk);
@@ -120,7 +130,8 @@ class LoadRun {
       });
       socket.on('error', (error) => this.fail(`c${index}'s connection failed: ${error.message}`));
       socket.on('close', () => {
-        if (this.phase !== 'quit') this.fail(`the server closed c${index}'s connection (${this.delivered} of ${this.total} messages delivered)`);
+        if (this.phase !== 'quit')
+          this.fail(`the server closed c${index}'s connection (${this.delivered} of ${this.total} messages delivered)`);
       });
       return client;
     });
@@ -133,8 +144,14 @@ class LoadRun {
       if (this.failure) return reject(this.failure);
       const timer = timeout && setTimeout(() => this.fail(timeout.message), timeout.ms);
       this.settle = {
-        resolve: () => { clearTimeout(timer); resolve(); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       start();
     });
@@ -152,12 +169,18 @@ class LoadRun {
   }
 
   register(): Promise<void> {
-    return this.until('register', () => {
-      for (const client of this.clients) {
-        // RESP3 (HELLO 3) lets a subscribed connection PUBLISH too: one connection per client, as with the relay.
-        client.socket.write(this.spec.protocol === 'redis' ? `HELLO 3\r\nSUBSCRIBE c${client.index}\r\n` : `NAME c${client.index}\n`);
-      }
-    }, { ms: REPLY_TIMEOUT_MS, message: `the server did not answer every NAME within ${REPLY_TIMEOUT_MS / 1000} s` });
+    return this.until(
+      'register',
+      () => {
+        for (const client of this.clients) {
+          // RESP3 (HELLO 3) lets a subscribed connection PUBLISH too: one connection per client, as with the relay.
+          client.socket.write(
+            this.spec.protocol === 'redis' ? `HELLO 3\r\nSUBSCRIBE c${client.index}\r\n` : `NAME c${client.index}\n`,
+          );
+        }
+      },
+      { ms: REPLY_TIMEOUT_MS, message: `the server did not answer every NAME within ${REPLY_TIMEOUT_MS / 1000} s` },
+    );
   }
 
   async exchange(): Promise<void> {
@@ -169,14 +192,19 @@ class LoadRun {
         lastSeen = this.delivered;
         lastProgressAt = performance.now();
       } else if (performance.now() - lastProgressAt > STALL_MS) {
-        this.fail(`no message was delivered for ${STALL_MS / 1000} s (${this.delivered} of ${this.total} delivered, ${this.okSends} OK SEND replies)`);
+        this.fail(
+          `no message was delivered for ${STALL_MS / 1000} s (${this.delivered} of ${this.total} delivered, ${this.okSends} OK SEND replies)`,
+        );
       }
     }, 1000);
     // Paced: top every client up each millisecond (timers cannot do much finer).
-    const pacer = rate === undefined ? undefined : setInterval(() => {
-      const now = performance.now();
-      for (const client of this.clients) this.topUp(client, now);
-    }, 1);
+    const pacer =
+      rate === undefined
+        ? undefined
+        : setInterval(() => {
+            const now = performance.now();
+            for (const client of this.clients) this.topUp(client, now);
+          }, 1);
     try {
       await this.until('exchange', () => {
         this.startedAt = performance.now();
@@ -193,7 +221,9 @@ class LoadRun {
     this.phase = 'quit';
     if (this.spec.protocol !== 'relay' || this.failure) return destroyAll(sockets);
     // QUIT, and wait for the server to close: then it has released every name for the next run.
-    const closed = Promise.all(sockets.map((socket) => (socket.closed ? undefined : new Promise((resolve) => socket.once('close', resolve)))));
+    const closed = Promise.all(
+      sockets.map((socket) => (socket.closed ? undefined : new Promise((resolve) => socket.once('close', resolve)))),
+    );
     for (const socket of sockets) socket.end('QUIT\n');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLY_TIMEOUT_MS)));
@@ -219,7 +249,10 @@ class LoadRun {
     if (count <= 0 || client.socket.destroyed) return;
     const head = `${(performance.now() - this.startedAt).toFixed(3)} ${client.index} `;
     const payload = `${head}${PADDING.slice(0, this.spec.size - head.length)}`;
-    const line = this.spec.protocol === 'redis' ? publish(partnerOf(client.index, this.spec.clients), payload) : `${client.prefix}${payload}\n`;
+    const line =
+      this.spec.protocol === 'redis'
+        ? publish(partnerOf(client.index, this.spec.clients), payload)
+        : `${client.prefix}${payload}\n`;
     client.socket.write(count === 1 ? line : line.repeat(count));
     client.sent += count;
   }
@@ -246,11 +279,22 @@ class LoadRun {
         const senderAt = data.indexOf(SPACE, stampAt) + 1;
         const sentAt = decimal(data, stampAt, senderAt - 1);
         const sender = this.clients[decimal(data, senderAt, data.indexOf(SPACE, senderAt))];
-        if (stampAt === 0 || senderAt === 0 || sender === undefined || Number.isNaN(sentAt) || this.phase !== 'exchange') {
-          return this.fail(`c${client.index} received a line it cannot read: "${data.toString('latin1', start, Math.min(end, start + 80))}"`);
+        if (
+          stampAt === 0 ||
+          senderAt === 0 ||
+          sender === undefined ||
+          Number.isNaN(sentAt) ||
+          this.phase !== 'exchange'
+        ) {
+          return this.fail(
+            `c${client.index} received a line it cannot read: "${data.toString('latin1', start, Math.min(end, start + 80))}"`,
+          );
         }
         this.delivered1(sender, now - this.startedAt - sentAt, end - start + 1);
-      } else if (end - start > OK_SEND.length && data.compare(OK_SEND, 0, OK_SEND.length, start, start + OK_SEND.length) === 0) {
+      } else if (
+        end - start > OK_SEND.length &&
+        data.compare(OK_SEND, 0, OK_SEND.length, start, start + OK_SEND.length) === 0
+      ) {
         this.okSends++;
       } else {
         this.otherLine(client, data.toString('latin1', start, end));
@@ -294,15 +338,20 @@ class LoadRun {
       const sentAt = decimal(data, start, senderAt - 1);
       const sender = this.clients[decimal(data, senderAt, data.indexOf(SPACE, senderAt))];
       if (senderAt === 0 || sender === undefined || Number.isNaN(sentAt)) {
-        return this.fail(`c${client.index} received a message it cannot read: "${data.toString('latin1', start, Math.min(stop, start + 80))}"`);
+        return this.fail(
+          `c${client.index} received a message it cannot read: "${data.toString('latin1', start, Math.min(stop, start + 80))}"`,
+        );
       }
       this.delivered1(sender, now - this.startedAt - sentAt, stop - start);
     } else if (first === COLON && this.phase === 'exchange') {
       this.okSends++;
     } else if (this.phase === 'register' && data.toString('latin1', start, stop) === 'subscribe') {
       if (++this.named === this.clients.length) this.done();
-    } else if (first === 0x2d) { // "-ERR ..."
-      this.fail(`c${client.index} received the Redis error "${data.toString('latin1', start, Math.min(stop, start + 120))}"`);
+    } else if (first === 0x2d) {
+      // "-ERR ..."
+      this.fail(
+        `c${client.index} received the Redis error "${data.toString('latin1', start, Math.min(stop, start + 120))}"`,
+      );
     }
   }
 
@@ -310,7 +359,9 @@ class LoadRun {
     if (this.phase === 'register' && line === `OK NAME c${client.index}`) {
       if (++this.named === this.clients.length) this.done();
     } else if (!(this.phase === 'quit' && line === 'BYE')) {
-      this.fail(`c${client.index} received "${line.slice(0, 120)}" during ${this.phase === 'register' ? 'registration' : 'the run'}`);
+      this.fail(
+        `c${client.index} received "${line.slice(0, 120)}" during ${this.phase === 'register' ? 'registration' : 'the run'}`,
+      );
     }
   }
 }

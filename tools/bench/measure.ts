@@ -7,7 +7,12 @@ import type { ServerProcess } from './server-process.ts';
 import { summarize } from './stats.ts';
 
 /** One run against one server: the load, the memory and CPU sampled meanwhile, the figures. */
-export async function measure(server: ServerProcess, kind: ServerKind, spec: Omit<LoadSpec, 'port' | 'protocol'>, pace: RunResult['pace']): Promise<RunResult> {
+export async function measure(
+  server: ServerProcess,
+  kind: ServerKind,
+  spec: Omit<LoadSpec, 'port' | 'protocol'>,
+  pace: RunResult['pace'],
+): Promise<RunResult> {
   // The forwarder wires connections in accept order: tell it how many form this run's group.
   if (kind === 'forwarder') await server.ask(`group ${spec.clients}`, `group ${spec.clients}`);
   const sampler = sampleServer(server.pid, server.reportDir);

@@ -91,8 +91,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   if (values.lab !== '05' && values.lab !== '06') throw new UsageError(`--lab takes 05 or 06 (got "${values.lab}")`);
   const lab = values.lab;
-  if (values.compare && (values.lab !== '05' || values.workers !== undefined || values.idle !== undefined)) throw new UsageError('--compare measures every relay: it takes no --lab, --workers or --idle');
-  if (values.workers !== undefined && lab !== '06') throw new UsageError('--workers applies to --lab 06 only: the lab 05 relay is one process');
+  if (values.compare && (values.lab !== '05' || values.workers !== undefined || values.idle !== undefined))
+    throw new UsageError('--compare measures every relay: it takes no --lab, --workers or --idle');
+  if (values.workers !== undefined && lab !== '06')
+    throw new UsageError('--workers applies to --lab 06 only: the lab 05 relay is one process');
 
   const counts = values.clients.split(',').map((part) => wholeNumber('clients', part.trim(), 1, 10_000));
   const clientCounts = [...new Set(counts)].sort((a, b) => a - b);
@@ -100,7 +102,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const messagesPerClient = wholeNumber('messages', values.messages, 1, 10_000_000);
   // One latency is kept per message of a run: 4 bytes each.
   if (clientCounts[clientCounts.length - 1] * messagesPerClient > MAX_MESSAGES_PER_RUN) {
-    throw new UsageError(`--clients ${clientCounts[clientCounts.length - 1]} with --messages ${messagesPerClient} makes a run of more than ${MAX_MESSAGES_PER_RUN.toLocaleString('en-US')} messages`);
+    throw new UsageError(
+      `--clients ${clientCounts[clientCounts.length - 1]} with --messages ${messagesPerClient} makes a run of more than ${MAX_MESSAGES_PER_RUN.toLocaleString('en-US')} messages`,
+    );
   }
 
   const labFolder = LAB_DIRS[lab];

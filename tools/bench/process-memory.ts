@@ -42,7 +42,11 @@ function reports(dir: string): Map<number, { cpuSeconds: number; rssBytes: numbe
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json')) continue; // a report being written
     try {
-      const report = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { pid: number; cpuSeconds: number; rssBytes: number };
+      const report = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+        pid: number;
+        cpuSeconds: number;
+        rssBytes: number;
+      };
       found.set(report.pid, report);
     } catch {
       // replaced this instant (on Windows a rename can get in the way): the next sample has it
@@ -62,7 +66,10 @@ function sampleReports(root: number, dir: string): { stop(): Promise<Usage> } {
   const atStart = reports(dir);
   let peak = 0;
   const sample = () => {
-    peak = Math.max(peak, [...reports(dir).values()].reduce((sum, report) => sum + report.rssBytes, 0));
+    peak = Math.max(
+      peak,
+      [...reports(dir).values()].reduce((sum, report) => sum + report.rssBytes, 0),
+    );
   };
   sample();
   const timer = setInterval(sample, SAMPLE_EVERY_MS);
@@ -73,7 +80,11 @@ function sampleReports(root: number, dir: string): { stop(): Promise<Usage> } {
       sample();
       const now = reports(dir);
       const spent = (pid: number) => Math.max(0, (now.get(pid)?.cpuSeconds ?? 0) - (atStart.get(pid)?.cpuSeconds ?? 0));
-      return { peakRssBytes: peak, cpuSeconds: [...now.keys()].reduce((sum, pid) => sum + spent(pid), 0), rootCpuSeconds: spent(root) };
+      return {
+        peakRssBytes: peak,
+        cpuSeconds: [...now.keys()].reduce((sum, pid) => sum + spent(pid), 0),
+        rootCpuSeconds: spent(root),
+      };
     },
   };
 }
@@ -81,13 +92,16 @@ function sampleReports(root: number, dir: string): { stop(): Promise<Usage> } {
 export function sampleServer(root: number, reportDir?: string): { stop(): Usage | Promise<Usage> } {
   if (reportDir !== undefined) return sampleReports(root, reportDir);
   let tree = processTree(root);
-  const cpuAtStart = new Map(tree.map((pid) => [pid, (procStat(pid)?.cpuSeconds ?? 0)]));
+  const cpuAtStart = new Map(tree.map((pid) => [pid, procStat(pid)?.cpuSeconds ?? 0]));
   const cpuLastSeen = new Map<number, number>();
   let peak = 0;
   let samples = 0;
   const sample = () => {
     if (samples++ % TREE_EVERY_SAMPLES === 0) tree = processTree(root);
-    peak = Math.max(peak, tree.reduce((sum, pid) => sum + rssOf(pid), 0));
+    peak = Math.max(
+      peak,
+      tree.reduce((sum, pid) => sum + rssOf(pid), 0),
+    );
   };
   sample();
   const timer = setInterval(sample, SAMPLE_EVERY_MS);
@@ -96,8 +110,11 @@ export function sampleServer(root: number, reportDir?: string): { stop(): Usage 
       clearInterval(timer);
       sample();
       // A process that started during the run (a replacement worker) started from 0.
-      for (const pid of tree) cpuLastSeen.set(pid, (procStat(pid)?.cpuSeconds ?? 0));
-      const cpuSeconds = [...cpuLastSeen].reduce((sum, [pid, now]) => sum + Math.max(0, now - (cpuAtStart.get(pid) ?? 0)), 0);
+      for (const pid of tree) cpuLastSeen.set(pid, procStat(pid)?.cpuSeconds ?? 0);
+      const cpuSeconds = [...cpuLastSeen].reduce(
+        (sum, [pid, now]) => sum + Math.max(0, now - (cpuAtStart.get(pid) ?? 0)),
+        0,
+      );
       // The root alone: lab 06's primary, the owner of the names.
       const rootCpuSeconds = Math.max(0, (cpuLastSeen.get(root) ?? 0) - (cpuAtStart.get(root) ?? 0));
       return { peakRssBytes: peak, cpuSeconds, rootCpuSeconds };

@@ -64,6 +64,13 @@ export interface BenchResults {
   relayFile: string;
   settings: { clientCounts: number[]; messagesPerClient: number; size: number; window: number; workers?: number };
   runs: RunResult[];
-  halfRate?: { clients: number; rate: number; relayP99: number; forwarderP99: number; targetP99Ms: number; met: boolean };
+  halfRate?: {
+    clients: number;
+    rate: number;
+    relayP99: number;
+    forwarderP99: number;
+    targetP99Ms: number;
+    met: boolean;
+  };
   idle?: IdleResult;
 }

@@ -67,7 +67,15 @@ function selfReporting(): { env: NodeJS.ProcessEnv; reportDir?: string } {
   return { env: { NODE_OPTIONS: options, BENCH_REPORT_DIR: reportDir }, reportDir };
 }
 
-export async function startServer({ name, file, args = [] }: { name: string; file: string; args?: string[] }): Promise<ServerProcess> {
+export async function startServer({
+  name,
+  file,
+  args = [],
+}: {
+  name: string;
+  file: string;
+  args?: string[];
+}): Promise<ServerProcess> {
   const label = `the ${name} (${displayPath(file)})`;
   const { env: reporting, reportDir } = selfReporting();
   // cwd is the repository so that --import tsx finds the repository's tsx, whatever the target.
@@ -100,29 +108,36 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
   let reason: string | undefined;
   let listening = false;
   const closed = new Promise((resolve) => child.once('close', resolve)); // never rejects: a failed spawn is 'exit''s to report
-  const exited = once(child, 'exit').then(async ([code, signal]) => {
-    // What it printed has all been read only once its pipes close ('close', not 'exit'), and
-    // what is left of its group (lab 06's workers) holds them too: end those first. Windows
-    // has no groups to end, so there the output is read as it stands.
-    if (process.platform !== 'win32') {
-      killGroup(pid);
-      await closed;
-    }
-    const how = `${signal ? `was killed by ${signal}` : `exited with code ${code}`}${listening ? '' : ' before it was listening'}`;
-    const stub = stubMessage(stderr);
-    if (stub) {
-      const where = stub.replace(/^not implemented yet\W*/, '');
-      reason = `${label} is still the starter: it throws "not implemented yet"${where ? ` (${where})` : ''}. Finish the lab first (npm run grade shows what is left)${hasReference() ? `, or measure the reference relay with --target ${REFERENCE}` : ''}.`;
-    } else {
-      const output = stderr.trim() || stdout.trim();
-      reason = `${label} ${how}${output ? `; it printed:\n${indent(output)}` : ' and printed nothing'}`;
-    }
-    return reason;
-  }, (error: Error) => (reason = `${label} could not be started: ${error.message}`)); // spawn failed
+  const exited = once(child, 'exit').then(
+    async ([code, signal]) => {
+      // What it printed has all been read only once its pipes close ('close', not 'exit'), and
+      // what is left of its group (lab 06's workers) holds them too: end those first. Windows
+      // has no groups to end, so there the output is read as it stands.
+      if (process.platform !== 'win32') {
+        killGroup(pid);
+        await closed;
+      }
+      const how = `${signal ? `was killed by ${signal}` : `exited with code ${code}`}${listening ? '' : ' before it was listening'}`;
+      const stub = stubMessage(stderr);
+      if (stub) {
+        const where = stub.replace(/^not implemented yet\W*/, '');
+        reason = `${label} is still the starter: it throws "not implemented yet"${where ? ` (${where})` : ''}. Finish the lab first (npm run grade shows what is left)${hasReference() ? `, or measure the reference relay with --target ${REFERENCE}` : ''}.`;
+      } else {
+        const output = stderr.trim() || stdout.trim();
+        reason = `${label} ${how}${output ? `; it printed:\n${indent(output)}` : ' and printed nothing'}`;
+      }
+      return reason;
+    },
+    (error: Error) => (reason = `${label} could not be started: ${error.message}`),
+  ); // spawn failed
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`${label} did not print "listening on 127.0.0.1:PORT" within ${START_TIMEOUT_MS / 1000} s; its stderr:\n${indent(stderr.trim() || '(nothing)')}`));
+      reject(
+        new Error(
+          `${label} did not print "listening on 127.0.0.1:PORT" within ${START_TIMEOUT_MS / 1000} s; its stderr:\n${indent(stderr.trim() || '(nothing)')}`,
+        ),
+      );
     }, START_TIMEOUT_MS);
     const check = (line: string) => {
       const match = line.match(LISTENING);
@@ -163,26 +178,33 @@ export async function startServer({ name, file, args = [] }: { name: string; fil
     reportDir,
     endsWithin: (ms) => {
       let timer: NodeJS.Timeout | undefined;
-      return Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+      return Promise.race([
+        exited,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+      ]).finally(() => clearTimeout(timer));
     },
-    ask: (line, reply, timeoutMs = 5000) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        lineListeners.delete(check);
-        reject(new Error(`${label} did not answer "${line}" with "${reply}" within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      const check = (answer: string) => {
-        if (answer !== reply) return;
-        lineListeners.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      lineListeners.add(check);
-      child.stdin.write(`${line}\n`);
-    }),
+    ask: (line, reply, timeoutMs = 5000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          lineListeners.delete(check);
+          reject(new Error(`${label} did not answer "${line}" with "${reply}" within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        const check = (answer: string) => {
+          if (answer !== reply) return;
+          lineListeners.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        lineListeners.add(check);
+        child.stdin.write(`${line}\n`);
+      }),
     stop: stopGroup,
   };
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `    ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }

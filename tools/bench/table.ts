@@ -51,7 +51,12 @@ const COLUMNS: Column[] = [
 
 function row(cells: string[]): string {
   // The first column reads as text (left-aligned), the figures as numbers (right-aligned).
-  return cells.map((cell, i) => (i === 0 || i === COLUMNS.length - 1 ? cell.padEnd(COLUMNS[i].width) : cell.padStart(COLUMNS[i].width))).join('  ').trimEnd();
+  return cells
+    .map((cell, i) =>
+      i === 0 || i === COLUMNS.length - 1 ? cell.padEnd(COLUMNS[i].width) : cell.padStart(COLUMNS[i].width),
+    )
+    .join('  ')
+    .trimEnd();
 }
 
 export function tableHeader(): string {

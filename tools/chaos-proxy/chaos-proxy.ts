@@ -55,7 +55,11 @@ function random(seed: number): () => number {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Moves bytes from one socket to another, re-cut into pieces. */
-function recut(from: net.Socket, to: net.Socket, options: { sizes: () => number; delayMs: number; trace: (text: string) => void }): void {
+function recut(
+  from: net.Socket,
+  to: net.Socket,
+  options: { sizes: () => number; delayMs: number; trace: (text: string) => void },
+): void {
   const queue: Buffer[] = [];
   let queued = 0;
   let ended = false;
@@ -87,9 +91,15 @@ function recut(from: net.Socket, to: net.Socket, options: { sizes: () => number;
       if (options.delayMs > 0) await sleep(options.delayMs);
       const piece = take(options.sizes());
       if (piece.length === 0 || to.destroyed) break;
-      options.trace(`${piece.length} byte${piece.length === 1 ? '' : 's'} ${show(piece).replace(/ \(\d+ bytes?\)$/, '')}`);
+      options.trace(
+        `${piece.length} byte${piece.length === 1 ? '' : 's'} ${show(piece).replace(/ \(\d+ bytes?\)$/, '')}`,
+      );
       if (from.isPaused() && queued < QUEUE_LIMIT / 2) from.resume();
-      if (!to.write(piece)) await new Promise<void>((resolve) => { to.once('drain', resolve); to.once('close', resolve); });
+      if (!to.write(piece))
+        await new Promise<void>((resolve) => {
+          to.once('drain', resolve);
+          to.once('close', resolve);
+        });
     }
     pumping = false;
     if (ended && queued === 0 && !to.destroyed && !to.writableEnded) {
@@ -113,7 +123,8 @@ function recut(from: net.Socket, to: net.Socket, options: { sizes: () => number;
 export async function startChaosProxy(options: ChaosOptions): Promise<ChaosProxy> {
   const target = { host: options.target.host ?? '127.0.0.1', port: options.target.port };
   const { min, max } = options.piece ?? { min: 1, max: 16 };
-  if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min)) throw new Error(`piece sizes must be whole numbers with 1 <= min <= max (got ${min}-${max})`);
+  if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min))
+    throw new Error(`piece sizes must be whole numbers with 1 <= min <= max (got ${min}-${max})`);
   const delayMs = options.delayMs ?? 1;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const trace = options.trace ?? (() => {});
@@ -195,7 +206,8 @@ async function main(): Promise<void> {
       trace: { type: 'boolean', default: false },
     },
   });
-  if (!values.to) throw new Error('say where to forward to: --to PORT or --to HOST:PORT (e.g. npm run proxy -- --to 5000)');
+  if (!values.to)
+    throw new Error('say where to forward to: --to PORT or --to HOST:PORT (e.g. npm run proxy -- --to 5000)');
   const delayMs = Number(values.delay);
   if (!(delayMs >= 0)) throw new Error(`--delay takes milliseconds, 0 or more (got "${values.delay}")`);
   const target = parseTarget(values.to);
@@ -213,7 +225,9 @@ async function main(): Promise<void> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
-    console.error(`error: ${code === 'EADDRINUSE' ? 'that --port is already in use; pick another' : error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `error: ${code === 'EADDRINUSE' ? 'that --port is already in use; pick another' : error instanceof Error ? error.message : String(error)}`,
+    );
     process.exitCode = 2;
   });
 }

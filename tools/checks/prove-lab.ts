@@ -12,9 +12,21 @@ import { buildVariant, type BuggyVariant } from './variants.ts';
 import { freshStarters, removeDir, starterProblems, variantsOf } from './self-test/helpers.ts';
 import { labProblems } from './self-test/lab-rules.ts';
 import { existsSync } from 'node:fs';
-import { catalogText, fixturePath, howToUpdate, mergeRuns, pinnedTexts, variantDiff, variantFailureText, writeFixture } from './self-test/failure-fixtures.ts';
+import {
+  catalogText,
+  fixturePath,
+  howToUpdate,
+  mergeRuns,
+  pinnedTexts,
+  variantDiff,
+  variantFailureText,
+  writeFixture,
+} from './self-test/failure-fixtures.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'update-fixtures': { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'update-fixtures': { type: 'boolean', default: false } },
+});
 const labs = selectLabs(await discoverLabs(), positionals);
 const starters = freshStarters();
 let failed = 0;
@@ -28,51 +40,107 @@ try {
     for (const problem of labProblems(lab, variants)) fail(problem);
     const targets = variants.map((variant) => buildVariant(lab.slug, [variant], variant.name));
     try {
-      const [solution, starter, ...caught] = await gradeBatch([
-        { lab, target: join(REPO_ROOT, 'solutions') },
-        { lab, target: starters },
-        ...variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })),
-      ], 600_000, { maxWorkers: 4 });
-      console.log(`Lab ${lab.slug}: solution ${solution.points}/${solution.maxPoints}, starter ${starter.points}/${starter.maxPoints}, ${variants.length} variants`);
+      const [solution, starter, ...caught] = await gradeBatch(
+        [
+          { lab, target: join(REPO_ROOT, 'solutions') },
+          { lab, target: starters },
+          ...variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })),
+        ],
+        600_000,
+        { maxWorkers: 4 },
+      );
+      console.log(
+        `Lab ${lab.slug}: solution ${solution.points}/${solution.maxPoints}, starter ${starter.points}/${starter.maxPoints}, ${variants.length} variants`,
+      );
       if (solution.points !== solution.maxPoints || solution.notes.length > 0) {
-        fail(`the solution: ${solution.tests.filter((test) => test.status !== 'passed').map((test) => `${test.name}: ${test.message}`).join('\n\n')}\n${solution.notes.join('\n')}`);
+        fail(
+          `the solution: ${solution.tests
+            .filter((test) => test.status !== 'passed')
+            .map((test) => `${test.name}: ${test.message}`)
+            .join('\n\n')}\n${solution.notes.join('\n')}`,
+        );
       }
       for (const problem of starterProblems(starter)) fail(problem);
-      const missedBy = (result: LabResult, variant: BuggyVariant) => variant.caughtBy.filter((key) => result.tests.find((test) => test.key === key)?.status !== 'failed');
+      const missedBy = (result: LabResult, variant: BuggyVariant) =>
+        variant.caughtBy.filter((key) => result.tests.find((test) => test.key === key)?.status !== 'failed');
       // A miss gets a second try: a catch that depends on timing is reported, not a failure of
       // the whole proof (on a loaded machine a reset or a race may fall the other way).
       const misses = variants.map((variant, i) => i).filter((i) => missedBy(caught[i], variants[i]).length > 0);
-      const retried = misses.length === 0 ? [] : await gradeBatch(misses.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })), 600_000, { maxWorkers: 4 });
+      const retried =
+        misses.length === 0
+          ? []
+          : await gradeBatch(
+              misses.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })),
+              600_000,
+              { maxWorkers: 4 },
+            );
       const final = caught.map((result, i) => (misses.includes(i) ? retried[misses.indexOf(i)] : result));
       variants.forEach((variant, i) => {
         const missed = missedBy(final[i], variant);
-        if (missed.length > 0) fail(`variant "${variant.name}" is not caught by ${missed.join(', ')}: make those tests fail on it, or name the tests that do in caughtBy`);
-        else if (misses.includes(i)) console.log(`  ⚠ variant "${variant.name}" caught only on a second try: its catch depends on timing (by ${missedBy(caught[i], variant).join(', ')})`);
+        if (missed.length > 0)
+          fail(
+            `variant "${variant.name}" is not caught by ${missed.join(', ')}: make those tests fail on it, or name the tests that do in caughtBy`,
+          );
+        else if (misses.includes(i))
+          console.log(
+            `  ⚠ variant "${variant.name}" caught only on a second try: its catch depends on timing (by ${missedBy(caught[i], variant).join(', ')})`,
+          );
         else console.log(`  ✓ variant "${variant.name}" caught`);
       });
       const texts = variants.map((variant, i) => variantFailureText(lab, variant, final[i], targets[i]));
       if (values['update-fixtures'] || !existsSync(fixturePath(lab.slug))) {
         // A new lab's first proof pins its text: nothing was pinned to compare with. A second
         // grade of every variant shows which lines depend on the run; they are pinned as such.
-        const again = await gradeBatch(variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })), 600_000, { maxWorkers: 4 });
-        writeFixture(lab.slug, catalogText(texts.map((text, i) => mergeRuns(text, variantFailureText(lab, variants[i], again[i], targets[i])))));
+        const again = await gradeBatch(
+          variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })),
+          600_000,
+          { maxWorkers: 4 },
+        );
+        writeFixture(
+          lab.slug,
+          catalogText(
+            texts.map((text, i) => mergeRuns(text, variantFailureText(lab, variants[i], again[i], targets[i]))),
+          ),
+        );
         console.log(`  wrote tests/${lab.slug}/buggy-variants.failures.txt: review it and commit it`);
       } else {
         const pinned = pinnedTexts(lab.slug);
-        const changed = variants.map((_, i) => i).filter((i) => variantDiff(pinned, variants[i].name, texts[i]).failure !== '');
+        const changed = variants
+          .map((_, i) => i)
+          .filter((i) => variantDiff(pinned, variants[i].name, texts[i]).failure !== '');
         // What got there in time may differ under load: a second grade that matches is a warning.
-        const again = changed.length === 0 ? [] : await gradeBatch(changed.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })), 600_000, { maxWorkers: 4 });
+        const again =
+          changed.length === 0
+            ? []
+            : await gradeBatch(
+                changed.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })),
+                600_000,
+                { maxWorkers: 4 },
+              );
         const diffs: string[] = [];
         variants.forEach((variant, i) => {
           const retry = changed.indexOf(i);
-          const { failure, warning } = variantDiff(pinned, variant.name, retry < 0 ? texts[i] : variantFailureText(lab, variant, again[retry], targets[i]));
+          const { failure, warning } = variantDiff(
+            pinned,
+            variant.name,
+            retry < 0 ? texts[i] : variantFailureText(lab, variant, again[retry], targets[i]),
+          );
           if (failure) diffs.push(failure);
-          else if (warning) console.log(`  ⚠ only what the code got differs from the pinned text (it may depend on timing): ${warning}`);
-          else if (retry >= 0) console.log(`  ⚠ variant "${variant.name}" failed with its pinned text only on a second try: part of it depends on timing`);
+          else if (warning)
+            console.log(
+              `  ⚠ only what the code got differs from the pinned text (it may depend on timing): ${warning}`,
+            );
+          else if (retry >= 0)
+            console.log(
+              `  ⚠ variant "${variant.name}" failed with its pinned text only on a second try: part of it depends on timing`,
+            );
         });
         const stale = [...pinned.keys()].filter((name) => !variants.some((variant) => variant.name === name));
         diffs.push(...stale.map((name) => `variant "${name}" is pinned but no longer in the catalog`));
-        if (diffs.length > 0) fail(`what a student reads differs from tests/${lab.slug}/buggy-variants.failures.txt:\n${diffs.join('\n')}\n${howToUpdate(lab.slug)}`);
+        if (diffs.length > 0)
+          fail(
+            `what a student reads differs from tests/${lab.slug}/buggy-variants.failures.txt:\n${diffs.join('\n')}\n${howToUpdate(lab.slug)}`,
+          );
         else console.log('  ✓ every variant fails with its pinned text');
       }
     } finally {

@@ -23,7 +23,10 @@ export interface BuggyVariant<Key extends string = string> {
   caughtBy: Key[];
 }
 
-export function defineVariants<Key extends string>(_lab: { tests: Record<Key, unknown> }, variants: BuggyVariant<Key>[]): BuggyVariant<Key>[] {
+export function defineVariants<Key extends string>(
+  _lab: { tests: Record<Key, unknown> },
+  variants: BuggyVariant<Key>[],
+): BuggyVariant<Key>[] {
   return variants;
 }
 
@@ -31,15 +34,25 @@ export function defineVariants<Key extends string>(_lab: { tests: Record<Key, un
  * Copies solutions/ into a fresh directory laid out like labs/ (every lab: later labs import
  * earlier ones) and applies the patches to the given lab.
  */
-export function buildVariant(slug: string, patches: Array<Pick<BuggyVariant, 'file' | 'find' | 'replace'>>, label: string): string {
+export function buildVariant(
+  slug: string,
+  patches: Array<Pick<BuggyVariant, 'file' | 'find' | 'replace'>>,
+  label: string,
+): string {
   const root = scratchDir(`variant-${slug}-`);
   cpSync(join(REPO_ROOT, 'solutions'), root, { recursive: true });
   for (const { file, find, replace } of patches) {
     const path = join(root, slug, file);
     const source = readFileSync(path, 'utf8');
     const count = source.split(find).length - 1;
-    if (count !== 1) throw new Error(`variant "${label}": the text to replace occurs ${count} times in solutions/${slug}/${file}; it must occur exactly once: ${count === 0 ? 'copy it again from the solution, which has changed' : 'make find longer, until it matches one place'}:\n${find}`);
-    writeFileSync(path, source.replace(find, () => replace));
+    if (count !== 1)
+      throw new Error(
+        `variant "${label}": the text to replace occurs ${count} times in solutions/${slug}/${file}; it must occur exactly once: ${count === 0 ? 'copy it again from the solution, which has changed' : 'make find longer, until it matches one place'}:\n${find}`,
+      );
+    writeFileSync(
+      path,
+      source.replace(find, () => replace),
+    );
   }
   return root;
 }

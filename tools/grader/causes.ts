@@ -31,15 +31,21 @@ export interface Cause {
 }
 
 const STUCK = 'it never returned: your code is stuck';
-const THREW = /^(?:Your code threw: |Got: +it threw an uncaught exception, which would crash a real server:\n\s+)(.+)(?:\n\s+at (\S+):(\d+):\d+)?/m;
+const THREW =
+  /^(?:Your code threw: |Got: +it threw an uncaught exception, which would crash a real server:\n\s+)(.+)(?:\n\s+at (\S+):(\d+):\d+)?/m;
 
 function failedTests(tests: TestOutcome[]): TestOutcome[] {
-  return tests.filter((test) => test.status === 'failed' && test.message && !test.message.includes('not implemented yet'));
+  return tests.filter(
+    (test) => test.status === 'failed' && test.message && !test.message.includes('not implemented yet'),
+  );
 }
 
 /** The "Got:" line of a failure, or the error the code threw. */
 function gotLine(message: string): string | undefined {
-  return message.split('\n').find((line) => /^(Got: |Your code threw: |Your code could not be loaded: )/.test(line))?.replace(/^Got: +/, '');
+  return message
+    .split('\n')
+    .find((line) => /^(Got: |Your code threw: |Your code could not be loaded: )/.test(line))
+    ?.replace(/^Got: +/, '');
 }
 
 /** Numbers (ports, byte counts, line numbers) do not make two causes different. */
@@ -62,20 +68,27 @@ function stuck(failed: TestOutcome[]): Cause | undefined {
   const call = first.message!.match(/^Expected: (.+) to return \(waited/m)?.[1] ?? 'a call into your code';
   return {
     reason: `${call} never returned: your code is stuck in a loop that never ends, and while it runs nothing else in that process can happen.`,
-    section: first.section, test: first.name, count: group.length,
+    section: first.section,
+    test: first.name,
+    count: group.length,
   };
 }
 
 /** The same error thrown in several tests: often a server that throws as it starts. */
 function threw(slug: string, failed: TestOutcome[]): Cause | undefined {
   const errorOf = (test: TestOutcome) => test.message!.match(THREW)?.[1];
-  const group = largestGroup(failed, (test) => { const error = errorOf(test); return error && normalise(error); });
+  const group = largestGroup(failed, (test) => {
+    const error = errorOf(test);
+    return error && normalise(error);
+  });
   if (group.length < 2 || group.length * 2 < failed.length) return undefined;
   const first = group[0];
   const [, error, path, line] = first.message!.match(THREW)!;
   return {
     reason: `your code threw ${error}${path ? ` (at ${path}:${line})` : ''}`,
-    section: (path && sectionOfLine(slug, path, Number(line))) ?? first.section, test: first.name, count: group.length,
+    section: (path && sectionOfLine(slug, path, Number(line))) ?? first.section,
+    test: first.name,
+    count: group.length,
   };
 }
 
@@ -86,14 +99,20 @@ function oneAtATime(failed: TestOutcome[], all: TestOutcome[]): Cause | undefine
   // The test written for this mistake says where the handout explains it.
   const dedicated = all.find((test) => /one client at a time/.test(test.hint)) ?? group[0];
   return {
-    reason: 'a client that connects while another is connected gets no answer: the server seems to serve one client at a time. ' +
+    reason:
+      'a client that connects while another is connected gets no answer: the server seems to serve one client at a time. ' +
       'Start serving each connection, and go straight back to accepting the next one without waiting for the first to finish.',
-    section: dedicated.section, test: group[0].name, count: group.length,
+    section: dedicated.section,
+    test: group[0].name,
+    count: group.length,
   };
 }
 
 function sameGot(failed: TestOutcome[]): Cause | undefined {
-  const group = largestGroup(failed, (test) => { const got = gotLine(test.message!); return got && normalise(got); });
+  const group = largestGroup(failed, (test) => {
+    const got = gotLine(test.message!);
+    return got && normalise(got);
+  });
   if (group.length < 3 || group.length * 2 < failed.length) return undefined;
   return { reason: gotLine(group[0].message!)!, section: group[0].section, test: group[0].name, count: group.length };
 }
@@ -105,7 +124,10 @@ export function findCause(slug: string, tests: TestOutcome[]): Cause | undefined
 
 /** The note shown first: the reason, and where to read. */
 export function causeNote(slug: string, cause: Cause): string {
-  const lead = cause.count > 1 ? `${cause.count} tests fail for the same reason, so fix that first:` : 'Fix this first, it holds up other tests:';
+  const lead =
+    cause.count > 1
+      ? `${cause.count} tests fail for the same reason, so fix that first:`
+      : 'Fix this first, it holds up other tests:';
   return `${lead} ${cause.reason}\n    It shows first in "${cause.test}": read ${handoutSection(slug, cause.section)}.`;
 }
 
@@ -125,7 +147,10 @@ const SOLUTION_MARKER = /\/\/ BEGIN[ ]SOLUTION "([^"]+)"/;
 
 /** "relay.ts" for ".../05-relay/relay.ts" of lab 05-relay. */
 function labFileOf(slug: string, path: string): string | undefined {
-  return path.split(/[\\/]/).join('/').match(new RegExp(`(?:^|/)${slug}/(.+)$`))?.[1];
+  return path
+    .split(/[\\/]/)
+    .join('/')
+    .match(new RegExp(`(?:^|/)${slug}/(.+)$`))?.[1];
 }
 
 /**
@@ -146,7 +171,12 @@ function enclosingName(source: ts.SourceFile, position: number): string | undefi
     if (ts.isFunctionDeclaration(statement) && statement.name) return statement.name.text;
     if (ts.isClassDeclaration(statement) && statement.name) {
       const member = statement.members.find((m) => position >= m.getStart(source) && position < m.getEnd());
-      const name = member?.name && ts.isIdentifier(member.name) ? member.name.text : member && ts.isConstructorDeclaration(member) ? 'constructor' : undefined;
+      const name =
+        member?.name && ts.isIdentifier(member.name)
+          ? member.name.text
+          : member && ts.isConstructorDeclaration(member)
+            ? 'constructor'
+            : undefined;
       return name && `${statement.name.text}.${name}`;
     }
     if (ts.isVariableStatement(statement)) {
@@ -163,10 +193,20 @@ function rangeOf(source: ts.SourceFile, name: string): [number, number] | undefi
   const ts = typescript();
   const [outer, inner] = name.split('.');
   for (const statement of source.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.name?.text === outer && !inner) return [statement.getStart(source), statement.getEnd()];
-    if (ts.isVariableStatement(statement) && !inner && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === outer)) return [statement.getStart(source), statement.getEnd()];
+    if (ts.isFunctionDeclaration(statement) && statement.name?.text === outer && !inner)
+      return [statement.getStart(source), statement.getEnd()];
+    if (
+      ts.isVariableStatement(statement) &&
+      !inner &&
+      statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === outer)
+    )
+      return [statement.getStart(source), statement.getEnd()];
     if (ts.isClassDeclaration(statement) && statement.name?.text === outer && inner) {
-      const member = statement.members.find((m) => (m.name && ts.isIdentifier(m.name) ? m.name.text : ts.isConstructorDeclaration(m) ? 'constructor' : '') === inner);
+      const member = statement.members.find(
+        (m) =>
+          (m.name && ts.isIdentifier(m.name) ? m.name.text : ts.isConstructorDeclaration(m) ? 'constructor' : '') ===
+          inner,
+      );
       if (member) return [member.getStart(source), member.getEnd()];
     }
   }

@@ -45,14 +45,17 @@ export async function stageExtraTests(from: string, labs: LabInfo[], allSlugs: s
   // The staged copy is readable by the grader alone (mkdtemp: mode 700). The original is the
   // instructor's to protect: in trusted mode, say so if the sandbox users could read it.
   if (sandboxMode() === 'trusted' && readableByOthers(source)) {
-    console.warn(`warning: ${from} is readable by other users, so the code being graded could read your private tests: chmod -R go-rwx ${from}`);
+    console.warn(
+      `warning: ${from} is readable by other users, so the code being graded could read your private tests: chmod -R go-rwx ${from}`,
+    );
   }
   const staged = scratchDir('private-');
   cpSync(source, staged, { recursive: true, filter: (path) => !path.includes('node_modules') });
   const remove = () => rmSync(staged, { recursive: true, force: true });
   try {
     const folders = readdirSync(staged).filter((name) => existsSync(join(staged, name, 'lab.ts')));
-    if (folders.length === 0) throw new Error(`--extra-tests: "${from}" has no LAB/lab.ts (e.g. 01-echo/lab.ts); see docs/instructor-guide.md`);
+    if (folders.length === 0)
+      throw new Error(`--extra-tests: "${from}" has no LAB/lab.ts (e.g. 01-echo/lab.ts); see docs/instructor-guide.md`);
     const unknown = folders.find((name) => !allSlugs.includes(name));
     if (unknown) throw new Error(`--extra-tests: "${unknown}" is not a lab; the labs are ${allSlugs.join(', ')}`);
     const dirs = new Map<string, string>();
@@ -64,10 +67,17 @@ export async function stageExtraTests(from: string, labs: LabInfo[], allSlugs: s
       }
       const file = join(staged, lab.slug, 'lab.ts');
       const extra = ((await import(pathToFileURL(file).href)) as { default?: ExtraTests }).default;
-      if (extra?.slug !== lab.slug) throw new Error(`--extra-tests: ${lab.slug}/lab.ts must export default defineExtraTests({ slug: "${lab.slug}", tests })`);
-      const clash = Object.values(extra.tests).find((test) => Object.values(lab.tests).some((own) => own.name === test.name));
+      if (extra?.slug !== lab.slug)
+        throw new Error(
+          `--extra-tests: ${lab.slug}/lab.ts must export default defineExtraTests({ slug: "${lab.slug}", tests })`,
+        );
+      const clash = Object.values(extra.tests).find((test) =>
+        Object.values(lab.tests).some((own) => own.name === test.name),
+      );
       if (clash) throw new Error(`--extra-tests: "${clash.name}" is already the name of a public test of ${lab.slug}`);
-      const tests = Object.fromEntries(Object.entries(extra.tests).map(([key, spec]) => [privateKey(key), { ...spec, private: true }]));
+      const tests = Object.fromEntries(
+        Object.entries(extra.tests).map(([key, spec]) => [privateKey(key), { ...spec, private: true }]),
+      );
       merged.push({ ...lab, tests: { ...lab.tests, ...tests } });
       dirs.set(lab.slug, join(staged, lab.slug));
     }

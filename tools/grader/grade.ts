@@ -38,7 +38,12 @@ const USAGE = `Usage: npm run grade -- [LAB...] [options]
   --verbose           also show vitest's own output for each lab`;
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>, onDone: (index: number, result: R) => void): Promise<R[]> {
+async function inParallel<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  onDone: (index: number, result: R) => void,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -64,7 +69,9 @@ function watchDir(dir: string, poll: boolean, onChange: () => void): void {
       watch(dir, { recursive: true }, onChange).on('error', () => watchDir(dir, true, onChange));
       return;
     } catch {
-      console.log(style.dim(`(file watching is not available for ${displayPath(dir)}; polling every half second instead)`));
+      console.log(
+        style.dim(`(file watching is not available for ${displayPath(dir)}; polling every half second instead)`),
+      );
     }
   }
   let before = snapshot(dir);
@@ -100,8 +107,14 @@ async function main(): Promise<number> {
   }
   const target = resolveTarget(values.target);
   const allLabs = await discoverLabs();
-  const extra = values['extra-tests'] === undefined ? undefined
-    : await stageExtraTests(values['extra-tests'], selectLabs(allLabs, positionals), allLabs.map((lab) => lab.slug));
+  const extra =
+    values['extra-tests'] === undefined
+      ? undefined
+      : await stageExtraTests(
+          values['extra-tests'],
+          selectLabs(allLabs, positionals),
+          allLabs.map((lab) => lab.slug),
+        );
   if (extra) process.on('exit', extra.remove);
   const labs = extra?.labs ?? selectLabs(allLabs, positionals);
   const timeLimitMs = Number(values['time-limit']) * 1000;
@@ -109,21 +122,33 @@ async function main(): Promise<number> {
   if (!(timeLimitMs > 0)) throw new Error('--time-limit takes a number of seconds');
 
   const pattern = values.test?.toLowerCase();
-  const only = (lab: LabInfo) => pattern === undefined ? undefined
-    : Object.keys(lab.tests).filter((key) => lab.tests[key].name.toLowerCase().includes(pattern));
-  if (pattern !== undefined && labs.every((lab) => only(lab)!.length === 0)) throw new Error(`no test name contains "${values.test}"`);
-  const grade = (lab: LabInfo) => gradeLab(lab, { target, timeLimitMs, only: only(lab), extraDir: extra?.dirs.get(lab.slug) });
+  const only = (lab: LabInfo) =>
+    pattern === undefined
+      ? undefined
+      : Object.keys(lab.tests).filter((key) => lab.tests[key].name.toLowerCase().includes(pattern));
+  if (pattern !== undefined && labs.every((lab) => only(lab)!.length === 0))
+    throw new Error(`no test name contains "${values.test}"`);
+  const grade = (lab: LabInfo) =>
+    gradeLab(lab, { target, timeLimitMs, only: only(lab), extraDir: extra?.dirs.get(lab.slug) });
   const show = (result: LabResult) => {
     console.log(`\n${formatLab(result)}`);
     if (values.verbose) console.log(style.dim(result.output));
   };
 
-  console.log(`Grading ${displayPath(target)} (${labs.length} lab${labs.length === 1 ? '' : 's'}, each limited to ${values['time-limit']} s)`);
+  console.log(
+    `Grading ${displayPath(target)} (${labs.length} lab${labs.length === 1 ? '' : 's'}, each limited to ${values['time-limit']} s)`,
+  );
   console.log(style.dim(modeLine()));
   const started = Date.now();
   // Type errors are found beside the tests and shown above each lab's results.
   let types: Map<string, string[]> | undefined;
-  const typeChecked = typeErrors(target, labs.map((lab) => lab.slug)).then((found) => (types = found), () => (types = new Map()));
+  const typeChecked = typeErrors(
+    target,
+    labs.map((lab) => lab.slug),
+  ).then(
+    (found) => (types = found),
+    () => (types = new Map()),
+  );
   // Print each lab as soon as it and every lab before it are done, so the order holds.
   let printed = 0;
   const finished: LabResult[] = [];
@@ -162,20 +187,35 @@ async function main(): Promise<number> {
 function writeJson(file: string, target: string, results: LabResult[]): void {
   const points = results.reduce((sum, result) => sum + result.points, 0);
   const maxPoints = results.reduce((sum, result) => sum + result.maxPoints, 0);
-  writeFileSync(file, JSON.stringify({ target, gradedAt: new Date().toISOString(), integrity: sandboxMode(), points, maxPoints, labs: results }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { target, gradedAt: new Date().toISOString(), integrity: sandboxMode(), points, maxPoints, labs: results },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(style.dim(`(results written to ${file})`));
 }
 
 async function watchAndRegrade(
-  labs: LabInfo[], results: LabResult[], target: string, poll: boolean,
-  grade: (lab: LabInfo) => Promise<LabResult>, show: (result: LabResult) => void, json: string | undefined,
+  labs: LabInfo[],
+  results: LabResult[],
+  target: string,
+  poll: boolean,
+  grade: (lab: LabInfo) => Promise<LabResult>,
+  show: (result: LabResult) => void,
+  json: string | undefined,
 ): Promise<never> {
   labs.forEach((lab, index) => {
     let timer: NodeJS.Timeout | undefined;
     let busy = false;
     let again = false;
     const regrade = async () => {
-      if (busy) { again = true; return; }
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       try {
         do {
@@ -188,7 +228,9 @@ async function watchAndRegrade(
         } while (again);
       } catch (error) {
         // Keep watching: the next save tries again.
-        console.error(`error: re-grading lab ${labNumber(lab)} failed: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(
+          `error: re-grading lab ${labNumber(lab)} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       } finally {
         busy = false;
       }
@@ -200,12 +242,16 @@ async function watchAndRegrade(
     });
   });
   // Only now: a save made as soon as this line appears must already be seen.
-  console.log(`\nWatching ${labs.map((lab) => displayPath(join(target, lab.slug))).join(', ')}: save a file to re-grade (Ctrl-C to stop).`);
+  console.log(
+    `\nWatching ${labs.map((lab) => displayPath(join(target, lab.slug))).join(', ')}: save a file to re-grade (Ctrl-C to stop).`,
+  );
   return new Promise<never>(() => {});
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     console.error(USAGE);

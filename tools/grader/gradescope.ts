@@ -36,17 +36,24 @@ function testOutput(test: TestOutcome, slug: string): string {
 
 /** Results of graded labs → results.json. Private tests (--extra-tests) stay hidden until the due date. */
 export function toGradescope(results: LabResult[], durationMs: number): GradescopeResults {
-  const tests = results.flatMap((lab) => lab.tests.map((test, index): GradescopeTest => ({
-    name: `Lab ${labNumber(lab)}: ${test.name}`,
-    number: `${Number(labNumber(lab))}.${index + 1}`,
-    score: test.points,
-    max_score: test.maxPoints,
-    status: test.status === 'passed' ? 'passed' : 'failed',
-    output: [...lab.notes.map((note) => `Lab note: ${note}`), testOutput(test, lab.slug)].join('\n'),
-    visibility: test.private ? 'after_due_date' : 'visible',
-  })));
-  const summary = results.map((lab) => `Lab ${labNumber(lab)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}` +
-    (lab.typeErrors?.length ? `\n  type errors (no points lost):\n${lab.typeErrors.map((error) => `    ${error}`).join('\n')}` : ''));
+  const tests = results.flatMap((lab) =>
+    lab.tests.map((test, index): GradescopeTest => ({
+      name: `Lab ${labNumber(lab)}: ${test.name}`,
+      number: `${Number(labNumber(lab))}.${index + 1}`,
+      score: test.points,
+      max_score: test.maxPoints,
+      status: test.status === 'passed' ? 'passed' : 'failed',
+      output: [...lab.notes.map((note) => `Lab note: ${note}`), testOutput(test, lab.slug)].join('\n'),
+      visibility: test.private ? 'after_due_date' : 'visible',
+    })),
+  );
+  const summary = results.map(
+    (lab) =>
+      `Lab ${labNumber(lab)} (${lab.title}): ${lab.points}/${lab.maxPoints} points, ${lab.passed}/${lab.total} tests, ${lab.status}` +
+      (lab.typeErrors?.length
+        ? `\n  type errors (no points lost):\n${lab.typeErrors.map((error) => `    ${error}`).join('\n')}`
+        : ''),
+  );
   return {
     execution_time: Math.round(durationMs / 1000),
     output: [...summary, modeLine()].join('\n'),

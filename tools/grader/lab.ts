@@ -70,12 +70,18 @@ export function maxPoints(lab: LabInfo): number {
 export async function discoverLabs(testsDir = TESTS_DIR): Promise<LabInfo[]> {
   const withLab = readdirSync(testsDir).filter((name) => existsSync(join(testsDir, name, 'lab.ts')));
   const misnamed = withLab.find((name) => !LAB_FOLDER.test(name));
-  if (misnamed) throw new Error(`tests/${misnamed}/ has a lab.ts but its name is not two digits, a dash and lowercase words (07-file-transfer): rename its folders under tests, solutions and labs the same way`);
+  if (misnamed)
+    throw new Error(
+      `tests/${misnamed}/ has a lab.ts but its name is not two digits, a dash and lowercase words (07-file-transfer): rename its folders under tests, solutions and labs the same way`,
+    );
   const slugs = withLab;
   const labs: LabInfo[] = [];
   for (const slug of slugs.sort()) {
     const module = (await import(pathToFileURL(join(testsDir, slug, 'lab.ts')).href)) as { default: LabInfo };
-    if (module.default.slug !== slug) throw new Error(`tests/${slug}/lab.ts declares slug "${module.default.slug}": write slug: '${slug}', the name of its folder`);
+    if (module.default.slug !== slug)
+      throw new Error(
+        `tests/${slug}/lab.ts declares slug "${module.default.slug}": write slug: '${slug}', the name of its folder`,
+      );
     labs.push(module.default);
   }
   return labs;
@@ -85,7 +91,9 @@ export async function discoverLabs(testsDir = TESTS_DIR): Promise<LabInfo[]> {
 export function selectLabs(all: LabInfo[], wanted: string[]): LabInfo[] {
   if (wanted.length === 0) return all;
   return wanted.map((want) => {
-    const found = all.find((lab) => lab.slug === want || labNumber(lab) === want.padStart(2, '0') || lab.slug.slice(3) === want);
+    const found = all.find(
+      (lab) => lab.slug === want || labNumber(lab) === want.padStart(2, '0') || lab.slug.slice(3) === want,
+    );
     if (!found) throw new Error(`no lab "${want}"; the labs are: ${all.map((lab) => lab.slug).join(', ')}`);
     return found;
   });

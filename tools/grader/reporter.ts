@@ -38,10 +38,19 @@ export default class GraderReporter implements Reporter {
 
   onTestModuleEnd(module: TestModule): void {
     const errors = module.errors();
-    if (errors.length > 0) this.emit({ type: 'module-error', file: module.moduleId, errors: errors.map(messageOf), run: module.project.name || undefined });
+    if (errors.length > 0)
+      this.emit({
+        type: 'module-error',
+        file: module.moduleId,
+        errors: errors.map(messageOf),
+        run: module.project.name || undefined,
+      });
   }
 
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string; name?: string }>): void {
+  onTestRunEnd(
+    _modules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<{ message?: string; name?: string }>,
+  ): void {
     if (unhandledErrors.length > 0) this.emit({ type: 'unhandled', errors: unhandledErrors.map(messageOf) });
     this.emit({ type: 'end' });
   }

@@ -108,7 +108,12 @@ function namePattern(lab: LabInfo, keys: string[]): string {
 }
 
 /** Runs vitest with `args` in a process group of its own, under the time limit; collects the events. */
-async function runVitest(label: string, args: string[], env: Record<string, string>, timeLimitMs: number): Promise<RunOutcome> {
+async function runVitest(
+  label: string,
+  args: string[],
+  env: Record<string, string>,
+  timeLimitMs: number,
+): Promise<RunOutcome> {
   const workDir = mkdtempSync(join(tmpdir(), `grade-${label}-`));
   const eventsFile = join(workDir, 'events.jsonl');
   // Every process of this run carries the id, the sandboxed ones too: what is left is swept.
@@ -121,8 +126,21 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
     detached: process.platform !== 'win32',
     windowsHide: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env, GRADER_EVENTS_FILE: eventsFile, GRADER_SCRATCH: workDir, GRADER_RUN_ID: runId,
-      ...(sandboxMode() === 'trusted' ? { GRADER_NODE_MODULES: sandboxNodeModules(join(REPO_ROOT, 'node_modules')), GRADER_SANDBOX_NODE: sandboxNode() } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      ...env,
+      GRADER_EVENTS_FILE: eventsFile,
+      GRADER_SCRATCH: workDir,
+      GRADER_RUN_ID: runId,
+      ...(sandboxMode() === 'trusted'
+        ? {
+            GRADER_NODE_MODULES: sandboxNodeModules(join(REPO_ROOT, 'node_modules')),
+            GRADER_SANDBOX_NODE: sandboxNode(),
+          }
+        : {}),
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    },
   });
   running.add(child.pid!);
   let output = '';
@@ -148,7 +166,10 @@ async function runVitest(label: string, args: string[], env: Record<string, stri
   sweepAfterRun(runId);
 
   const events = existsSync(eventsFile)
-    ? readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as GraderEvent)
+    ? readFileSync(eventsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as GraderEvent)
     : [];
   rmSync(workDir, { recursive: true, force: true });
   return { events, timedOut, exitCode, leftovers, output, durationMs: Date.now() - started };
@@ -164,7 +185,9 @@ function writeRuns(dir: string, runs: BatchRun[], maxWorkers?: number): string {
   const plan: RunsFile = {
     maxWorkers,
     runs: runs.map((run) => ({
-      include: [join(REPO_ROOT, 'tests', run.lab.slug), ...(run.extraDir ? [run.extraDir] : [])].map((folder) => globPath(join(folder, '**/*.test.ts'))),
+      include: [join(REPO_ROOT, 'tests', run.lab.slug), ...(run.extraDir ? [run.extraDir] : [])].map((folder) =>
+        globPath(join(folder, '**/*.test.ts')),
+      ),
       target: run.target,
       ...(run.only ? { testNamePattern: namePattern(run.lab, run.only) } : {}),
     })),
@@ -183,7 +206,9 @@ export async function gradeLab(lab: LabInfo, options: GradeOptions): Promise<Lab
     const result = await gradeStaged(lab, { ...options, target: staged?.dir ?? options.target });
     if (!staged) return result;
     // Report paths as the student knows them, not as the staged copy's.
-    const json = JSON.stringify(result).replaceAll(staged.dir, options.target).replaceAll(displayPath(staged.dir), options.target);
+    const json = JSON.stringify(result)
+      .replaceAll(staged.dir, options.target)
+      .replaceAll(displayPath(staged.dir), options.target);
     return JSON.parse(json) as LabResult;
   } finally {
     if (staged) rmSync(staged.dir, { recursive: true, force: true });
@@ -217,14 +242,20 @@ export interface BatchRun {
  * (solutions, starters, buggy variants); a student's submission is graded alone, so that
  * nothing else shares its time limit.
  */
-export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWorkers }: { maxWorkers?: number } = {}): Promise<LabResult[]> {
+export async function gradeBatch(
+  runs: BatchRun[],
+  timeLimitMs: number,
+  { maxWorkers }: { maxWorkers?: number } = {},
+): Promise<LabResult[]> {
   const dir = scratchDir('batch-');
   try {
     const plan = writeRuns(dir, runs, maxWorkers);
     const outcome = await runVitest('batch', ['--config', RUNS_CONFIG], { GRADER_RUNS_FILE: plan }, timeLimitMs);
     return runs.map((run, index) => {
       // Events of other runs are dropped; those of no run (the end of the whole run) are shared.
-      const mine = outcome.events.filter((event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`);
+      const mine = outcome.events.filter(
+        (event) => !('run' in event) || event.run === undefined || event.run === `run-${index}`,
+      );
       return summarize(run.lab, { ...outcome, events: mine }, timeLimitMs, run.only);
     });
   } finally {
@@ -237,12 +268,16 @@ export async function gradeBatch(runs: BatchRun[], timeLimitMs: number, { maxWor
  * labs/02-framing/...", or a stack frame there), says to finish that lab first.
  */
 export function requiredLabsNote(lab: LabInfo, tests: TestOutcome[]): string | undefined {
-  const unfinished = (lab.requires ?? []).filter((slug) => tests.some((test) => test.status === 'failed' && test.message?.includes(`labs/${slug}/`)));
+  const unfinished = (lab.requires ?? []).filter((slug) =>
+    tests.some((test) => test.status === 'failed' && test.message?.includes(`labs/${slug}/`)),
+  );
   if (unfinished.length === 0) return undefined;
   const names = unfinished.map((slug) => `lab ${labNumber({ slug })}`);
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  return `Lab ${labNumber(lab)} runs your code from ${list}, and tests here fail inside it: finish ${list} first ` +
-    `(npm run grade -- ${unfinished.map((slug) => labNumber({ slug })).join(' ')}).`;
+  return (
+    `Lab ${labNumber(lab)} runs your code from ${list}, and tests here fail inside it: finish ${list} first ` +
+    `(npm run grade -- ${unfinished.map((slug) => labNumber({ slug })).join(' ')}).`
+  );
 }
 
 /** Turns what one run reported into a result per declared test, and notes on what went wrong. */
@@ -272,22 +307,35 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
     notes.push(`Timed out: the tests of this lab did not finish within ${limitSeconds} s, so the grader stopped them.`);
     notRunReason = `did not run: the lab hit its ${limitSeconds} s limit before this test started`;
   } else if (moduleErrors.length > 0) {
-    notes.push(`Your code could not be loaded, so the tests that need it did not run:\n${[...new Set(moduleErrors)].map((e) => `    ${e}`).join('\n')}`);
+    notes.push(
+      `Your code could not be loaded, so the tests that need it did not run:\n${[...new Set(moduleErrors)].map((e) => `    ${e}`).join('\n')}`,
+    );
     notRunReason = `did not run: your code could not be loaded (${firstLine(moduleErrors[0])})`;
   } else if (!ended) {
     // Student code runs in processes of its own: this is the grader's own process, killed or
     // crashed. Say what happened without blaming the submission; what did not run scores 0.
-    notes.push(`The grader's test process stopped unexpectedly (exit code ${run.exitCode}), so some tests did not run and score 0. ` +
-      'Grade again; if it happens again, tell your instructor.');
-    notRunReason = 'did not run: the grader\'s test process stopped before this test started';
+    notes.push(
+      `The grader's test process stopped unexpectedly (exit code ${run.exitCode}), so some tests did not run and score 0. ` +
+        'Grade again; if it happens again, tell your instructor.',
+    );
+    notRunReason = "did not run: the grader's test process stopped before this test started";
   }
   if (run.leftovers) notes.push('Your code left a process running after the tests ended; the grader stopped it.');
   notes.push(...sandboxNotes);
-  const explained = (error: string) => [...results.values()].some((result) => result.errors.some((e) => e.includes(firstLine(error))));
-  for (const error of unhandled.filter((e) => !explained(e))) notes.push(`Your code threw an error outside any single test:\n    ${error}`);
+  const explained = (error: string) =>
+    [...results.values()].some((result) => result.errors.some((e) => e.includes(firstLine(error))));
+  for (const error of unhandled.filter((e) => !explained(e)))
+    notes.push(`Your code threw an error outside any single test:\n    ${error}`);
 
   const tests = Object.entries(lab.tests).map(([key, spec]: [string, TestSpec]): TestOutcome => {
-    const base = { key, name: spec.name, maxPoints: spec.points, hint: spec.hint, section: spec.section, ...(spec.private ? { private: true } : {}) };
+    const base = {
+      key,
+      name: spec.name,
+      maxPoints: spec.points,
+      hint: spec.hint,
+      section: spec.section,
+      ...(spec.private ? { private: true } : {}),
+    };
     const result = results.get(spec.name);
     if (only && !only.includes(key)) return { ...base, status: 'not-run', points: 0, message: NOT_SELECTED };
     if (result?.state === 'passed') return { ...base, status: 'passed', points: spec.points };
@@ -297,21 +345,38 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
       // The test's own limit runs in the test process, which the student's code cannot block:
       // it was still within that limit, having started late, after tests that waited for
       // answers that never came.
-      return { ...base, status: 'failed', points: 0, message: `Timed out: this test was running when the lab hit its ${limitSeconds} s limit, ` +
-        'the tests before it having used up the time waiting for answers that never came.' };
+      return {
+        ...base,
+        status: 'failed',
+        points: 0,
+        message:
+          `Timed out: this test was running when the lab hit its ${limitSeconds} s limit, ` +
+          'the tests before it having used up the time waiting for answers that never came.',
+      };
     }
     // The run ended normally and no test file ran it: the test is declared but never written.
     const unwritten = notRunReason === 'this test did not run' && ended && !run.timedOut;
-    return { ...base, status: 'not-run', points: 0, message: unwritten ? `did not run: no file in tests/${lab.slug}/ declares it: write graded(lab.tests.${key}, async (t) => { ... }) in one of them` : notRunReason };
+    return {
+      ...base,
+      status: 'not-run',
+      points: 0,
+      message: unwritten
+        ? `did not run: no file in tests/${lab.slug}/ declares it: write graded(lab.tests.${key}, async (t) => { ... }) in one of them`
+        : notRunReason,
+    };
   });
   for (const name of results.keys()) {
-    if (!tests.some((test) => test.name === name)) notes.push(`The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points: ` +
-      'add it to the tests of lab.ts (name, points, hint, section) and write it as graded(lab.tests.KEY, ...), never as a bare test().');
+    if (!tests.some((test) => test.name === name))
+      notes.push(
+        `The test "${name}" is not declared in tests/${lab.slug}/lab.ts, so it earns no points: ` +
+          'add it to the tests of lab.ts (name, points, hint, section) and write it as graded(lab.tests.KEY, ...), never as a bare test().',
+      );
   }
 
   const cause = findCause(lab.slug, tests);
   if (run.timedOut) {
-    notes[0] += cause ? ' Each test waits up to its own time limit for answers that do not come, so one reason, repeated, used up the time: fix the one above first.'
+    notes[0] += cause
+      ? ' Each test waits up to its own time limit for answers that do not come, so one reason, repeated, used up the time: fix the one above first.'
       : ' Look for a loop that never ends, or code that waits for something that never happens.';
   }
   if (cause) notes.unshift(causeNote(lab.slug, cause));
@@ -319,9 +384,13 @@ function summarize(lab: LabInfo, run: RunOutcome, timeLimitMs: number, only?: st
   if (required) notes.unshift(required);
 
   const passed = tests.filter((test) => test.status === 'passed').length;
-  const status: LabStatus = run.timedOut ? 'timed-out'
-    : moduleErrors.length > 0 || !ended ? 'crashed'
-    : passed === tests.length ? 'complete' : 'incomplete';
+  const status: LabStatus = run.timedOut
+    ? 'timed-out'
+    : moduleErrors.length > 0 || !ended
+      ? 'crashed'
+      : passed === tests.length
+        ? 'complete'
+        : 'incomplete';
   return {
     slug: lab.slug,
     title: lab.title,

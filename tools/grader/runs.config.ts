@@ -22,7 +22,10 @@ export interface RunsFile {
 }
 
 const file = process.env.GRADER_RUNS_FILE;
-if (!file) throw new Error('tools/grader/runs.config.ts is the grader\'s config: run `npm run grade`, or `npx vitest run tests/NN-topic` by hand');
+if (!file)
+  throw new Error(
+    "tools/grader/runs.config.ts is the grader's config: run `npm run grade`, or `npx vitest run tests/NN-topic` by hand",
+  );
 const { runs, maxWorkers } = JSON.parse(readFileSync(file, 'utf8')) as RunsFile;
 const { include: _all, ...shared } = base.test ?? {};
 

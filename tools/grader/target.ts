@@ -11,7 +11,9 @@ export function resolveTarget(target: string | undefined, cwd = process.cwd()): 
   const dir = name === 'labs' || name === REFERENCE ? join(REPO_ROOT, name) : resolve(cwd, name);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     const reference = hasReference() ? `, ${REFERENCE}` : '';
-    throw new Error(`the target "${name}" is not a directory (expected labs${reference}, or a folder laid out like labs/)`);
+    throw new Error(
+      `the target "${name}" is not a directory (expected labs${reference}, or a folder laid out like labs/)`,
+    );
   }
   return labsFolderOf(dir) ?? dir;
 }
@@ -32,7 +34,12 @@ export function labsFolderOf(submission: string): string | undefined {
 
 /** Short form for messages: "labs/01-echo/server.ts" inside the repository (forward slashes on every system), absolute outside. */
 export function displayPath(path: string): string {
-  return path.startsWith(REPO_ROOT + sep) ? path.slice(REPO_ROOT.length + 1).split(sep).join('/') : path;
+  return path.startsWith(REPO_ROOT + sep)
+    ? path
+        .slice(REPO_ROOT.length + 1)
+        .split(sep)
+        .join('/')
+    : path;
 }
 
 /** Scratch space inside the repository (git-ignored), where the repository's ESM package.json applies. */

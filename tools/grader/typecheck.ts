@@ -22,18 +22,24 @@ const CACHE_DIR = join(SCRATCH_DIR, 'type-errors');
 const CACHE_ENTRIES = 50;
 
 /** One error tsc found: where, relative to the target ("01-echo/errors.ts"), and what. */
-interface Finding { file: string; line: string; column: string; message: string }
+interface Finding {
+  file: string;
+  line: string;
+  column: string;
+  message: string;
+}
 
 /** Type errors by lab folder ("01-echo" → lines "labs/01-echo/server.ts:12:3 message"); empty if tsc could not run. */
 export async function typeErrors(target: string, slugs: string[]): Promise<Map<string, string[]>> {
   const key = cacheKey(target, slugs);
   const cached = key ? readCache(key) : undefined;
-  const findings = cached ?? await runTsc(target, slugs);
+  const findings = cached ?? (await runTsc(target, slugs));
   if (key && !cached && findings) writeCache(key, findings);
   const found = new Map<string, string[]>(slugs.map((slug) => [slug, []]));
   for (const { file, line, column, message } of findings ?? []) {
     const errors = found.get(file.split('/')[0]);
-    if (errors && errors.length < SHOWN_PER_LAB) errors.push(`${displayPath(join(target, file))}:${line}:${column} ${message}`);
+    if (errors && errors.length < SHOWN_PER_LAB)
+      errors.push(`${displayPath(join(target, file))}:${line}:${column} ${message}`);
   }
   return found;
 }
@@ -42,15 +48,21 @@ export async function typeErrors(target: string, slugs: string[]): Promise<Map<s
 async function runTsc(target: string, slugs: string[]): Promise<Finding[] | undefined> {
   const dir = scratchDir('typecheck-');
   const config = join(dir, 'tsconfig.json');
-  writeFileSync(config, JSON.stringify({
-    extends: join(REPO_ROOT, 'tsconfig.json'),
-    compilerOptions: { noEmit: true, typeRoots: [join(REPO_ROOT, 'node_modules', '@types')] },
-    // Forward slashes: tsconfig patterns are globs, also on Windows.
-    include: slugs.map((slug) => join(target, slug, '**', '*.ts').split('\\').join('/')),
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(REPO_ROOT, 'tsconfig.json'),
+      compilerOptions: { noEmit: true, typeRoots: [join(REPO_ROOT, 'node_modules', '@types')] },
+      // Forward slashes: tsconfig patterns are globs, also on Windows.
+      include: slugs.map((slug) => join(target, slug, '**', '*.ts').split('\\').join('/')),
+    }),
+  );
   try {
     const { output, finished } = await new Promise<{ output: string; finished: boolean }>((resolve) => {
-      const child = spawn(process.execPath, [TSC, '-p', config, '--pretty', 'false'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, [TSC, '-p', config, '--pretty', 'false'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       let text = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       const timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS);
@@ -75,11 +87,20 @@ async function runTsc(target: string, slugs: string[]): Promise<Finding[] | unde
 function cacheKey(target: string, slugs: string[]): string | undefined {
   try {
     const hash = createHash('sha256');
-    const version = (name: string) => (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    hash.update(`${version('typescript')}\0${version('@types/node')}\0${readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')}\0${[...slugs].sort().join(',')}\0`);
+    const version = (name: string) =>
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+        .version;
+    hash.update(
+      `${version('typescript')}\0${version('@types/node')}\0${readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')}\0${[...slugs].sort().join(',')}\0`,
+    );
     // Every lab of the target, not only those graded: labs import each other.
-    for (const path of filesUnder(target).filter((path) => path.endsWith('.ts') && !/[\\/]node_modules[\\/]/.test(path))) {
-      hash.update(`${relative(target, path).split('\\').join('/')}\0`).update(readFileSync(path)).update('\0');
+    for (const path of filesUnder(target).filter(
+      (path) => path.endsWith('.ts') && !/[\\/]node_modules[\\/]/.test(path),
+    )) {
+      hash
+        .update(`${relative(target, path).split('\\').join('/')}\0`)
+        .update(readFileSync(path))
+        .update('\0');
     }
     return hash.digest('hex');
   } catch {
@@ -90,7 +111,7 @@ function cacheKey(target: string, slugs: string[]): string | undefined {
 function readCache(key: string): Finding[] | undefined {
   const file = join(CACHE_DIR, `${key}.json`);
   try {
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Finding[] : undefined;
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Finding[]) : undefined;
   } catch {
     return undefined; // a damaged entry: check again
   }
@@ -101,7 +122,10 @@ function writeCache(key: string, findings: Finding[]): void {
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     writeFileSync(join(CACHE_DIR, `${key}.json`), JSON.stringify(findings));
-    const entries = readdirSync(CACHE_DIR).map((name) => ({ path: join(CACHE_DIR, name), at: statSync(join(CACHE_DIR, name)).mtimeMs }));
+    const entries = readdirSync(CACHE_DIR).map((name) => ({
+      path: join(CACHE_DIR, name),
+      at: statSync(join(CACHE_DIR, name)).mtimeMs,
+    }));
     for (const { path } of entries.sort((a, b) => b.at - a.at).slice(CACHE_ENTRIES)) rmSync(path, { force: true });
   } catch {
     // ignored: see above

@@ -24,7 +24,16 @@ import { requiredLabs } from '../authoring/starters.ts';
 const STUDENT_TOOLS = ['tools/grader', 'tools/shared', 'tools/chaos-proxy', 'tools/line-client', 'tools/bench'];
 /** Inside folders students get, but never given: each lab's catalog of buggy variants and its pinned failure text. */
 const CATALOG = /^tests\/[^/]+\/buggy-variants\./;
-const COPIED = ['labs', 'tests', ...STUDENT_TOOLS, 'docs/protocol.md', 'docs/benchmark.md', 'vitest.config.ts', '.gitignore', '.gitattributes'];
+const COPIED = [
+  'labs',
+  'tests',
+  ...STUDENT_TOOLS,
+  'docs/protocol.md',
+  'docs/benchmark.md',
+  'vitest.config.ts',
+  '.gitignore',
+  '.gitattributes',
+];
 /** Dependencies of the maintainers' checks and instructor tools alone (lint, format, the Gradescope zip). */
 const INSTRUCTOR_DEPENDENCIES = ['markdownlint-cli', 'prettier', 'eslint', 'typescript-eslint', 'fflate'];
 /** Markdown for readers of the full repository (comparing with solutions/): never exported. */
@@ -33,7 +42,8 @@ const FULL_REPOSITORY_ONLY = /^<!-- full-repository:begin -->\n[\s\S]*?^<!-- ful
 /** `markdown` without its full-repository-only blocks (and the blank line each leaves doubled). */
 export function forStudents(markdown: string): string {
   const stripped = markdown.replace(/\r\n/g, '\n').replace(FULL_REPOSITORY_ONLY, '');
-  if (stripped.includes('<!-- full-repository:')) throw new Error('an unbalanced <!-- full-repository:begin/end --> marker');
+  if (stripped.includes('<!-- full-repository:'))
+    throw new Error('an unbalanced <!-- full-repository:begin/end --> marker');
   return stripped.replace(/\n\n\n+/g, '\n\n');
 }
 
@@ -45,7 +55,10 @@ export function isInstructorOnly(path: string): boolean {
 }
 
 function studentReadme(labs: LabInfo[]): string {
-  const rows = labs.map((lab) => `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${maxPoints(lab)} | ${lab.summary} | ${requiredLabs(lab)} |`);
+  const rows = labs.map(
+    (lab) =>
+      `| [${labNumber(lab)}](labs/${lab.slug}/README.md) | ${lab.title} | ${maxPoints(lab)} | ${lab.summary} | ${requiredLabs(lab)} |`,
+  );
   return `# Socket programming labs
 
 Step by step from a one-shot TCP echo to a chat relay, in TypeScript on Node.js (22.12 or newer; 20.19+ also works).
@@ -78,7 +91,10 @@ Every push is graded by GitHub Classroom with the same command, one step per lab
 }
 
 function studentPackageJson(): string {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   for (const name of INSTRUCTOR_DEPENDENCIES) delete manifest.devDependencies[name];
   manifest.scripts = {
     grade: manifest.scripts.grade,
@@ -90,7 +106,12 @@ function studentPackageJson(): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-interface LockEntry { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+interface LockEntry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
 
 /**
  * package-lock.json without what only the instructor dependencies need, so that npm ci agrees
@@ -107,9 +128,18 @@ export function studentLock(lockText: string, dropped: string[]): string {
   while (queue.length > 0) {
     const at = queue.pop()!;
     const entry = lock.packages[at];
-    const names = Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies, ...(at === '' ? entry.devDependencies : {}) });
+    const names = Object.keys({
+      ...entry.dependencies,
+      ...entry.optionalDependencies,
+      ...entry.peerDependencies,
+      ...(at === '' ? entry.devDependencies : {}),
+    });
     for (const name of names) {
-      for (let base = at; ; base = base.includes('/node_modules/') ? base.slice(0, base.lastIndexOf('/node_modules/')) : '') {
+      for (
+        let base = at;
+        ;
+        base = base.includes('/node_modules/') ? base.slice(0, base.lastIndexOf('/node_modules/')) : ''
+      ) {
         const path = `${base ? `${base}/` : ''}node_modules/${name}`;
         if (lock.packages[path]) {
           if (!keep.has(path)) {
@@ -137,7 +167,8 @@ function studentTsconfig(destination: string): string {
 const COURSE_FILES = ['tests', 'tools', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', 'package.json'];
 
 export async function exportStudentCopy(destination: string, template?: PinnedTemplate): Promise<string[]> {
-  if (existsSync(destination) && readdirSync(destination).length > 0) throw new Error(`${destination} is not empty: export into a new folder`);
+  if (existsSync(destination) && readdirSync(destination).length > 0)
+    throw new Error(`${destination} is not empty: export into a new folder`);
   const labs = await discoverLabs();
   const written: string[] = [];
   for (const entry of COPIED) {
@@ -155,7 +186,10 @@ export async function exportStudentCopy(destination: string, template?: PinnedTe
   const generated: Record<string, string> = {
     'README.md': studentReadme(labs),
     'package.json': studentPackageJson(),
-    'package-lock.json': studentLock(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8'), INSTRUCTOR_DEPENDENCIES),
+    'package-lock.json': studentLock(
+      readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8'),
+      INSTRUCTOR_DEPENDENCIES,
+    ),
     'tsconfig.json': studentTsconfig(destination),
     '.github/workflows/classroom.yml': classroomWorkflow(labs, template),
   };
@@ -163,7 +197,9 @@ export async function exportStudentCopy(destination: string, template?: PinnedTe
     mkdirSync(dirname(join(destination, path)), { recursive: true });
     writeFileSync(join(destination, path), content);
   }
-  const courseFiles = COURSE_FILES.map((entry) => join(destination, entry)).flatMap((path) => (existsSync(path) && !path.endsWith('.json') && !path.endsWith('.ts') ? filesUnder(path) : [path]));
+  const courseFiles = COURSE_FILES.map((entry) => join(destination, entry)).flatMap((path) =>
+    existsSync(path) && !path.endsWith('.json') && !path.endsWith('.ts') ? filesUnder(path) : [path],
+  );
   writeFileSync(join(destination, CHECKSUMS_FILE), courseChecksums(destination, courseFiles));
   for (const file of readdirSync(destination, { recursive: true, encoding: 'utf8' })) written.push(file);
   return written;
@@ -176,12 +212,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error('usage: npm run export-student -- DIR [--template OWNER/REPO@COMMIT]   (DIR must be new or empty)');
     process.exitCode = 2;
   } else {
-    Promise.resolve().then(() => exportStudentCopy(destination, values.template ? parseTemplate(values.template) : undefined)).then(
-      (files) => console.log(`wrote the student copy to ${destination} (${files.length} entries); run npm install && npm run grade inside it`),
-      (error: unknown) => {
-        console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-        process.exitCode = 1;
-      },
-    );
+    Promise.resolve()
+      .then(() => exportStudentCopy(destination, values.template ? parseTemplate(values.template) : undefined))
+      .then(
+        (files) =>
+          console.log(
+            `wrote the student copy to ${destination} (${files.length} entries); run npm install && npm run grade inside it`,
+          ),
+        (error: unknown) => {
+          console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+          process.exitCode = 1;
+        },
+      );
   }
 }

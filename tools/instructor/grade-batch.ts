@@ -40,12 +40,31 @@ export interface BatchOptions {
 /** Grades one submission with the ordinary grader, as its own process group, within a limit. */
 async function gradeSubmission(student: string, dir: string, options: BatchOptions): Promise<SubmissionSummary> {
   const json = join(options.out, 'students', `${student}.json`);
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'tools', 'grader', 'grade.ts'), ...options.labArgs, '--target', dir, '--json', json,
-    '--time-limit', String(options.timeLimitSeconds), '--jobs', '1', ...(options.test ? ['--test', options.test] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    join(REPO_ROOT, 'tools', 'grader', 'grade.ts'),
+    ...options.labArgs,
+    '--target',
+    dir,
+    '--json',
+    json,
+    '--time-limit',
+    String(options.timeLimitSeconds),
+    '--jobs',
+    '1',
+    ...(options.test ? ['--test', options.test] : []),
+  ];
   // Each lab has its own limit inside; this one only guards against the grader itself stalling.
   const limitMs = (options.labs.length * options.timeLimitSeconds + 30) * 1000;
   const started = Date.now();
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: process.platform !== 'win32', windowsHide: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   let timedOut = false;
@@ -59,23 +78,35 @@ async function gradeSubmission(student: string, dir: string, options: BatchOptio
   const empty = Object.fromEntries(options.labs.map((lab) => [lab.slug, 0]));
   const maxTotal = options.labs.reduce((sum, lab) => sum + maxPoints(lab), 0);
   if (!existsSync(json)) {
-    const problem = timedOut ? `the grader did not finish within ${limitMs / 1000} s` : stderr.trim().split('\n').pop() || 'the grader wrote no results';
+    const problem = timedOut
+      ? `the grader did not finish within ${limitMs / 1000} s`
+      : stderr.trim().split('\n').pop() || 'the grader wrote no results';
     return { student, status: timedOut ? 'timed-out' : 'error', points: empty, total: 0, maxTotal, seconds, problem };
   }
   const report = JSON.parse(readFileSync(json, 'utf8')) as { labs: LabResult[] };
   const points = { ...empty, ...Object.fromEntries(report.labs.map((lab) => [lab.slug, lab.points])) };
-  const stopped = report.labs.filter((lab) => lab.status === 'timed-out' || lab.status === 'crashed').map((lab) => `${lab.slug} ${lab.status}`);
+  const stopped = report.labs
+    .filter((lab) => lab.status === 'timed-out' || lab.status === 'crashed')
+    .map((lab) => `${lab.slug} ${lab.status}`);
   return {
-    student, status: 'graded', points, maxTotal, seconds,
+    student,
+    status: 'graded',
+    points,
+    maxTotal,
+    seconds,
     total: Object.values(points).reduce((sum, value) => sum + value, 0),
     problem: stopped.length > 0 ? stopped.join('; ') : undefined,
   };
 }
 
 export async function gradeSubmissions(submissions: string, options: BatchOptions): Promise<SubmissionSummary[]> {
-  const students = readdirSync(submissions).filter((name) => statSync(join(submissions, name)).isDirectory()).sort();
+  const students = readdirSync(submissions)
+    .filter((name) => statSync(join(submissions, name)).isDirectory())
+    .sort();
   mkdirSync(join(options.out, 'students'), { recursive: true });
-  options.onProgress(`grading ${students.length} submission${students.length === 1 ? '' : 's'}, ${options.jobs} at a time, each lab limited to ${options.timeLimitSeconds} s`);
+  options.onProgress(
+    `grading ${students.length} submission${students.length === 1 ? '' : 's'}, ${options.jobs} at a time, each lab limited to ${options.timeLimitSeconds} s`,
+  );
   const results: SubmissionSummary[] = [];
   let next = 0;
   let finished = 0;
@@ -85,7 +116,9 @@ export async function gradeSubmissions(submissions: string, options: BatchOption
       const summary = await gradeSubmission(student, resolve(submissions, student), options);
       results.push(summary);
       finished++;
-      options.onProgress(`[${finished}/${students.length}] ${student}: ${summary.total}/${summary.maxTotal} points, ${summary.status}${summary.problem ? ` (${summary.problem})` : ''}, ${summary.seconds} s`);
+      options.onProgress(
+        `[${finished}/${students.length}] ${student}: ${summary.total}/${summary.maxTotal} points, ${summary.status}${summary.problem ? ` (${summary.problem})` : ''}, ${summary.seconds} s`,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, students.length) }, worker));
@@ -101,10 +134,23 @@ function csvCell(value: string | number): string {
 
 function writeSummaries(results: SubmissionSummary[], options: BatchOptions): void {
   const header = ['student', ...options.labs.map((lab) => lab.slug), 'total', 'max', 'status', 'problem'];
-  const rows = results.map((row) => [row.student, ...options.labs.map((lab) => row.points[lab.slug]), row.total, row.maxTotal, row.status, row.problem ?? '']);
-  writeFileSync(join(options.out, 'summary.csv'), [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n');
+  const rows = results.map((row) => [
+    row.student,
+    ...options.labs.map((lab) => row.points[lab.slug]),
+    row.total,
+    row.maxTotal,
+    row.status,
+    row.problem ?? '',
+  ]);
+  writeFileSync(
+    join(options.out, 'summary.csv'),
+    [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n',
+  );
   const maxPerLab = Object.fromEntries(options.labs.map((lab) => [lab.slug, maxPoints(lab)]));
-  writeFileSync(join(options.out, 'summary.json'), JSON.stringify({ gradedAt: new Date().toISOString(), maxPerLab, submissions: results }, null, 2) + '\n');
+  writeFileSync(
+    join(options.out, 'summary.json'),
+    JSON.stringify({ gradedAt: new Date().toISOString(), maxPerLab, submissions: results }, null, 2) + '\n',
+  );
 }
 
 async function main(): Promise<void> {
@@ -118,11 +164,19 @@ async function main(): Promise<void> {
     },
   });
   const [submissions, ...labArgs] = positionals;
-  if (!submissions || !existsSync(submissions)) throw new Error('usage: npm run grade-batch -- SUBMISSIONS_FOLDER [LAB...] [--out DIR] [--jobs N] [--time-limit S] [--test TEXT]');
+  if (!submissions || !existsSync(submissions))
+    throw new Error(
+      'usage: npm run grade-batch -- SUBMISSIONS_FOLDER [LAB...] [--out DIR] [--jobs N] [--time-limit S] [--test TEXT]',
+    );
   const labs = selectLabs(await discoverLabs(), labArgs);
   const out = resolve(values.out);
   const results = await gradeSubmissions(submissions, {
-    labs, labArgs, out, jobs: Math.max(1, Number(values.jobs) || 1), timeLimitSeconds: Number(values['time-limit']) || 30, test: values.test,
+    labs,
+    labArgs,
+    out,
+    jobs: Math.max(1, Number(values.jobs) || 1),
+    timeLimitSeconds: Number(values['time-limit']) || 30,
+    test: values.test,
     onProgress: (line) => console.log(line),
   });
   console.log(`wrote ${join(out, 'summary.csv')} and summary.json (${results.length} submissions)`);

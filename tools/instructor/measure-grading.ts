@@ -14,8 +14,15 @@ function seconds(args: string[]): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'tools/grader/grade.ts', ...args, '--target', 'solutions', '--strict'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`grade ${args.join(' ')} did not give full marks (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'tools/grader/grade.ts', ...args, '--target', 'solutions', '--strict'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    if (run.status !== 0)
+      throw new Error(
+        `grade ${args.join(' ')} did not give full marks (exit ${run.status}):\n${run.stdout}${run.stderr}`,
+      );
     times.push(Number(process.hrtime.bigint() - started) / 1e9);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
@@ -23,4 +30,5 @@ function seconds(args: string[]): number {
 
 console.log(`${modeLine()}\nmedian of ${runs} runs, wall clock, solutions:`);
 console.log(`  all labs: ${seconds([]).toFixed(1)} s`);
-for (const lab of await discoverLabs()) console.log(`  lab ${labNumber(lab)}:   ${seconds([labNumber(lab)]).toFixed(1)} s`);
+for (const lab of await discoverLabs())
+  console.log(`  lab ${labNumber(lab)}:   ${seconds([labNumber(lab)]).toFixed(1)} s`);

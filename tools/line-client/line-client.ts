@@ -22,7 +22,8 @@ try {
 }
 const [host, portText] = parsed.positionals;
 const port = Number(portText);
-if (!host || !Number.isInteger(port) || port < 1 || port > 65535) fail(`give a host and a port from 1 to 65535\n${USAGE}`, 2);
+if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
+  fail(`give a host and a port from 1 to 65535\n${USAGE}`, 2);
 
 /** With -C, "\n" becomes "\r\n" (a "\r\n" already there stays as it is). */
 const lineEndings = new Transform({
@@ -40,8 +41,13 @@ socket.on('end', () => {
   socket.end();
 });
 socket.on('error', (error: NodeJS.ErrnoException) => {
-  const reason = error.code === 'ECONNREFUSED' ? `connection to ${host}:${port} refused: is a server listening there?`
-    : error.code === 'ENOTFOUND' ? `cannot resolve host "${host}"`
-    : error.code === 'ECONNRESET' ? `the server reset the connection` : error.message;
+  const reason =
+    error.code === 'ECONNREFUSED'
+      ? `connection to ${host}:${port} refused: is a server listening there?`
+      : error.code === 'ENOTFOUND'
+        ? `cannot resolve host "${host}"`
+        : error.code === 'ECONNRESET'
+          ? `the server reset the connection`
+          : error.message;
   fail(reason);
 });

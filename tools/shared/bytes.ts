@@ -19,7 +19,8 @@ export function escapeBytes(bytes: Uint8Array): string {
 }
 
 export function show(data: Buffer | Uint8Array | string): string {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const bytes =
+    typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const size = `${bytes.length} byte${bytes.length === 1 ? '' : 's'}`;
   if (bytes.length === 0) return '"" (0 bytes)';
   if (bytes.length <= LIMIT) return `"${escapeBytes(bytes)}" (${size})`;
@@ -34,6 +35,9 @@ export function firstDifference(got: Buffer, want: Buffer): string {
   let i = 0;
   while (i < n && got[i] === want[i]) i++;
   if (i === n && got.length === want.length) return 'they are identical';
-  if (i === n) return got.length < want.length ? `yours stops after ${got.length} of ${want.length} bytes` : `yours has ${got.length - want.length} extra bytes at the end`;
+  if (i === n)
+    return got.length < want.length
+      ? `yours stops after ${got.length} of ${want.length} bytes`
+      : `yours has ${got.length - want.length} extra bytes at the end`;
   return `they differ from byte ${i} on: expected ${show(want.subarray(i, i + 20))}, got ${show(got.subarray(i, i + 20))}`;
 }

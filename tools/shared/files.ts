@@ -17,5 +17,8 @@ export function filesUnder(dir: string): string[] {
       return false; // removed while we looked (an editor saving, a cleanup)
     }
   };
-  return names.map((name) => join(dir, name)).filter(isFile).sort();
+  return names
+    .map((name) => join(dir, name))
+    .filter(isFile)
+    .sort();
 }

@@ -18,7 +18,11 @@ export interface ProcStat {
 }
 
 export type ProcessSource = 'proc' | 'ps' | 'windows';
-export const PROCESS_SOURCE: ProcessSource = existsSync('/proc/self/stat') ? 'proc' : process.platform === 'win32' ? 'windows' : 'ps';
+export const PROCESS_SOURCE: ProcessSource = existsSync('/proc/self/stat')
+  ? 'proc'
+  : process.platform === 'win32'
+    ? 'windows'
+    : 'ps';
 const hasProc = PROCESS_SOURCE === 'proc';
 
 /** "[DD-][HH:]MM:SS[.ss]", ps's CPU time (procps and BSD ps write it differently), in seconds. */
@@ -31,19 +35,40 @@ export function psSeconds(text: string): number {
 export function psProcesses(selection: string[]): Array<ProcStat & { rssBytes: number }> {
   const run = spawnSync('ps', [...selection, '-o', 'pid=,ppid=,pgid=,stat=,time=,rss='], { encoding: 'utf8' });
   if (run.error || typeof run.stdout !== 'string') return [];
-  return run.stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter((fields) => fields.length === 6).map(([pid, ppid, pgrp, stat, time, rss]) => ({
-    pid: Number(pid), state: stat[0], ppid: Number(ppid), pgrp: Number(pgrp), cpuSeconds: psSeconds(time), rssBytes: Number(rss) * 1024,
-  }));
+  return run.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length === 6)
+    .map(([pid, ppid, pgrp, stat, time, rss]) => ({
+      pid: Number(pid),
+      state: stat[0],
+      ppid: Number(ppid),
+      pgrp: Number(pgrp),
+      cpuSeconds: psSeconds(time),
+      rssBytes: Number(rss) * 1024,
+    }));
 }
 
 /** Windows: every process with its parent and CPU time, from PowerShell (no zombies there). */
 function windowsProcesses(): ProcStat[] {
-  const script = "Get-CimInstance Win32_Process | ForEach-Object { '{0} {1} {2}' -f $_.ProcessId, $_.ParentProcessId, ($_.UserModeTime + $_.KernelModeTime) }";
-  const run = spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { encoding: 'utf8', windowsHide: true });
+  const script =
+    "Get-CimInstance Win32_Process | ForEach-Object { '{0} {1} {2}' -f $_.ProcessId, $_.ParentProcessId, ($_.UserModeTime + $_.KernelModeTime) }";
+  const run = spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], {
+    encoding: 'utf8',
+    windowsHide: true,
+  });
   if (run.error || typeof run.stdout !== 'string') return [];
-  return run.stdout.split(/\r?\n/).map((line) => line.trim().split(' ')).filter((fields) => fields.length === 3).map(([pid, ppid, time]) => ({
-    pid: Number(pid), state: 'R', ppid: Number(ppid), pgrp: 0, cpuSeconds: Number(time) / 1e7, // 100 ns units
-  }));
+  return run.stdout
+    .split(/\r?\n/)
+    .map((line) => line.trim().split(' '))
+    .filter((fields) => fields.length === 3)
+    .map(([pid, ppid, time]) => ({
+      pid: Number(pid),
+      state: 'R',
+      ppid: Number(ppid),
+      pgrp: 0,
+      cpuSeconds: Number(time) / 1e7, // 100 ns units
+    }));
 }
 
 /** USER_HZ, the unit of /proc's CPU times: 100 on every Linux a student is likely to run. */
@@ -75,7 +100,10 @@ export function procStat(pid: number): ProcStat | undefined {
 export function allProcesses(): ProcStat[] {
   if (PROCESS_SOURCE === 'ps') return psProcesses(['-A']);
   if (PROCESS_SOURCE === 'windows') return windowsProcesses();
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map((entry) => procStat(Number(entry))).filter((stat) => stat !== undefined);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((entry) => procStat(Number(entry)))
+    .filter((stat) => stat !== undefined);
 }
 
 /**
@@ -112,7 +140,10 @@ export function groupAlive(pgid: number): boolean {
  * false if it was gone already.
  */
 export function killTree(pid: number): boolean {
-  if (process.platform === 'win32') return spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).status === 0;
+  if (process.platform === 'win32')
+    return (
+      spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).status === 0
+    );
   try {
     process.kill(pid, 'SIGKILL');
     return true;
@@ -147,7 +178,9 @@ export function isRunning(pid: number): boolean {
 
 /** The live processes the process started itself (not their own children). */
 export function childrenOf(pid: number): number[] {
-  return allProcesses().filter((stat) => stat.ppid === pid && stat.state !== 'Z').map((stat) => stat.pid);
+  return allProcesses()
+    .filter((stat) => stat.ppid === pid && stat.state !== 'Z')
+    .map((stat) => stat.pid);
 }
 
 /** The process and all its descendants, zombies left out. */
@@ -171,10 +204,17 @@ export function processesWithVariable(name: string, value: string): number[] {
   const needle = `${name}=${value}`;
   if (PROCESS_SOURCE === 'ps') {
     if (process.platform !== 'darwin') return [];
-    const run = spawnSync('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (run.error || typeof run.stdout !== 'string') return [];
     // Each line: the pid, the command line, then the environment, all separated by spaces.
-    return run.stdout.split('\n').filter((line) => `${line} `.includes(` ${needle} `)).map((line) => Number(line.trim().split(' ')[0])).filter((pid) => pid !== process.pid);
+    return run.stdout
+      .split('\n')
+      .filter((line) => `${line} `.includes(` ${needle} `))
+      .map((line) => Number(line.trim().split(' ')[0]))
+      .filter((pid) => pid !== process.pid);
   }
   if (!hasProc) return [];
   const pids: number[] = [];

@@ -10,26 +10,40 @@ export interface Equivalent {
   reason: string;
 }
 
-const NON_ZERO = 'The handout asks for a non-zero exit code; 2 is as non-zero as 1, and a shell or a script tells them apart only by choice.';
+const NON_ZERO =
+  'The handout asks for a non-zero exit code; 2 is as non-zero as 1, and a shell or a script tells them apart only by choice.';
 /** `server.off('error', reject)` once listening, removed or emptied: the same for a user. */
-const listenerAfterListen = (file: string): Equivalent[] => ['removed call', "'error' → ''"].map((mutation) => ({
-  file, code: "server.off('error', reject);", mutation,
-  reason: 'After listen succeeded the promise is settled: a later error calls reject for nothing, and the listener left behind only keeps one function alive.',
-}));
+const listenerAfterListen = (file: string): Equivalent[] =>
+  ['removed call', "'error' → ''"].map((mutation) => ({
+    file,
+    code: "server.off('error', reject);",
+    mutation,
+    reason:
+      'After listen succeeded the promise is settled: a later error calls reject for nothing, and the listener left behind only keeps one function alive.',
+  }));
 
 /** Every mutant of an operator's log line: no client sees it, and the tests give the relay a log that drops it. */
-const logLine = (file: string, code: string, mutations: string[]): Equivalent[] => mutations.map((mutation) => ({
-  file, code, mutation,
-  reason: 'A log line for whoever runs the relay: no client sees it, and its wording (or whether a cut-off is logged at all) is the student\'s; the graded tests give startRelay a log that drops every line.',
-}));
+const logLine = (file: string, code: string, mutations: string[]): Equivalent[] =>
+  mutations.map((mutation) => ({
+    file,
+    code,
+    mutation,
+    reason:
+      "A log line for whoever runs the relay: no client sees it, and its wording (or whether a cut-off is logged at all) is the student's; the graded tests give startRelay a log that drops every line.",
+  }));
 const RELAY_CUT_OFF_LOG = "log(`cutting off ${table.nameOf(slow) ?? 'a client'}: it does not read`);";
-const RELAY_IDLE_LOG = "log(`cutting off ${table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING`);";
+const RELAY_IDLE_LOG =
+  "log(`cutting off ${table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING`);";
 const RELAY_CATCH_LOG = 'if (!socket.destroyed) log(`connection ended: ${(error as Error).message}`);';
-const RELAY_IDLE_CLOSE = 'client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);';
+const RELAY_IDLE_CLOSE =
+  'client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);';
 /** Where, within a line or two, the cut-off of a client that does not read falls. */
-const CUT_OFF_EDGE = 'Moves the cut-off by a byte or two, or lets the queue pass 64 KiB by one line: kernel buffers of a size no client knows (hundreds of KiB on loopback) sit between the relay\'s queue and the client, so no client can tell where exactly it falls, and the relay\'s memory stays bounded either way.';
-const CORK = 'Corking is the handout\'s optional speed-up ("No test needs this"): every line still leaves at once (noDelay) and in order; only how many lines share a system call changes, which npm run bench measures, not a client.';
-const TURN = 'The turn budget off by a unit or so (256 or 257 units of work before the event loop gets a turn): fairness is the same for every client.';
+const CUT_OFF_EDGE =
+  "Moves the cut-off by a byte or two, or lets the queue pass 64 KiB by one line: kernel buffers of a size no client knows (hundreds of KiB on loopback) sit between the relay's queue and the client, so no client can tell where exactly it falls, and the relay's memory stays bounded either way.";
+const CORK =
+  'Corking is the handout\'s optional speed-up ("No test needs this"): every line still leaves at once (noDelay) and in order; only how many lines share a system call changes, which npm run bench measures, not a client.';
+const TURN =
+  'The turn budget off by a unit or so (256 or 257 units of work before the event loop gets a turn): fairness is the same for every client.';
 
 const equivalents: Record<string, Equivalent[]> = {
   '01-echo': [
@@ -38,80 +52,366 @@ const equivalents: Record<string, Equivalent[]> = {
     ...listenerAfterListen('server.ts'),
   ],
   '02-framing': [
-    { file: 'framing.ts', code: "const bytes = Buffer.from(text, 'utf8');", mutation: "'utf8' → ''", reason: 'Buffer.from with an empty encoding name uses UTF-8, the default.' },
-    { file: 'framing.ts', code: 'let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);', mutation: '?: condition → false', reason: 'Concatenating with nothing pending gives the same bytes: it only costs a copy.' },
-    { file: 'framing.ts', code: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);', mutation: '> → >=', reason: 'At end 0, data[-1] is undefined, never a carriage return: the same branch is taken.' },
-    { file: 'framing.ts', code: 'this.pending = Buffer.alloc(0);', mutation: '0 → 1', reason: 'Every such line is on a FramingError path; after one, the stream is broken and the decoder is not used again (the server closes the connection).' },
-    { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try.' },
-    { file: 'server.ts', code: 'if (socket.writableEnded) return; // already refused: ignore the rest', mutation: 'condition → false', reason: 'What arrives after the refusal is decoded for nothing: writing to an ended socket fails with an error its listener logs, and the client receives nothing more either way.' },
-    { file: 'server.ts', code: 'socket.end();', mutation: 'removed call', reason: 'A server created without allowHalfOpen ends its side by itself once the client has ended its own.' },
+    {
+      file: 'framing.ts',
+      code: "const bytes = Buffer.from(text, 'utf8');",
+      mutation: "'utf8' → ''",
+      reason: 'Buffer.from with an empty encoding name uses UTF-8, the default.',
+    },
+    {
+      file: 'framing.ts',
+      code: 'let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);',
+      mutation: '?: condition → false',
+      reason: 'Concatenating with nothing pending gives the same bytes: it only costs a copy.',
+    },
+    {
+      file: 'framing.ts',
+      code: 'const body = end > 0 && data[end - 1] === CARRIAGE_RETURN ? data.subarray(0, end - 1) : data.subarray(0, end);',
+      mutation: '> → >=',
+      reason: 'At end 0, data[-1] is undefined, never a carriage return: the same branch is taken.',
+    },
+    {
+      file: 'framing.ts',
+      code: 'this.pending = Buffer.alloc(0);',
+      mutation: '0 → 1',
+      reason:
+        'Every such line is on a FramingError path; after one, the stream is broken and the decoder is not used again (the server closes the connection).',
+    },
+    {
+      file: 'server.ts',
+      code: 'if (!(error instanceof FramingError)) throw error;',
+      mutation: 'condition → false',
+      reason: 'Nothing but a FramingError is thrown inside that try.',
+    },
+    {
+      file: 'server.ts',
+      code: 'if (socket.writableEnded) return; // already refused: ignore the rest',
+      mutation: 'condition → false',
+      reason:
+        'What arrives after the refusal is decoded for nothing: writing to an ended socket fails with an error its listener logs, and the client receives nothing more either way.',
+    },
+    {
+      file: 'server.ts',
+      code: 'socket.end();',
+      mutation: 'removed call',
+      reason: 'A server created without allowHalfOpen ends its side by itself once the client has ended its own.',
+    },
     ...listenerAfterListen('server.ts'),
   ],
   '03-partial-io': [
-    { file: 'node-io.ts', code: 'cleanup();', mutation: 'removed call', nth: 1, reason: 'In fail(), the first cleanup() of writeAll: it runs only once the socket has failed or closed, and a closed socket never emits again; the listeners go with it.' },
-    { file: 'node-io.ts', code: 'fail(error ?? undefined);', mutation: 'removed call', reason: 'The \'error\' and \'close\' listeners are still in place when the last write() fails: they reject a moment later, with the same error or the closed-connection one.' },
-    { file: 'node-io.ts', code: 'fail(error ?? undefined);', mutation: '?? → &&', reason: 'A write that fails on a reset makes the socket emit \'error\' (or end destroyed) before that callback runs: fail() has already rejected with the error, and a second reject does nothing. Tried: a reset under a single 16 MiB chunk rejects with ECONNRESET either way.' },
-    { file: 'node-io.ts', code: 'cleanup();', mutation: 'removed call', nth: 5, reason: 'In readExactly\'s onError: \'close\' always follows \'error\' on a socket, and onEnd, still listening for it, removes every listener.' },
-    { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: 'condition → true', reason: 'When nothing is left over, the surplus is an empty buffer, and unshifting it changes nothing.' },
-    { file: 'node-io.ts', code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader', mutation: '> → >=', reason: 'The one case it adds unshifts an empty buffer, which changes nothing.' },
-    { file: 'partial.ts', code: 'const header = first.length === HEADER_BYTES ? first : Buffer.concat([first, await recvExactAfter(sock, HEADER_BYTES, first.length)]);', mutation: '?: condition → false', reason: 'With the whole header already read, recvExactAfter asks recvExact for 0 bytes, which calls recv() not once: the same header, one copy more.' },
+    {
+      file: 'node-io.ts',
+      code: 'cleanup();',
+      mutation: 'removed call',
+      nth: 1,
+      reason:
+        'In fail(), the first cleanup() of writeAll: it runs only once the socket has failed or closed, and a closed socket never emits again; the listeners go with it.',
+    },
+    {
+      file: 'node-io.ts',
+      code: 'fail(error ?? undefined);',
+      mutation: 'removed call',
+      reason:
+        "The 'error' and 'close' listeners are still in place when the last write() fails: they reject a moment later, with the same error or the closed-connection one.",
+    },
+    {
+      file: 'node-io.ts',
+      code: 'fail(error ?? undefined);',
+      mutation: '?? → &&',
+      reason:
+        "A write that fails on a reset makes the socket emit 'error' (or end destroyed) before that callback runs: fail() has already rejected with the error, and a second reject does nothing. Tried: a reset under a single 16 MiB chunk rejects with ECONNRESET either way.",
+    },
+    {
+      file: 'node-io.ts',
+      code: 'cleanup();',
+      mutation: 'removed call',
+      nth: 5,
+      reason:
+        "In readExactly's onError: 'close' always follows 'error' on a socket, and onEnd, still listening for it, removes every listener.",
+    },
+    {
+      file: 'node-io.ts',
+      code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader',
+      mutation: 'condition → true',
+      reason: 'When nothing is left over, the surplus is an empty buffer, and unshifting it changes nothing.',
+    },
+    {
+      file: 'node-io.ts',
+      code: 'if (chunk.length > need) socket.unshift(chunk.subarray(need)); // not ours: left for the next reader',
+      mutation: '> → >=',
+      reason: 'The one case it adds unshifts an empty buffer, which changes nothing.',
+    },
+    {
+      file: 'partial.ts',
+      code: 'const header = first.length === HEADER_BYTES ? first : Buffer.concat([first, await recvExactAfter(sock, HEADER_BYTES, first.length)]);',
+      mutation: '?: condition → false',
+      reason:
+        'With the whole header already read, recvExactAfter asks recvExact for 0 bytes, which calls recv() not once: the same header, one copy more.',
+    },
   ],
   '04-names': [
-    { file: 'names.ts', code: 'if (name === undefined) return undefined;', mutation: 'condition → false', reason: 'release() of a connection without a name deletes absent keys from both maps, which changes nothing, and returns undefined either way.' },
-    { file: 'protocol.ts', code: 'const word = space < 0 ? line : line.slice(0, space);', mutation: '< → <=', reason: 'The line starts with a space: its word is empty, unknown either way; only the explanation differs, which the protocol leaves free (\'for people and may change\').' },
-    { file: 'protocol.ts', code: 'const word = space < 0 ? line : line.slice(0, space);', mutation: '0 → 1', reason: 'The line starts with a space: its word is empty, unknown either way; only the explanation differs, which the protocol leaves free (\'for people and may change\').' },
-    { file: 'protocol.ts', code: 'const rest = space < 0 ? undefined : line.slice(space + 1);', mutation: '< → <=', reason: 'Only when the line starts with a space: its word is then empty, an unknown command, and rest is never read.' },
-    { file: 'protocol.ts', code: 'const rest = space < 0 ? undefined : line.slice(space + 1);', mutation: '0 → 1', reason: 'Only when the line starts with a space: its word is then empty, an unknown command, and rest is never read.' },
-    { file: 'protocol.ts', code: "const gap = rest?.indexOf(' ') ?? -1;", mutation: '1 → 2', reason: 'The -1 is used only when rest is undefined, which the next line rejects before looking at gap.' },
-    { file: 'protocol.ts', code: "throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);", mutation: '?: condition → false', reason: 'The explanation of an empty line: the protocol leaves explanations free, and \'ERR unknown-command  the commands are ...\' still names the empty word.' },
-    { file: 'protocol.ts', code: "throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);", mutation: "'(empty)' → ''", reason: 'The explanation of an empty line: the protocol leaves explanations free, and \'ERR unknown-command  the commands are ...\' still names the empty word.' },
-    { file: 'server.ts', code: 'if (socket.writableEnded) return; // after QUIT or a framing error: nothing more', mutation: 'condition → false', reason: 'Lines after QUIT or a framing error are handled, but every reply fails on the ended socket (its error listener logs it), so the client sees nothing more; a name they claim is released at \'close\' with the connection\'s own.' },
-    { file: 'server.ts', code: 'if (!(error instanceof ProtocolError)) throw error;', mutation: 'condition → false', reason: 'parseCommand throws nothing but a ProtocolError.' },
-    { file: 'server.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'Nothing but a FramingError is thrown inside that try: handle() answers every ProtocolError itself.' },
-    { file: 'server.ts', code: 'if (!socket.writableEnded) socket.end(`ERR bad-line ${error.message}\\n`);', mutation: 'condition → true', reason: 'Only after a QUIT in the same chunk: end() on the ended socket fails with an error its listener logs, and the client sees BYE and the close either way.' },
-    { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: 'condition → true', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
-    { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: 'condition → false', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
-    { file: 'server.ts', code: 'if (name !== undefined) log(`${name} left`);', mutation: '!== → ===', reason: 'The handout leaves logging to the student (\'log is for your own lines ... Their wording is yours\'): whether a line is logged, and when, is not something a client sees.' },
+    {
+      file: 'names.ts',
+      code: 'if (name === undefined) return undefined;',
+      mutation: 'condition → false',
+      reason:
+        'release() of a connection without a name deletes absent keys from both maps, which changes nothing, and returns undefined either way.',
+    },
+    {
+      file: 'protocol.ts',
+      code: 'const word = space < 0 ? line : line.slice(0, space);',
+      mutation: '< → <=',
+      reason:
+        "The line starts with a space: its word is empty, unknown either way; only the explanation differs, which the protocol leaves free ('for people and may change').",
+    },
+    {
+      file: 'protocol.ts',
+      code: 'const word = space < 0 ? line : line.slice(0, space);',
+      mutation: '0 → 1',
+      reason:
+        "The line starts with a space: its word is empty, unknown either way; only the explanation differs, which the protocol leaves free ('for people and may change').",
+    },
+    {
+      file: 'protocol.ts',
+      code: 'const rest = space < 0 ? undefined : line.slice(space + 1);',
+      mutation: '< → <=',
+      reason:
+        'Only when the line starts with a space: its word is then empty, an unknown command, and rest is never read.',
+    },
+    {
+      file: 'protocol.ts',
+      code: 'const rest = space < 0 ? undefined : line.slice(space + 1);',
+      mutation: '0 → 1',
+      reason:
+        'Only when the line starts with a space: its word is then empty, an unknown command, and rest is never read.',
+    },
+    {
+      file: 'protocol.ts',
+      code: "const gap = rest?.indexOf(' ') ?? -1;",
+      mutation: '1 → 2',
+      reason: 'The -1 is used only when rest is undefined, which the next line rejects before looking at gap.',
+    },
+    {
+      file: 'protocol.ts',
+      code: "throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);",
+      mutation: '?: condition → false',
+      reason:
+        "The explanation of an empty line: the protocol leaves explanations free, and 'ERR unknown-command  the commands are ...' still names the empty word.",
+    },
+    {
+      file: 'protocol.ts',
+      code: "throw new ProtocolError('unknown-command', `${word === '' ? '(empty)' : word} the commands are NAME, LIST, SEND, ALL and QUIT`);",
+      mutation: "'(empty)' → ''",
+      reason:
+        "The explanation of an empty line: the protocol leaves explanations free, and 'ERR unknown-command  the commands are ...' still names the empty word.",
+    },
+    {
+      file: 'server.ts',
+      code: 'if (socket.writableEnded) return; // after QUIT or a framing error: nothing more',
+      mutation: 'condition → false',
+      reason:
+        "Lines after QUIT or a framing error are handled, but every reply fails on the ended socket (its error listener logs it), so the client sees nothing more; a name they claim is released at 'close' with the connection's own.",
+    },
+    {
+      file: 'server.ts',
+      code: 'if (!(error instanceof ProtocolError)) throw error;',
+      mutation: 'condition → false',
+      reason: 'parseCommand throws nothing but a ProtocolError.',
+    },
+    {
+      file: 'server.ts',
+      code: 'if (!(error instanceof FramingError)) throw error;',
+      mutation: 'condition → false',
+      reason: 'Nothing but a FramingError is thrown inside that try: handle() answers every ProtocolError itself.',
+    },
+    {
+      file: 'server.ts',
+      code: 'if (!socket.writableEnded) socket.end(`ERR bad-line ${error.message}\\n`);',
+      mutation: 'condition → true',
+      reason:
+        'Only after a QUIT in the same chunk: end() on the ended socket fails with an error its listener logs, and the client sees BYE and the close either way.',
+    },
+    {
+      file: 'server.ts',
+      code: 'if (name !== undefined) log(`${name} left`);',
+      mutation: 'condition → true',
+      reason:
+        "The handout leaves logging to the student ('log is for your own lines ... Their wording is yours'): whether a line is logged, and when, is not something a client sees.",
+    },
+    {
+      file: 'server.ts',
+      code: 'if (name !== undefined) log(`${name} left`);',
+      mutation: 'condition → false',
+      reason:
+        "The handout leaves logging to the student ('log is for your own lines ... Their wording is yours'): whether a line is logged, and when, is not something a client sees.",
+    },
+    {
+      file: 'server.ts',
+      code: 'if (name !== undefined) log(`${name} left`);',
+      mutation: '!== → ===',
+      reason:
+        "The handout leaves logging to the student ('log is for your own lines ... Their wording is yours'): whether a line is logged, and when, is not something a client sees.",
+    },
     ...listenerAfterListen('server.ts'),
   ],
   '05-relay': [
     { file: 'relay.ts', code: 'const bytes = Buffer.byteLength(line) + 1;', mutation: '+ → -', reason: CUT_OFF_EDGE },
     { file: 'relay.ts', code: 'const bytes = Buffer.byteLength(line) + 1;', mutation: '1 → 2', reason: CUT_OFF_EDGE },
-    { file: 'relay.ts', code: 'if (!this.answering && this.socket.writableLength + bytes > this.maxQueuedBytes) {', mutation: '> → >=', reason: CUT_OFF_EDGE },
-    { file: 'relay.ts', code: 'if (!this.answering && this.socket.writableLength + bytes > this.maxQueuedBytes) {', mutation: '+ → -', reason: CUT_OFF_EDGE },
-    ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({ file: 'relay.ts', code: 'if (!this.socket.writableCorked) {', mutation, reason: CORK })),
+    {
+      file: 'relay.ts',
+      code: 'if (!this.answering && this.socket.writableLength + bytes > this.maxQueuedBytes) {',
+      mutation: '> → >=',
+      reason: CUT_OFF_EDGE,
+    },
+    {
+      file: 'relay.ts',
+      code: 'if (!this.answering && this.socket.writableLength + bytes > this.maxQueuedBytes) {',
+      mutation: '+ → -',
+      reason: CUT_OFF_EDGE,
+    },
+    ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({
+      file: 'relay.ts',
+      code: 'if (!this.socket.writableCorked) {',
+      mutation,
+      reason: CORK,
+    })),
     { file: 'relay.ts', code: 'this.socket.cork();', mutation: 'removed call', reason: CORK },
-    { file: 'relay.ts', code: "const word = line.split(' ', 1)[0];", mutation: '1 → 2', reason: 'Splitting into two fields instead of one: the first, the word, is the same.' },
-    { file: 'relay.ts', code: 'if (!(error instanceof ProtocolError)) throw error;', mutation: 'condition → false', reason: 'parseCommand throws nothing but a ProtocolError.' },
-    { file: 'relay.ts', code: 'table.release(client);', mutation: 'removed call', nth: 1, reason: 'In handleLine\'s QUIT: close() ends the socket, the receive loop stops at writableEnded and its finally releases the name, in the same turn of the event loop, before any other client\'s line is read. (Lab 06\'s LeavingClient releases it in close() as well.)' },
-    { file: 'relay.ts', code: 'clearTimeout(this.timer);', mutation: 'removed call', reason: 'The idle timer of a connection that has ended runs out on a closed socket: ping() sends nothing to a destroyed or ended socket, and gone() returns on an ended one (the receive loop\'s finally ends every socket). The name was released already, by connection, so never its next owner\'s.' },
-    { file: 'relay.ts', code: 'idle.stop();', mutation: 'removed call', reason: 'The idle timer of a connection that has ended runs out on a closed socket: ping() sends nothing to a destroyed or ended socket, and gone() returns on an ended one (the receive loop\'s finally ends every socket). The name was released already, by connection, so never its next owner\'s.' },
+    {
+      file: 'relay.ts',
+      code: "const word = line.split(' ', 1)[0];",
+      mutation: '1 → 2',
+      reason: 'Splitting into two fields instead of one: the first, the word, is the same.',
+    },
+    {
+      file: 'relay.ts',
+      code: 'if (!(error instanceof ProtocolError)) throw error;',
+      mutation: 'condition → false',
+      reason: 'parseCommand throws nothing but a ProtocolError.',
+    },
+    {
+      file: 'relay.ts',
+      code: 'table.release(client);',
+      mutation: 'removed call',
+      nth: 1,
+      reason:
+        "In handleLine's QUIT: close() ends the socket, the receive loop stops at writableEnded and its finally releases the name, in the same turn of the event loop, before any other client's line is read. (Lab 06's LeavingClient releases it in close() as well.)",
+    },
+    {
+      file: 'relay.ts',
+      code: 'clearTimeout(this.timer);',
+      mutation: 'removed call',
+      reason:
+        "The idle timer of a connection that has ended runs out on a closed socket: ping() sends nothing to a destroyed or ended socket, and gone() returns on an ended one (the receive loop's finally ends every socket). The name was released already, by connection, so never its next owner's.",
+    },
+    {
+      file: 'relay.ts',
+      code: 'idle.stop();',
+      mutation: 'removed call',
+      reason:
+        "The idle timer of a connection that has ended runs out on a closed socket: ping() sends nothing to a destroyed or ended socket, and gone() returns on an ended one (the receive loop's finally ends every socket). The name was released already, by connection, so never its next owner's.",
+    },
     ...logLine('relay.ts', RELAY_CUT_OFF_LOG, ['removed call', '?? → &&', "'a client' → ''"]),
-    ...logLine('relay.ts', RELAY_IDLE_LOG, ['removed call', '?? → &&', "'a client' → ''", '* → /', '2 → 3', '1000 → 1001']),
+    ...logLine('relay.ts', RELAY_IDLE_LOG, [
+      'removed call',
+      '?? → &&',
+      "'a client' → ''",
+      '* → /',
+      '2 → 3',
+      '1000 → 1001',
+    ]),
     ...logLine('relay.ts', RELAY_CATCH_LOG, ['condition → true', 'condition → false', 'removed !']),
-    ...['* → /', '2 → 3', '1000 → 1001'].map((mutation) => ({ file: 'relay.ts', code: RELAY_IDLE_CLOSE, mutation, reason: 'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.' })),
+    ...['* → /', '2 → 3', '1000 → 1001'].map((mutation) => ({
+      file: 'relay.ts',
+      code: RELAY_IDLE_CLOSE,
+      mutation,
+      reason:
+        'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.',
+    })),
     { file: 'relay.ts', code: "let work = 0; // this turn's, in TURN_BUDGET's units", mutation: '0 → 1', reason: TURN },
-    { file: 'relay.ts', code: 'work += 1 + linesQueued - queuedBefore;', mutation: '1 → 2', reason: 'Counts each line answered twice: a turn ends after 128 lines answered instead of 256, still many at once, and fairness is the same for every client.' },
+    {
+      file: 'relay.ts',
+      code: 'work += 1 + linesQueued - queuedBefore;',
+      mutation: '1 → 2',
+      reason:
+        'Counts each line answered twice: a turn ends after 128 lines answered instead of 256, still many at once, and fairness is the same for every client.',
+    },
     { file: 'relay.ts', code: 'if (work >= TURN_BUDGET) {', mutation: '>= → >', reason: TURN },
     { file: 'relay.ts', code: 'work = 0;', mutation: '0 → 1', reason: TURN },
-    { file: 'relay.ts', code: 'if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);', mutation: '> → >=', reason: 'Backpressure from 16 KiB exactly rather than one byte past it: the queue stays far below the 64 KiB cut-off either way.' },
-    { file: 'relay.ts', code: 'if (!(error instanceof FramingError)) throw error;', mutation: 'condition → false', reason: 'decoder.push throws nothing but a FramingError.' },
-    { file: 'relay.ts', code: 'if (!socket.writableEnded) client.close(`ERR bad-line ${error.message}`);', mutation: 'condition → true', reason: 'Only after a QUIT in the same chunk: end() uncorked and handed BYE to the kernel, so the second end() fails with an error the socket\'s listener logs, and the client sees BYE and the close either way.' },
-    { file: 'relay.ts', code: 'if (socket.writableEnded) break;', mutation: 'condition → false', reason: 'After QUIT or a cut-off the loop waits for the next chunk instead of leaving at once, and stops at its first line (the check inside the loop); the socket closes by itself meanwhile (destroySoon, or the cut-off\'s grace), which ends the loop.' },
-    ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({ file: 'relay.ts', code: 'if (!socket.writableEnded) socket.end();', mutation,
-      reason: 'The server is created without allowHalfOpen: Node ends the socket\'s side by itself once the client has ended its own, and end() on a socket already ending does nothing. Every other way out of the loop (QUIT, a bad line, a reset) has ended or destroyed it already.' })),
+    {
+      file: 'relay.ts',
+      code: 'if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);',
+      mutation: '> → >=',
+      reason:
+        'Backpressure from 16 KiB exactly rather than one byte past it: the queue stays far below the 64 KiB cut-off either way.',
+    },
+    {
+      file: 'relay.ts',
+      code: 'if (!(error instanceof FramingError)) throw error;',
+      mutation: 'condition → false',
+      reason: 'decoder.push throws nothing but a FramingError.',
+    },
+    {
+      file: 'relay.ts',
+      code: 'if (!socket.writableEnded) client.close(`ERR bad-line ${error.message}`);',
+      mutation: 'condition → true',
+      reason:
+        "Only after a QUIT in the same chunk: end() uncorked and handed BYE to the kernel, so the second end() fails with an error the socket's listener logs, and the client sees BYE and the close either way.",
+    },
+    {
+      file: 'relay.ts',
+      code: 'if (socket.writableEnded) break;',
+      mutation: 'condition → false',
+      reason:
+        "After QUIT or a cut-off the loop waits for the next chunk instead of leaving at once, and stops at its first line (the check inside the loop); the socket closes by itself meanwhile (destroySoon, or the cut-off's grace), which ends the loop.",
+    },
+    ...['condition → true', 'condition → false', 'removed !'].map((mutation) => ({
+      file: 'relay.ts',
+      code: 'if (!socket.writableEnded) socket.end();',
+      mutation,
+      reason:
+        "The server is created without allowHalfOpen: Node ends the socket's side by itself once the client has ended its own, and end() on a socket already ending does nothing. Every other way out of the loop (QUIT, a bad line, a reset) has ended or destroyed it already.",
+    })),
   ],
   '06-cluster': [
-    { file: 'primary.ts', code: "const line = answerTableCommand(this.table, client, { kind: 'NAME', name });", mutation: "'NAME' → ''", reason: 'Lab 04\'s answerTableCommand tells the two commands apart by kind === \'LIST\' alone: any other kind is answered as NAME.' },
-    { file: 'primary.ts', code: 'let nextClient = 0;', mutation: '0 → 1', reason: 'Client numbers only need to be different from each other: numbering from 1 gives the same relay.' },
-    { file: 'worker.ts', code: 'return undefined;', mutation: 'return → undefined', reason: 'The mutant returns undefined too (as never, for the type checker): the same code.' },
-    { file: 'worker.ts', code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });", mutation: "'a client' → ''",
-      reason: 'A log line for whoever runs the relay: no client sees it, and its wording is the student\'s.' },
-    ...['removed call', '* → /'].map((mutation) => ({ file: 'worker.ts', mutation,
+    {
+      file: 'primary.ts',
+      code: "const line = answerTableCommand(this.table, client, { kind: 'NAME', name });",
+      mutation: "'NAME' → ''",
+      reason:
+        "Lab 04's answerTableCommand tells the two commands apart by kind === 'LIST' alone: any other kind is answered as NAME.",
+    },
+    {
+      file: 'primary.ts',
+      code: 'let nextClient = 0;',
+      mutation: '0 → 1',
+      reason: 'Client numbers only need to be different from each other: numbering from 1 gives the same relay.',
+    },
+    {
+      file: 'worker.ts',
+      code: 'return undefined;',
+      mutation: 'return → undefined',
+      reason: 'The mutant returns undefined too (as never, for the type checker): the same code.',
+    },
+    {
+      file: 'worker.ts',
+      code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: it does not read` });",
+      mutation: "'a client' → ''",
+      reason: "A log line for whoever runs the relay: no client sees it, and its wording is the student's.",
+    },
+    ...['removed call', '* → /'].map((mutation) => ({
+      file: 'worker.ts',
+      mutation,
       code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
-      reason: 'A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student\'s.' })),
-    { file: 'worker.ts', code: "socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));", mutation: "'log' → ''",
-      reason: 'The listener stays (so an error never crashes the worker); only its log line goes to the primary as a message of no type, which the primary ignores: a log line lost, which no client sees.' },
+      reason:
+        "A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student's.",
+    })),
+    {
+      file: 'worker.ts',
+      code: "socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));",
+      mutation: "'log' → ''",
+      reason:
+        'The listener stays (so an error never crashes the worker); only its log line goes to the primary as a message of no type, which the primary ignores: a log line lost, which no client sees.',
+    },
   ],
 };
 

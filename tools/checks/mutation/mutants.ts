@@ -60,7 +60,13 @@ export function mutantsOf(file: string, source: string): Mutant[] {
   const mutants: Mutant[] = [];
   const replace = (start: number, end: number, text: string, mutation: string) => {
     const line = lineOf(start);
-    mutants.push({ file, line, code: lines[line - 1].trim(), mutation, source: source.slice(0, start) + text + source.slice(end) });
+    mutants.push({
+      file,
+      line,
+      code: lines[line - 1].trim(),
+      mutation,
+      source: source.slice(0, start) + text + source.slice(end),
+    });
   };
   const textOf = (node: ts.Node) => node.getText(sourceFile);
 
@@ -80,16 +86,27 @@ export function mutantsOf(file: string, source: string): Mutant[] {
         }
       }
       if (ts.isConditionalExpression(node)) {
-        for (const forced of ['true', 'false']) replace(node.condition.getStart(sourceFile), node.condition.getEnd(), forced, `?: condition → ${forced}`);
+        for (const forced of ['true', 'false'])
+          replace(node.condition.getStart(sourceFile), node.condition.getEnd(), forced, `?: condition → ${forced}`);
       }
       if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword) {
-        replace(node.getStart(sourceFile), node.getEnd(), node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true', `${textOf(node)} → ${node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true'}`);
+        replace(
+          node.getStart(sourceFile),
+          node.getEnd(),
+          node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true',
+          `${textOf(node)} → ${node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true'}`,
+        );
       }
       if (ts.isNumericLiteral(node)) {
         const value = Number(node.text);
         replace(node.getStart(sourceFile), node.getEnd(), String(value + 1), `${node.text} → ${value + 1}`);
       }
-      if (ts.isStringLiteral(node) && node.text.length > 0 && !ts.isImportDeclaration(node.parent) && !ts.isExportDeclaration(node.parent)) {
+      if (
+        ts.isStringLiteral(node) &&
+        node.text.length > 0 &&
+        !ts.isImportDeclaration(node.parent) &&
+        !ts.isExportDeclaration(node.parent)
+      ) {
         replace(node.getStart(sourceFile), node.getEnd(), "''", `${textOf(node).slice(0, 20)} → ''`);
       }
       if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {

@@ -35,16 +35,28 @@ interface Outcome extends Omit<Mutant, 'source'> {
 
 /** `rank`: the mutant's rank among identical ones (same file, code and change), from idsOf. */
 function isEquivalent(lab: LabInfo, mutant: Mutant, rank: number): Equivalent | undefined {
-  return (equivalents[lab.slug] ?? []).find((entry) => entry.file === mutant.file && entry.code === mutant.code && entry.mutation === mutant.mutation &&
-    (entry.nth === undefined || entry.nth === rank));
+  return (equivalents[lab.slug] ?? []).find(
+    (entry) =>
+      entry.file === mutant.file &&
+      entry.code === mutant.code &&
+      entry.mutation === mutant.mutation &&
+      (entry.nth === undefined || entry.nth === rank),
+  );
 }
 
 function mutantsOfLab(lab: LabInfo): Mutant[] {
   const dir = join(REPO_ROOT, 'solutions', lab.slug);
-  return readdirSync(dir).filter((name) => name.endsWith('.ts')).sort().flatMap((file) => mutantsOf(file, readFileSync(join(dir, file), 'utf8')));
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.ts'))
+    .sort()
+    .flatMap((file) => mutantsOf(file, readFileSync(join(dir, file), 'utf8')));
 }
 
-async function gradeMutants(lab: LabInfo, mutants: Mutant[], onProgress: (results: LabResult[]) => void): Promise<LabResult[]> {
+async function gradeMutants(
+  lab: LabInfo,
+  mutants: Mutant[],
+  onProgress: (results: LabResult[]) => void,
+): Promise<LabResult[]> {
   const results: LabResult[] = [];
   for (let from = 0; from < mutants.length; from += BATCH) {
     const chunk = mutants.slice(from, from + BATCH);
@@ -55,7 +67,13 @@ async function gradeMutants(lab: LabInfo, mutants: Mutant[], onProgress: (result
       return root;
     });
     try {
-      results.push(...await gradeBatch(targets.map((target) => ({ lab, target })), 900_000, { maxWorkers: 4 }));
+      results.push(
+        ...(await gradeBatch(
+          targets.map((target) => ({ lab, target })),
+          900_000,
+          { maxWorkers: 4 },
+        )),
+      );
     } finally {
       targets.forEach(removeDir);
     }
@@ -64,10 +82,17 @@ async function gradeMutants(lab: LabInfo, mutants: Mutant[], onProgress: (result
   return results;
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' } as Record<string, string>)[c]};`);
+const escape = (text: string) =>
+  text.replace(
+    /[&<>"]/g,
+    (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' } as Record<string, string>)[c]};`,
+  );
 
 function html(lab: LabInfo, outcomes: Outcome[], score: string): string {
-  const rows = outcomes.map((o) => `<tr class="${o.status}"><td>${o.status}</td><td>${escape(o.file)}:${o.line}</td><td><code>${escape(o.code)}</code></td><td>${escape(o.mutation)}</td><td>${escape(o.detail)}</td></tr>`);
+  const rows = outcomes.map(
+    (o) =>
+      `<tr class="${o.status}"><td>${o.status}</td><td>${escape(o.file)}:${o.line}</td><td><code>${escape(o.code)}</code></td><td>${escape(o.mutation)}</td><td>${escape(o.detail)}</td></tr>`,
+  );
   return `<!doctype html><meta charset="utf-8"><title>Mutation testing: lab ${lab.slug}</title>
 <style>body{font-family:sans-serif}td{padding:2px 8px;vertical-align:top}.survived{background:#fdd}.equivalent{background:#eee}.pending{background:#ffd}.killed{background:#dfd}</style>
 <h1>Lab ${escape(lab.slug)}: ${escape(score)}</h1><table><tr><th>status</th><th>where</th><th>line</th><th>mutation</th><th>killed by / reason</th></tr>${rows.join('')}</table>`;
@@ -100,12 +125,26 @@ function killedBefore(dir: string | undefined, lab: LabInfo): Map<string, Outcom
 /** This file's header comment, without the comment marks: the usage --help prints. */
 function usage(): string {
   const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  return lines.slice(0, lines.findIndex((line) => !line.startsWith('//'))).map((line) => line.replace(/^\/\/ ?/, '')).join('\n');
+  return lines
+    .slice(
+      0,
+      lines.findIndex((line) => !line.startsWith('//')),
+    )
+    .map((line) => line.replace(/^\/\/ ?/, ''))
+    .join('\n');
 }
 
 let parsed;
 try {
-  parsed = parseArgs({ allowPositionals: true, options: { sample: { type: 'string' }, out: { type: 'string', default: 'mutation-results' }, 'survivors-of': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      sample: { type: 'string' },
+      out: { type: 'string', default: 'mutation-results' },
+      'survivors-of': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 } catch (error) {
   // parseArgs explains itself in its first sentence (an unknown option, one without its value).
   console.error(`error: ${(error as Error).message.split('. ')[0]} (see npm run mutation -- --help)`);
@@ -128,7 +167,10 @@ try {
   process.exit(2);
 }
 mkdirSync(values.out!, { recursive: true });
-const summary: string[] = ['| Lab | Mutants | Killed | Equivalent | Survived | Score (killed / non-equivalent) |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+const summary: string[] = [
+  '| Lab | Mutants | Killed | Equivalent | Survived | Score (killed / non-equivalent) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+];
 for (const lab of labs) {
   let mutants = mutantsOfLab(lab);
   const total = mutants.length;
@@ -142,8 +184,10 @@ for (const lab of labs) {
   const before = killedBefore(values['survivors-of'], lab);
   const earlierVerdict = (mutant: Mutant) => before.get(ids.get(mutant)!);
   const candidates = mutants.filter((mutant) => !equivalentOf(mutant) && !earlierVerdict(mutant));
-  console.log(`lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.filter(equivalentOf).length} listed as equivalent` +
-    `${before.size ? `, ${before.size} killed in ${values['survivors-of']}` : ''}; grading ${candidates.length}`);
+  console.log(
+    `lab ${lab.slug}: ${total} mutants${values.sample ? `, ${mutants.length} sampled` : ''}, ${mutants.filter(equivalentOf).length} listed as equivalent` +
+      `${before.size ? `, ${before.size} killed in ${values['survivors-of']}` : ''}; grading ${candidates.length}`,
+  );
   /**
    * Writes the report of the mutants graded so far, the others pending: after every batch, so
    * that a run stopped halfway leaves its verdicts, and --survivors-of its report goes on from there.
@@ -159,13 +203,20 @@ for (const lab of labs) {
       if (!result) return { ...where, status: 'pending', detail: 'not graded yet' };
       const failed = result.tests.filter((test) => test.status !== 'passed').map((test) => test.key);
       const killed = result.points < result.maxPoints || result.status !== 'complete';
-      return { ...where, status: killed ? 'killed' : 'survived', detail: killed ? (failed.join(', ') || result.status) : '' };
+      return {
+        ...where,
+        status: killed ? 'killed' : 'survived',
+        detail: killed ? failed.join(', ') || result.status : '',
+      };
     });
     const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
     const killed = count('killed');
     const graded = outcomes.length - count('equivalent') - count('pending');
     const score = `${killed}/${graded} (${graded ? Math.round((100 * killed) / graded) : 100} %)${count('pending') ? `, ${count('pending')} not graded yet` : ''}`;
-    writeFileSync(join(values.out!, `${lab.slug}.json`), `${JSON.stringify({ lab: lab.slug, score, outcomes }, null, 2)}\n`);
+    writeFileSync(
+      join(values.out!, `${lab.slug}.json`),
+      `${JSON.stringify({ lab: lab.slug, score, outcomes }, null, 2)}\n`,
+    );
     writeFileSync(join(values.out!, `${lab.slug}.html`), html(lab, outcomes, score));
     return { outcomes, count, killed, score };
   };
@@ -174,7 +225,12 @@ for (const lab of labs) {
     console.log(`  ${sofar.length}/${candidates.length} graded`);
   });
   const { outcomes, count, killed, score } = report(results);
-  for (const o of outcomes.filter((o) => o.status === 'survived')) console.log(`  survived: ${o.file}:${o.line} ${o.mutation}   ${o.code}`);
-  summary.push(`| ${lab.slug} | ${outcomes.length} | ${killed} | ${count('equivalent')} | ${count('survived')} | ${score} |`);
+  for (const o of outcomes.filter((o) => o.status === 'survived'))
+    console.log(`  survived: ${o.file}:${o.line} ${o.mutation}   ${o.code}`);
+  summary.push(
+    `| ${lab.slug} | ${outcomes.length} | ${killed} | ${count('equivalent')} | ${count('survived')} | ${score} |`,
+  );
 }
-console.log(`\n${summary.join('\n')}\n\nReports: ${labs.map((lab) => join(values.out!, `${lab.slug}.html`)).join(', ')} (and .json)`);
+console.log(
+  `\n${summary.join('\n')}\n\nReports: ${labs.map((lab) => join(values.out!, `${lab.slug}.html`)).join(', ')} (and .json)`,
+);

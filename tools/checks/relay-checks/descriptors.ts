@@ -12,14 +12,25 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../grader/lab.ts';
 import { connectClient, startRelayProgram, waitFor, type LineClient } from './relay-process.ts';
 
-const { values } = parseArgs({ options: { nofile: { type: 'string', default: '100' }, target: { type: 'string', default: 'solutions' }, lab: { type: 'string', default: '05' }, 'one-at-a-time': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    nofile: { type: 'string', default: '100' },
+    target: { type: 'string', default: 'solutions' },
+    lab: { type: 'string', default: '05' },
+    'one-at-a-time': { type: 'boolean', default: false },
+  },
+});
 const nofile = Number(values.nofile);
 // Well past the limit, whatever the runtime itself holds open (lab 06: in every worker).
 const clients = values.lab === '06' ? 2 * nofile : nofile;
 /** A client with neither a line nor the end of its connection after this long is hanging. */
 const HANG_MS = 3000;
 
-const relay = await startRelayProgram(join(REPO_ROOT, values.target!, values.lab === '06' ? '06-cluster' : '05-relay', 'relay.ts'), ['--host', '127.0.0.1'], ['prlimit', `--nofile=${nofile}`]);
+const relay = await startRelayProgram(
+  join(REPO_ROOT, values.target!, values.lab === '06' ? '06-cluster' : '05-relay', 'relay.ts'),
+  ['--host', '127.0.0.1'],
+  ['prlimit', `--nofile=${nofile}`],
+);
 let failed = false;
 const verdict = (ok: boolean, text: string) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${text}`);
@@ -28,31 +39,48 @@ const verdict = (ok: boolean, text: string) => {
 /** Connects client `name`: its outcome, or undefined if it hangs (neither answered nor closed). */
 async function attempt(name: string): Promise<LineClient | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const hanging = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), HANG_MS); });
+  const hanging = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), HANG_MS);
+  });
   const outcome = await Promise.race([connectClient(relay.port, name), hanging]);
   clearTimeout(timer);
   return outcome;
 }
 
 try {
-  console.log(`relay on port ${relay.port}, its descriptors limited to ${nofile}; ${clients} clients connect ${values['one-at-a-time'] ? 'one at a time' : 'at once'}`);
+  console.log(
+    `relay on port ${relay.port}, its descriptors limited to ${nofile}; ${clients} clients connect ${values['one-at-a-time'] ? 'one at a time' : 'at once'}`,
+  );
   const attempts: (LineClient | undefined)[] = [];
   // One at a time, stop after a few hanging clients: the rest would too, and the first ones would
   // be cut off as idle (no PING answered) before the checks below.
-  if (values['one-at-a-time']) for (let i = 0; i < clients && attempts.filter((client) => !client).length < 3; i++) attempts.push(await attempt(`c${i}`));
-  else attempts.push(...await Promise.all(Array.from({ length: clients }, (_, i) => attempt(`c${i}`))));
+  if (values['one-at-a-time'])
+    for (let i = 0; i < clients && attempts.filter((client) => !client).length < 3; i++)
+      attempts.push(await attempt(`c${i}`));
+  else attempts.push(...(await Promise.all(Array.from({ length: clients }, (_, i) => attempt(`c${i}`)))));
   const outcomes = attempts.filter((client) => client !== undefined);
   const served = outcomes.filter((client) => client.registered);
   const refused = outcomes.filter((client) => !client.registered);
   const hung = attempts.length - outcomes.length;
-  verdict(served.length > 0 && refused.length > 0 && hung === 0, `${served.length} registered, ${refused.length} refused (closed or reset), ${hung} left hanging (no answer, no close within ${HANG_MS} ms)`);
+  verdict(
+    served.length > 0 && refused.length > 0 && hung === 0,
+    `${served.length} registered, ${refused.length} refused (closed or reset), ${hung} left hanging (no answer, no close within ${HANG_MS} ms)`,
+  );
   const refusalLines = relay.output().filter((line) => line.startsWith('not accepting new connections'));
-  verdict(refusalLines.length === 1, `the relay logged the refusals ${refusalLines.length === 1 ? 'once' : `${refusalLines.length} times`}: ${JSON.stringify(refusalLines[0] ?? '')}`);
+  verdict(
+    refusalLines.length === 1,
+    `the relay logged the refusals ${refusalLines.length === 1 ? 'once' : `${refusalLines.length} times`}: ${JSON.stringify(refusalLines[0] ?? '')}`,
+  );
 
   if (served.length < 2) throw new Error(`only ${served.length} client(s) registered: nothing more to check`);
   const [first, second] = served;
   first.socket.write(`SEND ${second.name} still here\n`);
-  await waitFor(second.events, () => second.lines.includes(`MSG ${first.name} still here`), 5000, 'a message between two clients');
+  await waitFor(
+    second.events,
+    () => second.lines.includes(`MSG ${first.name} still here`),
+    5000,
+    'a message between two clients',
+  );
   verdict(true, `while refusing, ${first.name} and ${second.name} still chat`);
 
   const leaving = served.slice(2, Math.max(3, served.length / 2));
@@ -61,8 +89,19 @@ try {
   // The relay notices the closes in its own time: a refused newcomer tries again, at most 50 times.
   let late;
   for (let tries = 1; tries <= 50 && !late?.registered; tries++) late = await attempt('late');
-  verdict(late?.registered === true, `a client that comes later is accepted again: ${late ? JSON.stringify(late.lines[0] ?? 'refused') : 'it hangs'}`);
-  const acceptsAgain = await waitFor(relay.events, () => relay.output().includes('accepting new connections again'), 5000, 'the relay to log that it accepts again').then(() => true, () => false);
+  verdict(
+    late?.registered === true,
+    `a client that comes later is accepted again: ${late ? JSON.stringify(late.lines[0] ?? 'refused') : 'it hangs'}`,
+  );
+  const acceptsAgain = await waitFor(
+    relay.events,
+    () => relay.output().includes('accepting new connections again'),
+    5000,
+    'the relay to log that it accepts again',
+  ).then(
+    () => true,
+    () => false,
+  );
   verdict(acceptsAgain, `the relay logged "accepting new connections again"${acceptsAgain ? '' : ' (not within 5 s)'}`);
   for (const client of [...outcomes, ...(late ? [late] : [])]) client.socket.destroy();
 } finally {

@@ -50,7 +50,12 @@ export async function startRelayProgram(script: string, args: string[], wrapper:
     if (child.exitCode === null) child.kill();
   };
   try {
-    await waitFor(events, () => lines.some((line) => line.startsWith('listening on')) || child.exitCode !== null, 10_000, 'the relay to listen');
+    await waitFor(
+      events,
+      () => lines.some((line) => line.startsWith('listening on')) || child.exitCode !== null,
+      10_000,
+      'the relay to listen',
+    );
   } catch (error) {
     stop();
     throw error;

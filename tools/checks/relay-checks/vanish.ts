@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../../grader/lab.ts';
 import { connectClient, startRelayProgram, waitFor } from './relay-process.ts';
 
-const { values } = parseArgs({ options: { 'idle-timeout': { type: 'string', default: '2' }, target: { type: 'string', default: 'solutions' } } });
+const { values } = parseArgs({
+  options: { 'idle-timeout': { type: 'string', default: '2' }, target: { type: 'string', default: 'solutions' } },
+});
 const idleSeconds = Number(values['idle-timeout']);
 const RELAY_ADDRESS = '10.77.0.1';
 const CLIENT_ADDRESS = '10.77.0.2';
@@ -49,17 +51,37 @@ function setUp(): void {
 }
 
 function tearDown(): void {
-  try { ip('netns', 'del', namespace); } catch { /* not made */ }
-  try { ip('link', 'del', relayEnd); } catch { /* gone with the namespace */ }
+  try {
+    ip('netns', 'del', namespace);
+  } catch {
+    /* not made */
+  }
+  try {
+    ip('link', 'del', relayEnd);
+  } catch {
+    /* gone with the namespace */
+  }
 }
 
 setUp();
-const relay = await startRelayProgram(join(REPO_ROOT, values.target!, '05-relay', 'relay.ts'), ['--host', RELAY_ADDRESS, '--idle-timeout', String(idleSeconds)]);
-const laptop = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', CLIENT, String(relay.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const relay = await startRelayProgram(join(REPO_ROOT, values.target!, '05-relay', 'relay.ts'), [
+  '--host',
+  RELAY_ADDRESS,
+  '--idle-timeout',
+  String(idleSeconds),
+]);
+const laptop = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', CLIENT, String(relay.port)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const laptopLines: string[] = [];
 const laptopEvents = new EventTarget();
 laptop.stdout.on('data', (chunk: Buffer) => {
-  laptopLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+  laptopLines.push(
+    ...chunk
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== ''),
+  );
   laptopEvents.dispatchEvent(new Event('change'));
 });
 let failed = false;
@@ -80,7 +102,12 @@ try {
   for (;;) {
     const before = observer.lines.length;
     observer.socket.write('LIST\n');
-    await waitFor(observer.events, () => observer.lines.slice(before).some((line) => line.startsWith('NAMES')), 5000, 'an answer to LIST');
+    await waitFor(
+      observer.events,
+      () => observer.lines.slice(before).some((line) => line.startsWith('NAMES')),
+      5000,
+      'an answer to LIST',
+    );
     const names = observer.lines.slice(before).find((line) => line.startsWith('NAMES'))!;
     seconds = (performance.now() - down) / 1000;
     if (!names.split(' ').includes('laptop')) break;
@@ -88,9 +115,13 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const freed = seconds <= 2 * idleSeconds + 0.5;
-  console.log(`${freed ? 'ok  ' : 'FAIL'} the name "laptop" was freed ${seconds.toFixed(2)} s after the link went down (bound: 2T = ${2 * idleSeconds} s)`);
+  console.log(
+    `${freed ? 'ok  ' : 'FAIL'} the name "laptop" was freed ${seconds.toFixed(2)} s after the link went down (bound: 2T = ${2 * idleSeconds} s)`,
+  );
   const back = await connectClient(relay.port, 'laptop', RELAY_ADDRESS);
-  console.log(`${back.registered ? 'ok  ' : 'FAIL'} a new connection claims "laptop": ${JSON.stringify(back.lines[0] ?? 'no answer')}`);
+  console.log(
+    `${back.registered ? 'ok  ' : 'FAIL'} a new connection claims "laptop": ${JSON.stringify(back.lines[0] ?? 'no answer')}`,
+  );
   console.log(`the relay logged: ${JSON.stringify(relay.output().filter((line) => line.startsWith('cutting off')))}`);
   failed = !freed || !back.registered;
   observer.socket.destroy();

@@ -35,7 +35,13 @@ function hostileStarter(attack: { fixture?: string; code?: string }): string {
 
 /** Content hashes of the files a grade reads: the tests, the grader, configs, vitest's cache. */
 function fingerprint(): Map<string, string> {
-  const roots = ['tests', 'tools', 'vitest.config.ts', 'package.json', join('node_modules', '.experimental-vitest-cache')];
+  const roots = [
+    'tests',
+    'tools',
+    'vitest.config.ts',
+    'package.json',
+    join('node_modules', '.experimental-vitest-cache'),
+  ];
   const files = roots.flatMap((root) => {
     const path = join(REPO_ROOT, root);
     try {
@@ -52,10 +58,21 @@ function changedSince(before: Map<string, string>): string[] {
   return [...before].filter(([file, hash]) => after.has(file) && after.get(file) !== hash).map(([file]) => file);
 }
 
-const describeResult = (result: LabResult) => JSON.stringify({ points: result.points, notes: result.notes, tests: result.tests.map((t) => [t.status, t.name, t.message?.slice(0, 300)]) }, null, 2);
+const describeResult = (result: LabResult) =>
+  JSON.stringify(
+    {
+      points: result.points,
+      notes: result.notes,
+      tests: result.tests.map((t) => [t.status, t.name, t.message?.slice(0, 300)]),
+    },
+    null,
+    2,
+  );
 
 describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode', () => {
-  test('forged events, poisoned tests and caches, killed graders and leaked private tests earn nothing, change nothing, and spare a neighbour\'s grade', async ({ expect }) => {
+  test("forged events, poisoned tests and caches, killed graders and leaked private tests earn nothing, change nothing, and spare a neighbour's grade", async ({
+    expect,
+  }) => {
     const hostile = hostileStarter({ fixture: 'forge.ts' });
     // A link to a file of root's: copying the submission for its sandbox must not hand it over.
     const rootsFile = join(scratchDir('roots-'), 'secret');
@@ -91,10 +108,16 @@ describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode',
     }
   });
 
-  test('detached children, a fork loop and a memory bomb earn nothing, are reported, and leave nothing running', async ({ expect }) => {
+  test('detached children, a fork loop and a memory bomb earn nothing, are reported, and leave nothing running', async ({
+    expect,
+  }) => {
     const hostile = hostileStarter({ fixture: 'resources.ts' });
     try {
-      const result = await gradeLab(echo, { target: hostile, timeLimitMs: LIMIT_MS, only: ['replies', 'explainsErrors'] });
+      const result = await gradeLab(echo, {
+        target: hostile,
+        timeLimitMs: LIMIT_MS,
+        only: ['replies', 'explainsErrors'],
+      });
       expect(result.points, describeResult(result)).toBe(0);
       expect(result.notes.join('\n'), describeResult(result)).toMatch(/left \d+ processes running/);
       expect(processesTesting(hostile)).toEqual([]);
@@ -105,19 +128,26 @@ describe.runIf(sandboxMode() === 'trusted')('grading integrity in trusted mode',
 });
 
 describe('in either mode', () => {
-  test('an import of a file outside the labs (a private test, the grader\'s own) is refused at build time, never read into the student\'s code', async ({ expect }) => {
-    const hostile = hostileStarter({ code: "import '../../../tools/checks/self-test/fixtures/private-tests/01-echo/lab.ts';\nexport {};\n" });
+  test("an import of a file outside the labs (a private test, the grader's own) is refused at build time, never read into the student's code", async ({
+    expect,
+  }) => {
+    const hostile = hostileStarter({
+      code: "import '../../../tools/checks/self-test/fixtures/private-tests/01-echo/lab.ts';\nexport {};\n",
+    });
     try {
       const result = await gradeLab(echo, { target: hostile, timeLimitMs: LIMIT_MS, only: ['explainsErrors'] });
       expect(result.points).toBe(0);
-      expect(result.tests.find((test) => test.key === 'explainsErrors')!.message, describeResult(result))
-        .toMatch(/could not be loaded[\s\S]*outside[\s\S]*a lab may import only files of the labs/);
+      expect(result.tests.find((test) => test.key === 'explainsErrors')!.message, describeResult(result)).toMatch(
+        /could not be loaded[\s\S]*outside[\s\S]*a lab may import only files of the labs/,
+      );
     } finally {
       removeDir(hostile);
     }
   });
 
-  test('accidents stay in the student\'s process and are explained: process.exit() during a call, patched globals and a loop that never ends: each named in its own test, the lab still graded', async ({ expect }) => {
+  test("accidents stay in the student's process and are explained: process.exit() during a call, patched globals and a loop that never ends: each named in its own test, the lab still graded", async ({
+    expect,
+  }) => {
     const target = scratchDir('accidents-');
     try {
       cpSync(SOLUTIONS, target, { recursive: true });
@@ -126,13 +156,33 @@ describe('in either mode', () => {
         writeFileSync(path, readFileSync(path, 'utf8').replace(find, replace));
       };
       // explainSocketError exits; sendOnce loops forever; the server module patches globals.
-      patch('errors.ts', 'export function explainSocketError(err: unknown, target: Endpoint): string {', 'export function explainSocketError(err: unknown, target: Endpoint): string {\n  process.exit(0);');
-      patch('client.ts', 'export function sendOnce({ host, port, message }: SendOnceOptions): Promise<Buffer> {', 'export function sendOnce({ host, port, message }: SendOnceOptions): Promise<Buffer> {\n  while (host) {}');
-      patch('server.ts', 'export const DEFAULT_PORT = 5000;', 'export const DEFAULT_PORT = 5000;\nPromise.race = (async () => undefined) as never;\nglobalThis.setTimeout = (() => 0) as never;');
-      const result = await gradeLab(echo, { target, timeLimitMs: LIMIT_MS, only: ['explainsErrors', 'clientReadsWholeReply', 'replies'] });
+      patch(
+        'errors.ts',
+        'export function explainSocketError(err: unknown, target: Endpoint): string {',
+        'export function explainSocketError(err: unknown, target: Endpoint): string {\n  process.exit(0);',
+      );
+      patch(
+        'client.ts',
+        'export function sendOnce({ host, port, message }: SendOnceOptions): Promise<Buffer> {',
+        'export function sendOnce({ host, port, message }: SendOnceOptions): Promise<Buffer> {\n  while (host) {}',
+      );
+      patch(
+        'server.ts',
+        'export const DEFAULT_PORT = 5000;',
+        'export const DEFAULT_PORT = 5000;\nPromise.race = (async () => undefined) as never;\nglobalThis.setTimeout = (() => 0) as never;',
+      );
+      const result = await gradeLab(echo, {
+        target,
+        timeLimitMs: LIMIT_MS,
+        only: ['explainsErrors', 'clientReadsWholeReply', 'replies'],
+      });
       const outcome = (key: string) => result.tests.find((test) => test.key === key)!;
-      expect(outcome('explainsErrors').message, describeResult(result)).toMatch(/exited with code 0 while the test was explainSocketError\(.*did your code call process\.exit\(\)\?/s);
-      expect(outcome('clientReadsWholeReply').message, describeResult(result)).toMatch(/sendOnce\(.*\) to return[\s\S]*stuck, probably in a loop that never ends/);
+      expect(outcome('explainsErrors').message, describeResult(result)).toMatch(
+        /exited with code 0 while the test was explainSocketError\(.*did your code call process\.exit\(\)\?/s,
+      );
+      expect(outcome('clientReadsWholeReply').message, describeResult(result)).toMatch(
+        /sendOnce\(.*\) to return[\s\S]*stuck, probably in a loop that never ends/,
+      );
       // Patching the student's own process changes nothing for the tests: the server still works.
       expect(outcome('replies').status, describeResult(result)).toBe('passed');
       expect(result.status).toBe('incomplete');

@@ -35,7 +35,10 @@ async function upstream(): Promise<Upstream> {
   };
 }
 
-async function withProxy(options: Omit<ChaosOptions, 'target' | 'trace'>, body: (ctx: { up: Upstream; proxyPort: number; trace: string[] }) => Promise<void>): Promise<void> {
+async function withProxy(
+  options: Omit<ChaosOptions, 'target' | 'trace'>,
+  body: (ctx: { up: Upstream; proxyPort: number; trace: string[] }) => Promise<void>,
+): Promise<void> {
   const up = await upstream();
   const trace: string[] = [];
   const proxy = await startChaosProxy({ ...options, target: { port: up.port }, trace: (line) => trace.push(line) });
@@ -72,25 +75,35 @@ function readBytes(socket: net.Socket, size: number): Promise<Buffer> {
 }
 
 const pieceSizes = (trace: string[], direction: string) =>
-  trace.filter((line) => line.includes(direction) && / bytes? "/.test(line)).map((line) => Number(line.match(/\] (\d+) byte/)![1]));
+  trace
+    .filter((line) => line.includes(direction) && / bytes? "/.test(line))
+    .map((line) => Number(line.match(/\] (\d+) byte/)![1]));
 
 describe('the chaos proxy', () => {
   test('forwards every byte unchanged, in both directions, however it cuts them', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 120 }), fc.uint8Array({ minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 9 }), async (up, down, max) => {
-      let ok = false;
-      await withProxy({ piece: { min: 1, max }, delayMs: 0 }, async ({ up: server, proxyPort }) => {
-        const client = await connect(proxyPort);
-        const accepted = server.nextConnection();
-        client.write(up);
-        const side = await accepted;
-        const atServer = await readBytes(side, up.length);
-        side.write(down);
-        const atClient = await readBytes(client, down.length);
-        client.destroy();
-        ok = atServer.equals(Buffer.from(up)) && atClient.equals(Buffer.from(down));
-      });
-      return ok;
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 120 }),
+        fc.uint8Array({ minLength: 1, maxLength: 120 }),
+        fc.integer({ min: 1, max: 9 }),
+        async (up, down, max) => {
+          let ok = false;
+          await withProxy({ piece: { min: 1, max }, delayMs: 0 }, async ({ up: server, proxyPort }) => {
+            const client = await connect(proxyPort);
+            const accepted = server.nextConnection();
+            client.write(up);
+            const side = await accepted;
+            const atServer = await readBytes(side, up.length);
+            side.write(down);
+            const atClient = await readBytes(client, down.length);
+            client.destroy();
+            ok = atServer.equals(Buffer.from(up)) && atClient.equals(Buffer.from(down));
+          });
+          return ok;
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   test('cuts the stream into pieces of the requested sizes', async () => {
@@ -183,7 +196,10 @@ describe('the chaos proxy', () => {
   });
 
   test('the npm run proxy command explains a missing --to in one line', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/chaos-proxy/chaos-proxy.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/chaos-proxy/chaos-proxy.ts'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     // 'close', not 'exit': only then has everything it wrote to stderr been read.

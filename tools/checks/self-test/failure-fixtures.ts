@@ -23,29 +23,34 @@ export function fixturePath(slug: string): string {
 
 /** Replaces what changes from run to run by a placeholder; `target` is the graded folder. */
 export function normalise(text: string, target: string): string {
-  return text
-    .replaceAll(target, '<target>')
-    .replaceAll(REPO_ROOT, '<repo>')
-    .replace(/\.grader-tmp\/[\w.-]+/g, '<scratch>')
-    .replace(/\b(127\.0\.0\.1|localhost|::1|\[::1\]):\d+/g, '$1:<port>')
-    .replace(/\b(port|ports) \d+/gi, '$1 <port>')
-    .replace(/\bpid \d+/g, 'pid <pid>')
-    .replace(/\bseed -?\d+/g, 'seed <n>')
-    .replace(/\b\d+(\.\d+)? ?(ms|s)\b(?! limit)/g, '<time>')
-    // Node's own stack frames and error fields differ between versions and systems.
-    .replace(/^(.*?)at [^\n]*node:[\w/.-]+:\d+:\d+[^\n]*$/gm, '$1at <node internals>')
-    .replace(/^(.*at <node internals>\n)(\1)+/gm, '$1')
-    .replace(/\b(errno|port): -?\d+/g, '$1: <n>')
-    .replace(/\bNode\.js v[\d.]+/g, 'Node.js v<version>')
-    .replace(/(file:\/\/)?\/[^\s"'()\\]*node_modules\//g, '<node_modules>/')
-    .replace(/\bnode:([\w/]+):\d+(:\d+)?/g, 'node:$1')
-    .replace(/(\.[cm]?[jt]s):\d+:\d+/g, '$1:<line>')
-    .replace(/\s+$/gm, '');
+  return (
+    text
+      .replaceAll(target, '<target>')
+      .replaceAll(REPO_ROOT, '<repo>')
+      .replace(/\.grader-tmp\/[\w.-]+/g, '<scratch>')
+      .replace(/\b(127\.0\.0\.1|localhost|::1|\[::1\]):\d+/g, '$1:<port>')
+      .replace(/\b(port|ports) \d+/gi, '$1 <port>')
+      .replace(/\bpid \d+/g, 'pid <pid>')
+      .replace(/\bseed -?\d+/g, 'seed <n>')
+      .replace(/\b\d+(\.\d+)? ?(ms|s)\b(?! limit)/g, '<time>')
+      // Node's own stack frames and error fields differ between versions and systems.
+      .replace(/^(.*?)at [^\n]*node:[\w/.-]+:\d+:\d+[^\n]*$/gm, '$1at <node internals>')
+      .replace(/^(.*at <node internals>\n)(\1)+/gm, '$1')
+      .replace(/\b(errno|port): -?\d+/g, '$1: <n>')
+      .replace(/\bNode\.js v[\d.]+/g, 'Node.js v<version>')
+      .replace(/(file:\/\/)?\/[^\s"'()\\]*node_modules\//g, '<node_modules>/')
+      .replace(/\bnode:([\w/]+):\d+(:\d+)?/g, 'node:$1')
+      .replace(/(\.[cm]?[jt]s):\d+:\d+/g, '$1:<line>')
+      .replace(/\s+$/gm, '')
+  );
 }
 
 /** What depends on the run in a line a test wrote: quoted data and patterns (random names, which client), numbers. */
 function shapeOf(line: string): string {
-  return line.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/matching \/(?:[^/\\]|\\.)*\/[a-z]*/g, 'matching /…/').replace(/\d+/g, 'N');
+  return line
+    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
+    .replace(/matching \/(?:[^/\\]|\\.)*\/[a-z]*/g, 'matching /…/')
+    .replace(/\d+/g, 'N');
 }
 
 /** Marks a line that differed between the two grades of --update-fixtures: any text matches it. */
@@ -68,7 +73,9 @@ export function variantFailureText(lab: LabInfo, variant: BuggyVariant, result: 
     lines.push(first);
     const expected = rest.find((line) => /^\s+Expected: /.test(line));
     if (expected) lines.push(shapeOf(expected));
-    const got = rest.find((line) => /^\s+(Got: |Your code threw: |Your code could not be loaded: |not implemented yet)/.test(line));
+    const got = rest.find((line) =>
+      /^\s+(Got: |Your code threw: |Your code could not be loaded: |not implemented yet)/.test(line),
+    );
     if (got) lines.push(shapeOf(got));
     lines.push(...rest.filter((line) => /^\s+(Hint|Read): /.test(line)));
   }
@@ -84,7 +91,9 @@ export function mergeRuns(first: string, second: string): string {
   const a = first.split('\n');
   const b = second.split('\n');
   if (a.length !== b.length) return first;
-  return a.map((line, i) => (line === b[i] || labelOf(line) !== labelOf(b[i]) ? line : `${labelOf(line)} ${VARIES}`)).join('\n');
+  return a
+    .map((line, i) => (line === b[i] || labelOf(line) !== labelOf(b[i]) ? line : `${labelOf(line)} ${VARIES}`))
+    .join('\n');
 }
 
 /**
@@ -95,9 +104,15 @@ export function matchesPinned(pinned: string, actual: string, { anyGot = false }
   const want = pinned.split('\n');
   const got = actual.split('\n');
   const isGot = (line: string) => /^\s+Got: /.test(line);
-  return want.length === got.length && want.every((line, i) => line === got[i]
-    || (line.endsWith(` ${VARIES}`) && line === `${labelOf(got[i])} ${VARIES}`)
-    || (anyGot && isGot(line) && isGot(got[i])));
+  return (
+    want.length === got.length &&
+    want.every(
+      (line, i) =>
+        line === got[i] ||
+        (line.endsWith(` ${VARIES}`) && line === `${labelOf(got[i])} ${VARIES}`) ||
+        (anyGot && isGot(line) && isGot(got[i])),
+    )
+  );
 }
 
 export function catalogText(texts: string[]): string {
@@ -112,7 +127,10 @@ export function catalogText(texts: string[]): string {
 export function pinnedTexts(slug: string): Map<string, string> {
   const map = new Map<string, string>();
   if (!existsSync(fixturePath(slug))) return map;
-  for (const block of readFileSync(fixturePath(slug), 'utf8').split(/\n(?==== )/).slice(1)) map.set(block.split('\n')[0].slice(4), block.trimEnd());
+  for (const block of readFileSync(fixturePath(slug), 'utf8')
+    .split(/\n(?==== )/)
+    .slice(1))
+    map.set(block.split('\n')[0].slice(4), block.trimEnd());
   return map;
 }
 
@@ -122,18 +140,26 @@ export function pinnedTexts(slug: string): Map<string, string> {
  * did. What a buggy program sends can depend on timing in ways a second grade does not always
  * show (which of two clients receives the merged bytes), so that part never fails the proof.
  */
-export function variantDiff(pinned: Map<string, string>, name: string, text: string): { failure: string; warning: string } {
+export function variantDiff(
+  pinned: Map<string, string>,
+  name: string,
+  text: string,
+): { failure: string; warning: string } {
   const before = pinned.get(name);
   if (before === undefined) return { failure: `variant "${name}" has no pinned failure text yet`, warning: '' };
   if (matchesPinned(before, text)) return { failure: '', warning: '' };
   const diff = `variant "${name}" now fails with other text:\n${lineDiff(before, text)}`;
-  return matchesPinned(before, text, { anyGot: true }) ? { failure: '', warning: diff } : { failure: diff, warning: '' };
+  return matchesPinned(before, text, { anyGot: true })
+    ? { failure: '', warning: diff }
+    : { failure: diff, warning: '' };
 }
 
 /** What to do about differences in a lab's pinned text. */
 export function howToUpdate(slug: string): string {
-  return `If the new text is what a student should read, run \`npm run prove -- ${slug.slice(0, 2)} --update-fixtures\` ` +
-    `and review and commit tests/${slug}/buggy-variants.failures.txt.`;
+  return (
+    `If the new text is what a student should read, run \`npm run prove -- ${slug.slice(0, 2)} --update-fixtures\` ` +
+    `and review and commit tests/${slug}/buggy-variants.failures.txt.`
+  );
 }
 
 /** Lines only in `before` marked "-", lines only in `after` marked "+", common lines left out. */
@@ -142,7 +168,9 @@ function lineDiff(before: string, after: string): string {
   const b = after.split('\n');
   // Longest common subsequence, small inputs: a table is fine.
   const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const out: string[] = [];
   let i = 0;
   let j = 0;

@@ -27,7 +27,12 @@ describe('npm run grade-batch', () => {
     const progress: string[] = [];
     const started = Date.now();
     const results = await gradeSubmissions(submissions, {
-      labs: echo, labArgs: ['01'], out: join(root, 'out'), jobs: 3, timeLimitSeconds: 20, test: 'explainSocketError',
+      labs: echo,
+      labArgs: ['01'],
+      out: join(root, 'out'),
+      jobs: 3,
+      timeLimitSeconds: 20,
+      test: 'explainSocketError',
       onProgress: (line) => progress.push(line),
     });
     expect(Date.now() - started).toBeLessThan(30_000);
@@ -36,9 +41,13 @@ describe('npm run grade-batch', () => {
     expect(row('empty')).toMatchObject({ status: 'graded', total: 0 });
     // The loop freezes only the process running that student's code: the test says so, the lab goes on.
     expect(row('hangs')).toMatchObject({ status: 'graded', total: 0 });
-    expect(readFileSync(join(root, 'out', 'students', 'hangs.json'), 'utf8')).toMatch(/stuck, probably in a loop that never ends/);
+    expect(readFileSync(join(root, 'out', 'students', 'hangs.json'), 'utf8')).toMatch(
+      /stuck, probably in a loop that never ends/,
+    );
     expect(progress.filter((line) => /^\[\d\/3\] /.test(line))).toHaveLength(3);
-    const csv = readFileSync(join(root, 'out', 'summary.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(root, 'out', 'summary.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('student,01-echo,total,max,status,problem');
     const max = maxPoints(echo[0]);
     expect(csv.slice(1)).toEqual([`empty,0,0,${max},graded,`, `full,2,2,${max},graded,`, `hangs,0,0,${max},graded,`]);

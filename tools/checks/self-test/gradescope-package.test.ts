@@ -32,38 +32,61 @@ async function runAutograder(name: string, submit: (dir: string) => void): Promi
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'source', 'node_modules'), 'junction'); // what setup.sh's npm ci makes
   mkdirSync(join(root, 'submission'), { recursive: true });
   submit(join(root, 'submission'));
-  await promisify(execFile)('bash', [join(root, 'source', 'run_autograder')], { env: { ...process.env, AUTOGRADER_ROOT: root } });
+  await promisify(execFile)('bash', [join(root, 'source', 'run_autograder')], {
+    env: { ...process.env, AUTOGRADER_ROOT: root },
+  });
   return JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')) as GradescopeResults;
 }
 
-const total = (results: GradescopeResults, key: 'score' | 'max_score') => results.tests.reduce((sum, test) => sum + test[key], 0);
+const total = (results: GradescopeResults, key: 'score' | 'max_score') =>
+  results.tests.reduce((sum, test) => sum + test[key], 0);
 
 describe('the Gradescope autograder zip', () => {
   test('holds setup.sh and run_autograder at its root, and neither solutions nor buggy variants', () => {
     const paths = Object.keys(zip);
-    expect(paths).toEqual(expect.arrayContaining(['setup.sh', 'run_autograder', 'package.json', 'private-tests/01-echo/lab.ts']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['setup.sh', 'run_autograder', 'package.json', 'private-tests/01-echo/lab.ts']),
+    );
     expect(paths.filter((path) => path.startsWith('solutions/') || path.endsWith('buggy-variants.ts'))).toEqual([]);
   });
 
   // Gradescope runs run_autograder with bash on its Ubuntu images; Windows has no bash of its own.
   const onGradescopesSystem = test.skipIf(process.platform === 'win32');
 
-  onGradescopesSystem('grades a solution submitted as a whole repository to full marks, private tests hidden until the due date', async () => {
-    const results = await runAutograder('solution', (dir) => cpSync(join(REPO_ROOT, 'solutions', '01-echo'), join(dir, 'labs', '01-echo'), { recursive: true }));
-    expect(total(results, 'score')).toBe(total(results, 'max_score'));
-    expect(results.tests.filter((test) => test.visibility === 'after_due_date').map((test) => test.name)).toEqual(['Lab 01: the server echoes a 64 KiB message byte for byte']);
-  }, 60_000);
+  onGradescopesSystem(
+    'grades a solution submitted as a whole repository to full marks, private tests hidden until the due date',
+    async () => {
+      const results = await runAutograder('solution', (dir) =>
+        cpSync(join(REPO_ROOT, 'solutions', '01-echo'), join(dir, 'labs', '01-echo'), { recursive: true }),
+      );
+      expect(total(results, 'score')).toBe(total(results, 'max_score'));
+      expect(results.tests.filter((test) => test.visibility === 'after_due_date').map((test) => test.name)).toEqual([
+        'Lab 01: the server echoes a 64 KiB message byte for byte',
+      ]);
+    },
+    60_000,
+  );
 
-  onGradescopesSystem('grades the starter, submitted as bare lab folders, to 0 with every test explained', async () => {
-    const results = await runAutograder('starter', (dir) => cpSync(join(starters, '01-echo'), join(dir, '01-echo'), { recursive: true }));
-    expect(total(results, 'max_score')).toBeGreaterThan(0);
-    expect(total(results, 'score')).toBe(0);
-    expect(results.tests.every((test) => test.output.includes('not implemented yet'))).toBe(true);
-  }, 60_000);
+  onGradescopesSystem(
+    'grades the starter, submitted as bare lab folders, to 0 with every test explained',
+    async () => {
+      const results = await runAutograder('starter', (dir) =>
+        cpSync(join(starters, '01-echo'), join(dir, '01-echo'), { recursive: true }),
+      );
+      expect(total(results, 'max_score')).toBeGreaterThan(0);
+      expect(total(results, 'score')).toBe(0);
+      expect(results.tests.every((test) => test.output.includes('not implemented yet'))).toBe(true);
+    },
+    60_000,
+  );
 
-  onGradescopesSystem('answers a submission without lab folders with 0 and what to upload', async () => {
-    const results = await runAutograder('empty', (dir) => writeFileSync(join(dir, 'notes.txt'), 'oops'));
-    expect(results.score).toBe(0);
-    expect(results.output).toMatch(/No lab folders found in your submission/);
-  }, 30_000);
+  onGradescopesSystem(
+    'answers a submission without lab folders with 0 and what to upload',
+    async () => {
+      const results = await runAutograder('empty', (dir) => writeFileSync(join(dir, 'notes.txt'), 'oops'));
+      expect(results.score).toBe(0);
+      expect(results.output).toMatch(/No lab folders found in your submission/);
+    },
+    30_000,
+  );
 });

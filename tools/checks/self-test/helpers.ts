@@ -31,9 +31,13 @@ export async function variantsOf(lab: LabInfo): Promise<BuggyVariant[]> {
 
 /** What is wrong with a starter's grade: every test must fail, saying where to start. */
 export function starterProblems(result: LabResult): string[] {
-  return result.tests.filter((test) => !/not implemented yet — see labs\//.test(test.message ?? '')).map((test) =>
-    `the starter of ${result.slug} ${test.status === 'passed' ? 'passes' : 'fails'} "${test.name}" without saying "not implemented yet — see labs/...": ` +
-    `put the code that test needs between // BEGIN SOLUTION "section" and // END SOLUTION in solutions/${result.slug}/ (got: ${(test.message ?? '').split('\n').slice(-3).join(' ')})`);
+  return result.tests
+    .filter((test) => !/not implemented yet — see labs\//.test(test.message ?? ''))
+    .map(
+      (test) =>
+        `the starter of ${result.slug} ${test.status === 'passed' ? 'passes' : 'fails'} "${test.name}" without saying "not implemented yet — see labs/...": ` +
+        `put the code that test needs between // BEGIN SOLUTION "section" and // END SOLUTION in solutions/${result.slug}/ (got: ${(test.message ?? '').split('\n').slice(-3).join(' ')})`,
+    );
 }
 
 export function removeDir(dir: string): void {

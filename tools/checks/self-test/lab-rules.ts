@@ -31,33 +31,49 @@ export function labProblems(lab: LabInfo, variants: BuggyVariant[]): string[] {
   const handout = `solutions/${lab.slug}/README.md`;
 
   if (variants.length < MIN_VARIANTS) {
-    problems.push(`${catalog} has ${variants.length} buggy variant(s); a lab needs at least ${MIN_VARIANTS}: ` +
-      'add the classic mistakes its tests must catch, each a patch on the solution (see docs/adding-a-lab.md).');
+    problems.push(
+      `${catalog} has ${variants.length} buggy variant(s); a lab needs at least ${MIN_VARIANTS}: ` +
+        'add the classic mistakes its tests must catch, each a patch on the solution (see docs/adding-a-lab.md).',
+    );
   }
-  const headings = existsSync(join(REPO_ROOT, handout)) ? headingsOf(readFileSync(join(REPO_ROOT, handout), 'utf8')) : [];
+  const headings = existsSync(join(REPO_ROOT, handout))
+    ? headingsOf(readFileSync(join(REPO_ROOT, handout), 'utf8'))
+    : [];
   const seen = new Map<string, string>();
   for (const [key, spec] of Object.entries(lab.tests)) {
     const twin = seen.get(spec.name);
-    if (twin) problems.push(`${metadata}: tests ${twin} and ${key} are both named "${spec.name}": give each its own name (the grader tells tests apart by name).`);
+    if (twin)
+      problems.push(
+        `${metadata}: tests ${twin} and ${key} are both named "${spec.name}": give each its own name (the grader tells tests apart by name).`,
+      );
     seen.set(spec.name, key);
-    if (!(spec.points > 0)) problems.push(`${metadata}: test ${key} has ${spec.points} points: give it 1 to 4 (see "Points" in docs/instructor-guide.md).`);
+    if (!(spec.points > 0))
+      problems.push(
+        `${metadata}: test ${key} has ${spec.points} points: give it 1 to 4 (see "Points" in docs/instructor-guide.md).`,
+      );
     if (!headings.includes(spec.section)) {
-      problems.push(`${metadata}: the section "${spec.section}" of test ${key} is not a heading of ${handout}: ` +
-        `use a heading's exact text without its #'s (the headings are: ${headings.map((h) => `"${h}"`).join(', ')}).`);
+      problems.push(
+        `${metadata}: the section "${spec.section}" of test ${key} is not a heading of ${handout}: ` +
+          `use a heading's exact text without its #'s (the headings are: ${headings.map((h) => `"${h}"`).join(', ')}).`,
+      );
     }
   }
   for (const variant of variants) {
     const cost = variant.caughtBy.reduce((sum, key) => sum + (lab.tests[key]?.points ?? 0), 0);
     if (cost < MIN_VARIANT_COST) {
-      problems.push(`${catalog}: the variant "${variant.name}" costs a student ${cost} point(s); every classic mistake must cost at least ${MIN_VARIANT_COST}: ` +
-        'add a test that catches it to caughtBy, or raise the points of a test that does.');
+      problems.push(
+        `${catalog}: the variant "${variant.name}" costs a student ${cost} point(s); every classic mistake must cost at least ${MIN_VARIANT_COST}: ` +
+          'add a test that catches it to caughtBy, or raise the points of a test that does.',
+      );
     }
   }
   const imported = importedLabs(lab.slug);
   const declared = [...(lab.requires ?? [])].sort();
   if (imported.join() !== declared.join()) {
-    problems.push(`${metadata}: requires is [${declared.join(', ')}] but solutions/${lab.slug}/ imports from [${imported.join(', ')}]: ` +
-      `write requires: [${imported.map((slug) => `'${slug}'`).join(', ')}] (the grader and the README say which labs to finish first).`);
+    problems.push(
+      `${metadata}: requires is [${declared.join(', ')}] but solutions/${lab.slug}/ imports from [${imported.join(', ')}]: ` +
+        `write requires: [${imported.map((slug) => `'${slug}'`).join(', ')}] (the grader and the README say which labs to finish first).`,
+    );
   }
   return problems;
 }

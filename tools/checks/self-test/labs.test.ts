@@ -17,7 +17,10 @@ const catalogs = new Map(await Promise.all(labs.map(async (lab) => [lab.slug, aw
 
 /** Every lab's solution in one vitest run (a vitest start costs ~1.7 s of CPU). */
 async function gradeAll(target: string): Promise<Map<string, LabResult>> {
-  const results = await gradeBatch(labs.map((lab) => ({ lab, target })), TIME_LIMIT_MS);
+  const results = await gradeBatch(
+    labs.map((lab) => ({ lab, target })),
+    TIME_LIMIT_MS,
+  );
   return new Map(labs.map((lab, i) => [lab.slug, results[i]]));
 }
 const solutionResults = gradeAll(join(REPO_ROOT, 'solutions'));
@@ -25,7 +28,12 @@ const solutionResults = gradeAll(join(REPO_ROOT, 'solutions'));
 solutionResults.catch(() => {});
 
 function failures(result: LabResult): string {
-  return result.tests.filter((test) => test.status !== 'passed').map((test) => `${test.name}: ${test.message}`).join('\n\n') + result.notes.join('\n');
+  return (
+    result.tests
+      .filter((test) => test.status !== 'passed')
+      .map((test) => `${test.name}: ${test.message}`)
+      .join('\n\n') + result.notes.join('\n')
+  );
 }
 
 describe.concurrent.each(labs)('lab $slug', (lab) => {
@@ -33,9 +41,13 @@ describe.concurrent.each(labs)('lab $slug', (lab) => {
     expect(labProblems(lab, catalogs.get(lab.slug)!).join('\n')).toBe('');
   });
 
-  test.concurrent('the reference solution earns every point, and every test that ran is declared in lab.ts', async ({ expect }) => {
-    const result = (await solutionResults).get(lab.slug)!;
-    expect(result.notes, failures(result)).toEqual([]);
-    expect(result.points, failures(result)).toBe(result.maxPoints);
-  }, ONE_BATCH_MS);
+  test.concurrent(
+    'the reference solution earns every point, and every test that ran is declared in lab.ts',
+    async ({ expect }) => {
+      const result = (await solutionResults).get(lab.slug)!;
+      expect(result.notes, failures(result)).toEqual([]);
+      expect(result.points, failures(result)).toBe(result.maxPoints);
+    },
+    ONE_BATCH_MS,
+  );
 });

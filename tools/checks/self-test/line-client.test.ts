@@ -6,7 +6,9 @@ import { once } from 'node:events';
 import { REPO_ROOT } from '../../grader/lab.ts';
 
 function runClient(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/line-client/line-client.ts', ...args], { cwd: REPO_ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/line-client/line-client.ts', ...args], {
+    cwd: REPO_ROOT,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -16,7 +18,9 @@ function runClient(args: string[], input: string): Promise<{ code: number | null
 }
 
 describe('npm run nc', () => {
-  test('sends what it is given (with -C as "\\r\\n" lines), half-closes at the end of input, prints the reply and exits 0', async ({ expect }) => {
+  test('sends what it is given (with -C as "\\r\\n" lines), half-closes at the end of input, prints the reply and exits 0', async ({
+    expect,
+  }) => {
     let received = '';
     const server = net.createServer({ allowHalfOpen: true }, (socket) => {
       socket.on('data', (chunk: Buffer) => (received += chunk.toString()));

@@ -34,9 +34,14 @@ async function fillUntilCongested(mesh: Mesh): Promise<number> {
 }
 
 describe('lab 06 mesh', () => {
-  test('a peer that does not read makes the mesh congested; it is uncongested once the peer reads again, or its channel closes', async ({ expect }) => {
+  test('a peer that does not read makes the mesh congested; it is uncongested once the peer reads again, or its channel closes', async ({
+    expect,
+  }) => {
     const peer = await slowPeer();
-    const mesh = new Mesh(() => {}, () => {});
+    const mesh = new Mesh(
+      () => {},
+      () => {},
+    );
     try {
       mesh.connect({ worker: 1, port: peer.port, token: 'token' });
       expect(mesh.congested()).toBe(false);
@@ -44,7 +49,9 @@ describe('lab 06 mesh', () => {
       expect(mesh.congested(), `still not congested after ${sent} bytes for a peer that reads nothing`).toBe(true);
       expect(sent).toBeGreaterThan(MAX_QUEUED_FOR_PEER);
       let caughtUp = false;
-      const waiting = mesh.uncongested().then(() => { caughtUp = true; });
+      const waiting = mesh.uncongested().then(() => {
+        caughtUp = true;
+      });
       await new Promise((resolve) => setImmediate(resolve));
       expect(caughtUp, 'uncongested() resolved while the peer still read nothing').toBe(false);
       peer.accepted[0].resume(); // the peer reads again

@@ -13,10 +13,15 @@ describe('mutation testing', () => {
     const stale: string[] = [];
     for (const [slug, entries] of Object.entries(equivalents)) {
       const dir = join(REPO_ROOT, 'solutions', slug);
-      const mutants = readdirSync(dir).filter((name) => name.endsWith('.ts')).flatMap((file) => mutantsOf(file, readFileSync(join(dir, file), 'utf8')));
+      const mutants = readdirSync(dir)
+        .filter((name) => name.endsWith('.ts'))
+        .flatMap((file) => mutantsOf(file, readFileSync(join(dir, file), 'utf8')));
       for (const entry of entries) {
-        const same = mutants.filter((m) => m.file === entry.file && m.code === entry.code && m.mutation === entry.mutation);
-        if (same.length < (entry.nth ?? 1)) stale.push(`${slug}/${entry.file}: ${entry.mutation} ${entry.code}${entry.nth ? ` #${entry.nth}` : ''}`);
+        const same = mutants.filter(
+          (m) => m.file === entry.file && m.code === entry.code && m.mutation === entry.mutation,
+        );
+        if (same.length < (entry.nth ?? 1))
+          stale.push(`${slug}/${entry.file}: ${entry.mutation} ${entry.code}${entry.nth ? ` #${entry.nth}` : ''}`);
       }
     }
     expect(stale).toEqual([]);

@@ -16,14 +16,30 @@ const LEFT_OUT = new Set(['node_modules', '.git', '.grader-tmp', 'bench-results'
 
 const parent = mkdtempSync(join(tmpdir(), 'paths-'));
 const copy = join(parent, 'Cours réseau (2026) [ß]', 'sockets lab');
-cpSync(REPO_ROOT, copy, { recursive: true, filter: (path) => !relative(REPO_ROOT, path).split(sep).some((part) => LEFT_OUT.has(part)) });
+cpSync(REPO_ROOT, copy, {
+  recursive: true,
+  filter: (path) =>
+    !relative(REPO_ROOT, path)
+      .split(sep)
+      .some((part) => LEFT_OUT.has(part)),
+});
 // A junction needs no privilege on Windows; elsewhere the type is ignored.
 symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'junction');
 afterAll(() => removeDir(parent));
 
 describe('a repository in a folder named "Cours réseau (2026) [ß]/sockets lab"', () => {
-  test('npm test\'s vitest configuration finds the self-tests', () => {
-    const list = spawnSync(process.execPath, [join(copy, 'node_modules', 'vitest', 'vitest.mjs'), 'list', '--filesOnly', '--config', 'tools/checks/self-test/vitest.config.ts'], { cwd: copy, encoding: 'utf8' });
+  test("npm test's vitest configuration finds the self-tests", () => {
+    const list = spawnSync(
+      process.execPath,
+      [
+        join(copy, 'node_modules', 'vitest', 'vitest.mjs'),
+        'list',
+        '--filesOnly',
+        '--config',
+        'tools/checks/self-test/vitest.config.ts',
+      ],
+      { cwd: copy, encoding: 'utf8' },
+    );
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toContain('tools/checks/self-test/paths.test.ts');
   });

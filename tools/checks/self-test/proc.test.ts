@@ -3,20 +3,34 @@
 import { describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { childrenOf, isRunning, PROCESS_SOURCE, processesWithVariable, procStat, psProcesses, psSeconds } from '../../shared/proc.ts';
+import {
+  childrenOf,
+  isRunning,
+  PROCESS_SOURCE,
+  processesWithVariable,
+  procStat,
+  psProcesses,
+  psSeconds,
+} from '../../shared/proc.ts';
 
 const hasPs = !spawnSync('ps', ['-p', String(process.pid)]).error;
 
 /** A child that waits for its stdin to close, with a variable that marks it. */
 function sleeper(marker: string) {
-  const child = spawn(process.execPath, ['-e', 'process.stdin.resume(); process.stdin.on("end", () => process.exit(0))'], {
-    stdio: ['pipe', 'ignore', 'ignore'], env: { ...process.env, PROC_SELF_TEST: marker }, windowsHide: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', 'process.stdin.resume(); process.stdin.on("end", () => process.exit(0))'],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { ...process.env, PROC_SELF_TEST: marker },
+      windowsHide: true,
+    },
+  );
   return child;
 }
 
 describe('tools/shared/proc.ts', () => {
-  test('reads ps\'s CPU time as procps (Linux) and BSD ps (macOS) write it', () => {
+  test("reads ps's CPU time as procps (Linux) and BSD ps (macOS) write it", () => {
     expect(psSeconds('00:00:07')).toBe(7);
     expect(psSeconds('1-02:03:04')).toBe(93_784);
     expect(psSeconds('0:01.50')).toBe(1.5);

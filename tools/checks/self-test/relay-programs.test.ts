@@ -11,12 +11,16 @@ const LIMIT_MS = 15_000;
 
 /** Runs solutions/LAB/relay.ts with `args`; `lines` holds what it printed so far. */
 function runRelay(lab: string, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `solutions/${lab}/relay.ts`, '--host', '127.0.0.1', '--port', '0', ...args], {
-    cwd: REPO_ROOT,
-    // A group of its own (Unix), so that one kill also ends lab 06's workers.
-    detached: process.platform !== 'win32',
-    windowsHide: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', `solutions/${lab}/relay.ts`, '--host', '127.0.0.1', '--port', '0', ...args],
+    {
+      cwd: REPO_ROOT,
+      // A group of its own (Unix), so that one kill also ends lab 06's workers.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -25,7 +29,11 @@ function runRelay(lab: string, args: string[]) {
   return {
     exited,
     output: () => ({ stdout, stderr }),
-    port: () => until(() => Number(/listening on 127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]) || undefined, () => `no "listening on" line; output:\n${stdout}${stderr}`),
+    port: () =>
+      until(
+        () => Number(/listening on 127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]) || undefined,
+        () => `no "listening on" line; output:\n${stdout}${stderr}`,
+      ),
     stop: () => (process.platform === 'win32' ? killTree(child.pid!) : killGroup(child.pid!)),
   };
 }
@@ -58,7 +66,9 @@ async function silentClient(port: number): Promise<string[]> {
 }
 
 describe.each(['05-relay', '06-cluster'])('the relay program of lab %s', (lab) => {
-  test('--idle-timeout 1: a silent client gets PING after a second, then ERR idle-timeout and the close', async ({ expect }) => {
+  test('--idle-timeout 1: a silent client gets PING after a second, then ERR idle-timeout and the close', async ({
+    expect,
+  }) => {
     const relay = runRelay(lab, ['--idle-timeout', '1']);
     try {
       const lines = await silentClient(await relay.port());
@@ -75,7 +85,9 @@ describe.each(['05-relay', '06-cluster'])('the relay program of lab %s', (lab) =
     const relay = runRelay(lab, ['--idle-timeout', '0']);
     try {
       expect(await relay.exited).toBe(1);
-      expect(relay.output().stderr.trim()).toMatch(/^error: --idle-timeout takes a positive number of seconds, not "0"$/);
+      expect(relay.output().stderr.trim()).toMatch(
+        /^error: --idle-timeout takes a positive number of seconds, not "0"$/,
+      );
     } finally {
       relay.stop();
     }

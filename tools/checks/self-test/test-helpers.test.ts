@@ -7,7 +7,9 @@ import { Trace } from '../../../tests/support/graded.ts';
 import { LOOPBACK, Peer, portOf } from '../../../tests/support/net.ts';
 
 describe('the test helpers', () => {
-  test('Peer.reset() after a write reaches the server as ECONNRESET, after the data it sent (20 times in a row)', async ({ expect }) => {
+  test('Peer.reset() after a write reaches the server as ECONNRESET, after the data it sent (20 times in a row)', async ({
+    expect,
+  }) => {
     const seen: string[] = [];
     const server = net.createServer((socket) => {
       let data = '';

@@ -34,10 +34,19 @@ function asIfUnbundled(root: string, program?: string): Plugin {
       // else (a private test, the grader's files) would be read by the grader and handed over.
       on.onLoad({ filter: /.*/ }, ({ path, namespace }) => {
         if (namespace !== 'file' || path === OFFLINE_DNS || isInside(root, realpathSync(path))) return undefined;
-        return { errors: [{ text: `imports ${path}, which is outside ${displayPath(root)}: a lab may import only files of the labs and Node's own modules` }] };
+        return {
+          errors: [
+            {
+              text: `imports ${path}, which is outside ${displayPath(root)}: a lab may import only files of the labs and Node's own modules`,
+            },
+          ],
+        };
       });
       on.onResolve({ filter: /^program-argv$/ }, () => ({ path: 'argv', namespace: 'program-argv' }));
-      on.onLoad({ filter: /.*/, namespace: 'program-argv' }, () => ({ contents: `process.argv[1] = ${JSON.stringify(program)};`, loader: 'js' }));
+      on.onLoad({ filter: /.*/, namespace: 'program-argv' }, () => ({
+        contents: `process.argv[1] = ${JSON.stringify(program)};`,
+        loader: 'js',
+      }));
       on.onLoad({ filter: /\.[cm]?[jt]s$/ }, ({ path }) => {
         if (/[\\/]node_modules[\\/]/.test(path)) return undefined; // either separator: Windows paths have backslashes
         const contents = readFileSync(path, 'utf8')
@@ -55,7 +64,9 @@ type ShowPath = (path: string) => string;
 
 function describeBuildErrors(file: string, errors: Message[], shown: ShowPath): string {
   const lines = errors.slice(0, 5).map((error) => {
-    const at = error.location ? `${shown(error.location.file)}:${error.location.line}:${error.location.column + 1}: ` : '';
+    const at = error.location
+      ? `${shown(error.location.file)}:${error.location.line}:${error.location.column + 1}: `
+      : '';
     return `${at}${error.text}${error.location?.lineText ? `\n      ${error.location.lineText.trim()}` : ''}`;
   });
   return `${shown(file)} does not compile:\n    ${lines.join('\n    ')}`;
@@ -84,19 +95,43 @@ function isInside(root: string, path: string): boolean {
   return from !== '' && !from.startsWith('..') && !isAbsolute(from);
 }
 
-async function bundle(key: string | undefined, root: string, entry: { file?: string; imports?: string[] }, program?: string,
-  outfile = join(bundleDir(), `${++built}.mjs`), shown: ShowPath = displayPath): Promise<string> {
+async function bundle(
+  key: string | undefined,
+  root: string,
+  entry: { file?: string; imports?: string[] },
+  program?: string,
+  outfile = join(bundleDir(), `${++built}.mjs`),
+  shown: ShowPath = displayPath,
+): Promise<string> {
   try {
     await build({
-      ...(entry.file ? { entryPoints: [entry.file] } : { stdin: { contents: entry.imports!.map((path) => `import ${JSON.stringify(path)};`).join('\n'), resolveDir: dirname(program!), loader: 'js' as const } }),
-      outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external',
-      target: `node${process.versions.node.split('.')[0]}`, sourcemap: 'inline', logLevel: 'silent',
+      ...(entry.file
+        ? { entryPoints: [entry.file] }
+        : {
+            stdin: {
+              contents: entry.imports!.map((path) => `import ${JSON.stringify(path)};`).join('\n'),
+              resolveDir: dirname(program!),
+              loader: 'js' as const,
+            },
+          }),
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      target: `node${process.versions.node.split('.')[0]}`,
+      sourcemap: 'inline',
+      logLevel: 'silent',
       plugins: [asIfUnbundled(realpathSync(root), program)],
     });
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
     if (key) cache.delete(key); // a fixed file builds next time
-    throw new BuildError(errors?.length ? describeBuildErrors(entry.file ?? program!, errors, shown) : `${shown(entry.file ?? program!)} could not be bundled: ${(error as Error).message}`);
+    throw new BuildError(
+      errors?.length
+        ? describeBuildErrors(entry.file ?? program!, errors, shown)
+        : `${shown(entry.file ?? program!)} could not be bundled: ${(error as Error).message}`,
+    );
   }
   return outfile;
 }

@@ -34,9 +34,11 @@ export const harness = {
       connections.add(socket);
       socket.on('close', () => connections.delete(socket));
     });
-    const sampler = sampleQueues ? setInterval(() => {
-      for (const socket of connections) maxQueued = Math.max(maxQueued, socket.writableLength);
-    }, 1) : undefined;
+    const sampler = sampleQueues
+      ? setInterval(() => {
+          for (const socket of connections) maxQueued = Math.max(maxQueued, socket.writableLength);
+        }, 1)
+      : undefined;
     sampler?.unref();
     return {
       maxQueued: () => maxQueued,

@@ -33,7 +33,18 @@ function post(message: Message): void {
   try {
     send(message, undefined, undefined, sent);
   } catch (error) {
-    if (message.kind === 'reply') send({ kind: 'reply', id: message.id, ok: false, value: encodeValue(new Error(`the value could not be sent to the test: ${(error as Error).message}`)) }, undefined, undefined, sent);
+    if (message.kind === 'reply')
+      send(
+        {
+          kind: 'reply',
+          id: message.id,
+          ok: false,
+          value: encodeValue(new Error(`the value could not be sent to the test: ${(error as Error).message}`)),
+        },
+        undefined,
+        undefined,
+        sent,
+      );
   }
 }
 
@@ -70,9 +81,13 @@ async function perform(message: Message): Promise<unknown> {
       const callee = message.method === undefined ? target : target[message.method];
       if (typeof callee !== 'function') throw new TypeError(`${message.method} is not a function`);
       if (message.construct) return new (callee as new (...args: unknown[]) => unknown)(...args);
-      const result = message.method === undefined ? target(...args) : (callee as (...args: unknown[]) => unknown).apply(target, args);
+      const result =
+        message.method === undefined
+          ? target(...args)
+          : (callee as (...args: unknown[]) => unknown).apply(target, args);
       // The call returned: what is left is waiting for its promise, not a blocked loop.
-      if (result !== null && typeof (result as { then?: unknown })?.then === 'function') post({ kind: 'returned', id: message.id });
+      if (result !== null && typeof (result as { then?: unknown })?.then === 'function')
+        post({ kind: 'returned', id: message.id });
       return result;
     }
     case 'ping':

@@ -5,7 +5,19 @@
 // folder (mktemp -d, a home folder with mode 700) does not. Then the grader lays out what is
 // needed in a folder of its own that other users may read but not change, once per grading
 // process, and removes it at exit.
-import { chmodSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -21,8 +33,12 @@ function reachableByOthers(path: string): boolean {
 function closure(nodeModules: string, name: string, found = new Set<string>()): Set<string> {
   if (found.has(name) || !existsSync(join(nodeModules, name, 'package.json'))) return found;
   found.add(name);
-  const manifest = JSON.parse(readFileSync(join(nodeModules, name, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) closure(nodeModules, dependency, found);
+  const manifest = JSON.parse(readFileSync(join(nodeModules, name, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string> | undefined
+  >;
+  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }))
+    closure(nodeModules, dependency, found);
   return found;
 }
 

@@ -11,7 +11,22 @@
 //   integrity is not enforced; cleanup kills what the sandbox started and, on Linux and
 //   macOS, whatever carries its tag in the environment, detached or not.
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { chownSync, copyFileSync, cpSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -55,13 +70,19 @@ export function modeLine(mode = sandboxMode()): string {
 
 const LEASE_DIR = existsSync('/run') ? '/run/sockets-lab-leases' : join(tmpdir(), 'sockets-lab-leases');
 
-interface SandboxUser { name: string; uid: number; gid: number; index: number }
+interface SandboxUser {
+  name: string;
+  uid: number;
+  gid: number;
+  index: number;
+}
 
 function leaseDir(): string {
   mkdirSync(LEASE_DIR, { recursive: true, mode: 0o700 });
   const stat = lstatSync(LEASE_DIR);
   // Created by someone else (a sandbox user in a shared /tmp?): never trust it.
-  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o077) !== 0) throw new Error(`${LEASE_DIR} must be a directory owned by root with mode 700`);
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o077) !== 0)
+    throw new Error(`${LEASE_DIR} must be a directory owned by root with mode 700`);
   return LEASE_DIR;
 }
 
@@ -82,7 +103,8 @@ function alive(pid: number): boolean {
 function lookUpUser(name: string): SandboxUser | undefined {
   for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
     const [user, , uid, gid] = line.split(':');
-    if (user === name) return { name, uid: Number(uid), gid: Number(gid), index: Number(name.slice(USER_PREFIX.length)) };
+    if (user === name)
+      return { name, uid: Number(uid), gid: Number(gid), index: Number(name.slice(USER_PREFIX.length)) };
   }
   return undefined;
 }
@@ -93,7 +115,20 @@ function ensureUser(index: number): SandboxUser {
     const found = lookUpUser(name);
     if (found) return found;
     // --user-group: a group of its own, so no file is shared with another sandbox user by group.
-    spawnSync(USERADD!, ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+    spawnSync(
+      USERADD!,
+      [
+        '--system',
+        '--user-group',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        name,
+      ],
+      { stdio: 'ignore' },
+    );
     // Another grader may hold the lock on /etc/passwd: try again a moment later.
     if (!lookUpUser(name)) sleepSync(50);
   }
@@ -225,11 +260,25 @@ export interface SandboxSpawnOptions {
 
 /** The environment a sandboxed process gets: enough to run, nothing of the grader's. */
 function scrubbedEnvironment(home: string, tag: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const keep = process.platform === 'win32' ? ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'windir', 'COMSPEC', 'PATHEXT'] : ['PATH', 'LANG', 'LC_ALL'];
+  const keep =
+    process.platform === 'win32'
+      ? ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'windir', 'COMSPEC', 'PATHEXT']
+      : ['PATH', 'LANG', 'LC_ALL'];
   const env: NodeJS.ProcessEnv = {};
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
   for (const name of PASSED_ON) if (process.env[name] !== undefined) env[name] = process.env[name];
-  return { ...env, HOME: home, TMPDIR: home, TEMP: home, TMP: home, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1', [TAG_VARIABLE]: tag, ...extra };
+  return {
+    ...env,
+    HOME: home,
+    TMPDIR: home,
+    TEMP: home,
+    TMP: home,
+    NODE_OPTIONS: '',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    [TAG_VARIABLE]: tag,
+    ...extra,
+  };
 }
 
 export class Sandbox {
@@ -283,7 +332,8 @@ export class Sandbox {
     const { uid, gid } = this.lease.user;
     lchownSync(path, uid, gid);
     const stat = lstatSync(path);
-    if (stat.isDirectory() && !stat.isSymbolicLink()) for (const entry of readdirSync(path)) this.giveToUser(join(path, entry));
+    if (stat.isDirectory() && !stat.isSymbolicLink())
+      for (const entry of readdirSync(path)) this.giveToUser(join(path, entry));
   }
 
   /** Starts `node ...args` in the sandbox, as its user, with its limits. */
@@ -293,9 +343,18 @@ export class Sandbox {
     // prlimit sets the limits on itself, then becomes node: they hold for node and its children.
     // The grader gives a node the sandbox's user can reach (tools/grader/sandbox/runtime.ts).
     const node = process.env.GRADER_SANDBOX_NODE ?? process.execPath;
-    const limited = isLinux && PRLIMIT
-      ? [PRLIMIT, `--data=${DATA_LIMIT_BYTES}`, '--core=0', ...(this.lease ? [`--nproc=${TASK_LIMIT}`] : []), '--', node, ...nodeArgs]
-      : [node, ...nodeArgs];
+    const limited =
+      isLinux && PRLIMIT
+        ? [
+            PRLIMIT,
+            `--data=${DATA_LIMIT_BYTES}`,
+            '--core=0',
+            ...(this.lease ? [`--nproc=${TASK_LIMIT}`] : []),
+            '--',
+            node,
+            ...nodeArgs,
+          ]
+        : [node, ...nodeArgs];
     const stdio: StdioOptions = options.stdio ?? ['pipe', 'pipe', 'pipe'];
     const child = spawn(limited[0], limited.slice(1), {
       cwd: options.cwd ?? this.home,
@@ -326,11 +385,11 @@ export class Sandbox {
     } else {
       const tagged = processesWithVariable(TAG_VARIABLE, this.tag);
       leftovers = tagged.filter((pid) => !expectedPids.has(pid)).length;
-      for (const child of this.started) if (child.pid && child.exitCode === null && child.signalCode === null) killTree(child.pid);
+      for (const child of this.started)
+        if (child.pid && child.exitCode === null && child.signalCode === null) killTree(child.pid);
       for (const pid of tagged) killTree(pid);
     }
     rmSync(this.home, { recursive: true, force: true });
     return leftovers;
   }
 }
-

@@ -27,8 +27,15 @@ export interface WireError {
 }
 
 export type Wire =
-  | undefined | null | boolean | number | string | bigint | Uint8Array
-  | WireRef | WireError
+  | undefined
+  | null
+  | boolean
+  | number
+  | string
+  | bigint
+  | Uint8Array
+  | WireRef
+  | WireError
   | { $: 'array'; items: Wire[] }
   | { $: 'object'; entries: Array<[string, Wire]> };
 
@@ -51,7 +58,11 @@ function isPlain(value: object): boolean {
 /** Method names of an object, own and inherited, below Object.prototype. */
 export function methodNames(value: object): string[] {
   const names = new Set<string>();
-  for (let at: object | null = value; at && at !== Object.prototype && at !== Function.prototype; at = Object.getPrototypeOf(at)) {
+  for (
+    let at: object | null = value;
+    at && at !== Object.prototype && at !== Function.prototype;
+    at = Object.getPrototypeOf(at)
+  ) {
     for (const name of Object.getOwnPropertyNames(at)) {
       if (name === 'constructor') continue;
       const descriptor = Object.getOwnPropertyDescriptor(at, name);
@@ -77,7 +88,14 @@ export class RefTable {
       this.byId.set(id, value);
     }
     const callable = typeof value === 'function';
-    return { $: 'ref', side: this.side, id, callable, methods: callable ? [] : methodNames(value), type: typeName(value) };
+    return {
+      $: 'ref',
+      side: this.side,
+      id,
+      callable,
+      methods: callable ? [] : methodNames(value),
+      type: typeName(value),
+    };
   }
 
   get(id: number): object {
@@ -96,8 +114,21 @@ function typeName(value: object): string {
  * Encodes a value for the other side. `local` gives references to this side's objects;
  * `foreign` recognises a proxy of the other side's object, which goes back as its own ref.
  */
-export function encode(value: unknown, local: RefTable, foreign: (value: object) => WireRef | undefined, depth = 0): Wire {
-  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint') return value;
+export function encode(
+  value: unknown,
+  local: RefTable,
+  foreign: (value: object) => WireRef | undefined,
+  depth = 0,
+): Wire {
+  if (
+    value === null ||
+    value === undefined ||
+    typeof value === 'boolean' ||
+    typeof value === 'number' ||
+    typeof value === 'string' ||
+    typeof value === 'bigint'
+  )
+    return value;
   if (typeof value === 'symbol') return value.toString();
   if (value instanceof Uint8Array) return value;
   const back = foreign(value as object);
@@ -106,7 +137,10 @@ export function encode(value: unknown, local: RefTable, foreign: (value: object)
   if (depth > 32) return '[too deeply nested]';
   if (Array.isArray(value)) return { $: 'array', items: value.map((item) => encode(item, local, foreign, depth + 1)) };
   if (typeof value === 'object' && isPlain(value)) {
-    return { $: 'object', entries: Object.entries(value).map(([key, item]) => [key, encode(item, local, foreign, depth + 1)]) };
+    return {
+      $: 'object',
+      entries: Object.entries(value).map(([key, item]) => [key, encode(item, local, foreign, depth + 1)]),
+    };
   }
   return local.refFor(value as object);
 }
@@ -114,7 +148,8 @@ export function encode(value: unknown, local: RefTable, foreign: (value: object)
 function encodeError(error: Error, local: RefTable, foreign: (value: object) => WireRef | undefined): WireError {
   const props: Record<string, Wire> = {};
   for (const key of Object.keys(error)) {
-    if (key !== 'stack' && key !== 'message') props[key] = encode((error as unknown as Record<string, unknown>)[key], local, foreign, 30);
+    if (key !== 'stack' && key !== 'message')
+      props[key] = encode((error as unknown as Record<string, unknown>)[key], local, foreign, 30);
   }
   let name = 'Error';
   let message = '';
@@ -148,9 +183,13 @@ const MAX_ERROR_TEXT = 20_000;
 export function decode(wire: Wire, resolveRef: (ref: WireRef) => unknown): unknown {
   if (wire === null || typeof wire !== 'object' || wire instanceof Uint8Array) return wire;
   switch (wire.$) {
-    case 'ref': return resolveRef(wire);
-    case 'error': return rebuildError(wire, (value) => decode(value, resolveRef));
-    case 'array': return wire.items.map((item) => decode(item, resolveRef));
-    case 'object': return Object.fromEntries(wire.entries.map(([key, item]) => [key, decode(item, resolveRef)]));
+    case 'ref':
+      return resolveRef(wire);
+    case 'error':
+      return rebuildError(wire, (value) => decode(value, resolveRef));
+    case 'array':
+      return wire.items.map((item) => decode(item, resolveRef));
+    case 'object':
+      return Object.fromEntries(wire.entries.map(([key, item]) => [key, decode(item, resolveRef)]));
   }
 }

@@ -50,7 +50,9 @@ exec node --import tsx tools/instructor/gradescope/autograder.ts
 `;
 
 function autograderPackageJson(): string {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   manifest.scripts = { grade: manifest.scripts.grade };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
@@ -60,7 +62,9 @@ function zipPath(path: string): string {
   return path.split('\\').join('/');
 }
 
-export async function buildAutograderZip(options: { labs?: string[]; extraTests?: string; timeLimitSeconds?: number } = {}): Promise<Uint8Array> {
+export async function buildAutograderZip(
+  options: { labs?: string[]; extraTests?: string; timeLimitSeconds?: number } = {},
+): Promise<Uint8Array> {
   const labs = selectLabs(await discoverLabs(), options.labs ?? []);
   const entries: Zippable = {};
   const add = (path: string, content: string | Uint8Array, executable = false) => {
@@ -78,10 +82,14 @@ export async function buildAutograderZip(options: { labs?: string[]; extraTests?
   }
   if (options.extraTests) {
     for (const file of filesUnder(options.extraTests)) {
-      if (!file.includes('node_modules')) add(zipPath(join(PRIVATE_TESTS_DIR, relative(options.extraTests, file))), readFileSync(file));
+      if (!file.includes('node_modules'))
+        add(zipPath(join(PRIVATE_TESTS_DIR, relative(options.extraTests, file))), readFileSync(file));
     }
   }
-  const settings: AutograderSettings = { labs: labs.map((lab) => lab.slug), timeLimitSeconds: options.timeLimitSeconds ?? 30 };
+  const settings: AutograderSettings = {
+    labs: labs.map((lab) => lab.slug),
+    timeLimitSeconds: options.timeLimitSeconds ?? 30,
+  };
   add(SETTINGS_FILE, `${JSON.stringify(settings, null, 2)}\n`);
   add('package.json', autograderPackageJson());
   add('setup.sh', SETUP_SH, true);
@@ -103,7 +111,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   buildAutograderZip({ labs: positionals, extraTests: values['extra-tests'], timeLimitSeconds }).then(
     (zip) => {
       writeFileSync(values.out, zip);
-      console.log(`wrote ${values.out} (${(zip.length / 1024).toFixed(0)} KiB): upload it as the autograder of a Gradescope programming assignment`);
+      console.log(
+        `wrote ${values.out} (${(zip.length / 1024).toFixed(0)} KiB): upload it as the autograder of a Gradescope programming assignment`,
+      );
     },
     (error: unknown) => {
       console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
