@@ -60,6 +60,11 @@ interface Check {
 }
 const checks: Check[] = [
   { name: 'type-check', command: [bin('typescript/bin/tsc'), '-p', '.'], beside: true },
+  {
+    name: 'layout (Prettier; npm run format fixes it)',
+    command: [bin('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', ...layout],
+    beside: true,
+  },
   { name: 'promises (typescript-eslint)', command: [bin('eslint/bin/eslint.js'), ...code], beside: true },
   // Globs, not folder names: markdownlint-cli ignores a folder by name only if it is a real
   // folder, and node_modules may be a link (a git worktree sharing another's install).
