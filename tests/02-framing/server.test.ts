@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
-import { LOOPBACK, Peer, superviseServer, throughChaosProxy } from '../support/net.ts';
+import { expectAddressInUse, LOOPBACK, Peer, superviseServer, throughChaosProxy } from '../support/net.ts';
 import { show } from '../../tools/shared/bytes.ts';
 import lab from './lab.ts';
 
@@ -201,30 +201,12 @@ describe(lab.title, () => {
   graded(lab.tests.serverListenError, async (t) => {
     const port = await startServer(t);
     const { startFramedEchoServer } = await t.lab<ServerModule>('02-framing', 'server.ts');
-    t.step(
-      `started a second server on the same address: startFramedEchoServer({ host: "${LOOPBACK}", port: ${port}, log })`,
-    );
-    const failure = await t.within(
-      startFramedEchoServer({ host: LOOPBACK, port, log: () => {} }).then(
-        async (server) => {
-          await superviseServer(t, server);
-          return undefined;
-        },
-        (error: unknown) => error as { code?: unknown; message?: unknown },
-      ),
+    await expectAddressInUse(
+      t,
+      port,
+      'startFramedEchoServer',
+      () => startFramedEchoServer({ host: LOOPBACK, port, log: () => {} }),
       WAIT_MS,
-      'startFramedEchoServer to reject with the listen error EADDRINUSE',
-      () => 'its promise has not settled',
-    );
-    t.check(
-      failure !== undefined,
-      'startFramedEchoServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
-      () => 'it resolved with a server, although the port is taken',
-    );
-    t.check(
-      failure?.code === 'EADDRINUSE',
-      'an error with code "EADDRINUSE"',
-      () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`,
     );
     const peer = await Peer.connect(t, port, 'a client of the first server');
     await expectEchoes(t, peer, ['still the first server']);

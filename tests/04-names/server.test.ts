@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { graded, type Trace } from '../support/graded.ts';
-import { LOOPBACK, Peer, superviseServer } from '../support/net.ts';
+import { expectAddressInUse, LOOPBACK, Peer, superviseServer } from '../support/net.ts';
 import { listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import lab from './lab.ts';
 
@@ -168,28 +168,12 @@ describe(lab.title, () => {
   graded(lab.tests.listenError, async (t) => {
     const port = await startServer(t);
     const { startNameServer } = await t.lab<typeof import('../../labs/04-names/server.ts')>('04-names', 'server.ts');
-    t.step(`started a second server on the same address: startNameServer({ host: "${LOOPBACK}", port: ${port}, log })`);
-    const failure = await t.within(
-      startNameServer({ host: LOOPBACK, port, log: () => {} }).then(
-        async (server) => {
-          await superviseServer(t, server);
-          return undefined;
-        },
-        (error: unknown) => error as { code?: unknown; message?: unknown },
-      ),
+    await expectAddressInUse(
+      t,
+      port,
+      'startNameServer',
+      () => startNameServer({ host: LOOPBACK, port, log: () => {} }),
       WAIT_MS,
-      'startNameServer to reject with the listen error EADDRINUSE',
-      () => 'its promise has not settled',
-    );
-    t.check(
-      failure !== undefined,
-      'startNameServer to reject with the listen error EADDRINUSE, so the program can explain it and exit 1',
-      () => 'it resolved with a server, although the port is taken',
-    );
-    t.check(
-      failure?.code === 'EADDRINUSE',
-      'an error with code "EADDRINUSE"',
-      () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`,
     );
     const peer = await Peer.connect(t, port, 'a client of the first server');
     await peer.ask('LIST', 'NAMES');

@@ -222,6 +222,43 @@ export class Peer {
 }
 
 /**
+ * A second server started on `port`, which the test's first server holds, must fail as the
+ * program needs it to: `start()` (a call of the student's `startName({ host, port, log })`)
+ * rejects with listen's EADDRINUSE error, so that the program can explain it and exit 1.
+ */
+export async function expectAddressInUse(
+  t: Trace,
+  port: number,
+  startName: string,
+  start: () => Promise<RemoteInstance<net.Server>>,
+  waitMs: number,
+): Promise<void> {
+  t.step(`started a second server on the same address: ${startName}({ host: "${LOOPBACK}", port: ${port}, log })`);
+  const failure = await t.within(
+    start().then(
+      async (server) => {
+        await superviseServer(t, server);
+        return undefined;
+      },
+      (error: unknown) => error as { code?: unknown; message?: unknown },
+    ),
+    waitMs,
+    `${startName} to reject with the listen error EADDRINUSE`,
+    () => 'its promise has not settled',
+  );
+  t.check(
+    failure !== undefined,
+    `${startName} to reject with the listen error EADDRINUSE, so the program can explain it and exit 1`,
+    () => 'it resolved with a server, although the port is taken',
+  );
+  t.check(
+    failure?.code === 'EADDRINUSE',
+    'an error with code "EADDRINUSE"',
+    () => `an error with code ${JSON.stringify(failure?.code)}: ${String(failure?.message)}`,
+  );
+}
+
+/**
  * Takes charge of a server the student's code started in the test's host: remembers every
  * connection it accepts and, in teardown, destroys them and closes the server, so nothing
  * the test caused stays open. `sampleQueues` also watches how much the server queues for
