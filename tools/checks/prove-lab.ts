@@ -23,6 +23,10 @@ import {
   writeFixture,
 } from './self-test/failure-fixtures.ts';
 
+/** A batch of grades may take this long; the proof runs this many vitest workers. */
+const LIMIT_MS = 600_000;
+const WORKERS = 4;
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { 'update-fixtures': { type: 'boolean', default: false } },
@@ -39,6 +43,15 @@ try {
     const variants = await variantsOf(lab);
     for (const problem of labProblems(lab, variants)) fail(problem);
     const targets = variants.map((variant) => buildVariant(lab.slug, [variant], variant.name));
+    /** Grades the variants at `indices` again, each on the tests that must catch it. */
+    const gradeVariants = (indices: number[]): Promise<LabResult[]> =>
+      indices.length === 0
+        ? Promise.resolve([])
+        : gradeBatch(
+            indices.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })),
+            LIMIT_MS,
+            { maxWorkers: WORKERS },
+          );
     try {
       const [solution, starter, ...caught] = await gradeBatch(
         [
@@ -46,8 +59,8 @@ try {
           { lab, target: starters },
           ...variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })),
         ],
-        600_000,
-        { maxWorkers: 4 },
+        LIMIT_MS,
+        { maxWorkers: WORKERS },
       );
       console.log(
         `Lab ${lab.slug}: solution ${solution.points}/${solution.maxPoints}, starter ${starter.points}/${starter.maxPoints}, ${variants.length} variants`,
@@ -66,14 +79,7 @@ try {
       // A miss gets a second try: a catch that depends on timing is reported, not a failure of
       // the whole proof (on a loaded machine a reset or a race may fall the other way).
       const misses = variants.map((variant, i) => i).filter((i) => missedBy(caught[i], variants[i]).length > 0);
-      const retried =
-        misses.length === 0
-          ? []
-          : await gradeBatch(
-              misses.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })),
-              600_000,
-              { maxWorkers: 4 },
-            );
+      const retried = await gradeVariants(misses);
       const final = caught.map((result, i) => (misses.includes(i) ? retried[misses.indexOf(i)] : result));
       variants.forEach((variant, i) => {
         const missed = missedBy(final[i], variant);
@@ -91,11 +97,7 @@ try {
       if (values['update-fixtures'] || !existsSync(fixturePath(lab.slug))) {
         // A new lab's first proof pins its text: nothing was pinned to compare with. A second
         // grade of every variant shows which lines depend on the run; they are pinned as such.
-        const again = await gradeBatch(
-          variants.map((variant, i) => ({ lab, target: targets[i], only: variant.caughtBy })),
-          600_000,
-          { maxWorkers: 4 },
-        );
+        const again = await gradeVariants(variants.map((_, i) => i));
         writeFixture(
           lab.slug,
           catalogText(
@@ -109,14 +111,7 @@ try {
           .map((_, i) => i)
           .filter((i) => variantDiff(pinned, variants[i].name, texts[i]).failure !== '');
         // What got there in time may differ under load: a second grade that matches is a warning.
-        const again =
-          changed.length === 0
-            ? []
-            : await gradeBatch(
-                changed.map((i) => ({ lab, target: targets[i], only: variants[i].caughtBy })),
-                600_000,
-                { maxWorkers: 4 },
-              );
+        const again = await gradeVariants(changed);
         const diffs: string[] = [];
         variants.forEach((variant, i) => {
           const retry = changed.indexOf(i);
