@@ -224,7 +224,7 @@ export async function serveClient(socket: net.Socket, table: NameTable<Client>, 
  * Node itself. The limit as a shell reports it (Node raised its soft limit to the hard one at
  * start); undefined where there is none to ask (Windows), and the relay takes all comers.
  */
-function clientsWithinDescriptorLimit(): number | undefined {
+export function clientsWithinDescriptorLimit(): number | undefined {
   if (process.platform === 'win32') return undefined;
   try {
     const limit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());

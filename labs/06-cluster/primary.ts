@@ -22,6 +22,14 @@ export type LaunchWorker = (index: number) => ChildProcess;
 /** The worker as a TypeScript program, the way `npx tsx` runs it. */
 export const launchWorker: LaunchWorker = () => fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'] });
 
+/**
+ * How long a worker has to say it `took` a connection before the primary takes it as lost on
+ * the way: a worker out of file descriptors cannot receive one, and its Node drops it without
+ * a word to either side. A worker says `took` as soon as the connection reaches it, so a
+ * healthy one is never near this.
+ */
+export const HAND_OVER_TIMEOUT_MS = 5000;
+
 export interface ClusterOptions {
   host?: string;
   port?: number;
@@ -32,6 +40,8 @@ export interface ClusterOptions {
   /** Lab 05's limits, passed to every worker. */
   maxQueuedBytes?: number;
   idleTimeoutMs?: number;
+  /** HAND_OVER_TIMEOUT_MS unless given (the tests shorten it). */
+  handOverTimeoutMs?: number;
 }
 
 export interface ClusterRelay {
@@ -130,7 +140,7 @@ export class Registry {
   }
 }
 
-export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS }: ClusterOptions = {}): Promise<ClusterRelay> {
+export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS, handOverTimeoutMs = HAND_OVER_TIMEOUT_MS }: ClusterOptions = {}): Promise<ClusterRelay> {
   // TODO: write this part (see labs/06-cluster/README.md, section "Task 4: the pool of workers").
   throw new Error("not implemented yet — see labs/06-cluster/README.md, section \"Task 4: the pool of workers\"");
 }

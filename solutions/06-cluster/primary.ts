@@ -22,6 +22,14 @@ export type LaunchWorker = (index: number) => ChildProcess;
 /** The worker as a TypeScript program, the way `npx tsx` runs it. */
 export const launchWorker: LaunchWorker = () => fork(WORKER_FILE, [], { execArgv: ['--import', 'tsx'] });
 
+/**
+ * How long a worker has to say it `took` a connection before the primary takes it as lost on
+ * the way: a worker out of file descriptors cannot receive one, and its Node drops it without
+ * a word to either side. A worker says `took` as soon as the connection reaches it, so a
+ * healthy one is never near this.
+ */
+export const HAND_OVER_TIMEOUT_MS = 5000;
+
 export interface ClusterOptions {
   host?: string;
   port?: number;
@@ -32,6 +40,8 @@ export interface ClusterOptions {
   /** Lab 05's limits, passed to every worker. */
   maxQueuedBytes?: number;
   idleTimeoutMs?: number;
+  /** HAND_OVER_TIMEOUT_MS unless given (the tests shorten it). */
+  handOverTimeoutMs?: number;
 }
 
 export interface ClusterRelay {
@@ -154,7 +164,7 @@ export class Registry {
   }
 }
 
-export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS }: ClusterOptions = {}): Promise<ClusterRelay> {
+export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers = 2, log = console.log, launch = launchWorker, maxQueuedBytes = MAX_QUEUED_BYTES, idleTimeoutMs = IDLE_TIMEOUT_MS, handOverTimeoutMs = HAND_OVER_TIMEOUT_MS }: ClusterOptions = {}): Promise<ClusterRelay> {
   // BEGIN SOLUTION "Task 4: the pool of workers"
   const slots: WorkerSlot[] = [];
   const registry = new Registry(slots);
@@ -164,7 +174,19 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
   const waiting: net.Socket[] = []; // connections that came while no worker was ready
   // Connections handed to a worker that has not said it took them: ours to serve elsewhere
   // (or close) if that worker dies first, never left hanging.
-  const onTheirWay = new Map<number, { socket: net.Socket; slot: WorkerSlot }>();
+  const onTheirWay = new Map<number, { socket: net.Socket; slot: WorkerSlot; deadline: NodeJS.Timeout }>();
+  // Workers that have lost a connection on the way and not taken one since: logged once a spell.
+  const notTaking = new Set<WorkerSlot>();
+
+  /** The worker never took it: close our copy, the only one left (lab 05's refusal, late). */
+  const lost = (client: number) => {
+    const { socket, slot } = onTheirWay.get(client)!;
+    onTheirWay.delete(client);
+    registry.gone(slot, client);
+    socket.destroy();
+    if (!notTaking.has(slot)) log(`worker ${slot.index} did not take a connection within ${handOverTimeoutMs} ms (out of file descriptors?); closing the connections it does not take`);
+    notTaking.add(slot);
+  };
 
   const handOut = (socket: net.Socket) => {
     // A worker whose channel has closed is dying: its 'exit' has not come yet, but it
@@ -177,8 +199,9 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
     const slot = ready[turn++ % ready.length];
     const client = nextClient++;
     registry.clients.set(client, slot);
-    onTheirWay.set(client, { socket, slot });
+    onTheirWay.set(client, { socket, slot, deadline: setTimeout(() => lost(client), handOverTimeoutMs) });
     if (!handOver(slot.child, { type: 'connection', client }, socket)) {
+      clearTimeout(onTheirWay.get(client)!.deadline);
       onTheirWay.delete(client);
       registry.clients.delete(client);
       handOut(socket);
@@ -200,8 +223,15 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       }
       case 'took': {
         const taken = onTheirWay.get(message.client);
+        if (notTaking.delete(slot)) log(`worker ${slot.index} takes connections again`);
+        if (!taken) {
+          // Later than handOverTimeoutMs: we had given it up, but it did reach this worker.
+          registry.clients.set(message.client, slot);
+          return;
+        }
+        clearTimeout(taken.deadline);
         onTheirWay.delete(message.client);
-        taken?.socket.destroy(); // our copy only: the worker's keeps the connection open
+        taken.socket.destroy(); // our copy only: the worker's keeps the connection open
         return;
       }
       case 'claim':
@@ -239,8 +269,9 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
       registry.forgetWorker(slot);
       registry.settle(); // what waited for it waits no more
       // The connections it never took: serve them on another worker, or close them.
-      for (const [client, { socket, slot: owner }] of onTheirWay) {
+      for (const [client, { socket, slot: owner, deadline }] of onTheirWay) {
         if (owner !== slot) continue;
+        clearTimeout(deadline);
         onTheirWay.delete(client);
         if (closing) socket.destroy();
         else handOut(socket);

@@ -140,6 +140,33 @@ export default defineVariants(lab, [
     caughtBy: ['diesMidDelivery'],
   },
   {
+    name: 'a connection its worker never takes stays on its way',
+    mistake:
+      'Keeps the primary\'s copy of a socket until its worker says "took", however long that takes: a worker out of file descriptors never receives it (its Node drops it without a word), and the client hangs, neither served nor closed.',
+    file: 'primary.ts',
+    find: 'setTimeout(() => lost(client), handOverTimeoutMs)',
+    replace: 'setTimeout(() => {}, handOverTimeoutMs)',
+    caughtBy: ['lostOnTheWay'],
+  },
+  {
+    name: 'a connection its worker never takes goes to another worker',
+    mistake:
+      'Past the deadline, hands the connection to the next worker, as for one that died: here it is served, but the primary cannot tell a lost connection from one a busy worker has not reported yet, and that one would end up with two workers reading it.',
+    file: 'primary.ts',
+    find: '    registry.gone(slot, client);\n    socket.destroy();',
+    replace: '    registry.gone(slot, client);\n    handOut(socket);',
+    caughtBy: ['lostOnTheWay'],
+  },
+  {
+    name: 'every connection a worker does not take is logged',
+    mistake:
+      'Logs a line for each connection lost on the way: out of descriptors, every new client adds one, and the log floods just when someone reads it.',
+    file: 'primary.ts',
+    find: '    if (!notTaking.has(slot)) log(',
+    replace: '    log(',
+    caughtBy: ['lostOnTheWay'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

@@ -47,6 +47,8 @@ export function workerLauncher(script: string, watch: Watch) {
   const launched: ChildProcess[] = [];
   /** The workers held now, by process, and what waits for each. */
   const holding = new Map<ChildProcess, Held[]>();
+  /** Workers whose connections are lost on the way, as Node drops a socket a worker out of descriptors cannot receive. */
+  const dropping = new Set<ChildProcess>();
   const heldChanged = new EventTarget();
   /** How many connections the primary has sent each worker (held ones included). */
   const handed = new Map<ChildProcess, number>();
@@ -67,6 +69,12 @@ export function workerLauncher(script: string, watch: Watch) {
       if (handle) {
         handed.set(child, (handed.get(child) ?? 0) + 1);
         heldChanged.dispatchEvent(new Event('change'));
+        if (dropping.has(child)) {
+          // Written, as far as the primary can tell; the worker never hears of it.
+          const callback = args.find((arg) => typeof arg === 'function') as ((error: Error | null) => void) | undefined;
+          setImmediate(() => callback?.(null));
+          return true;
+        }
       }
       const queue = holding.get(child);
       if (!queue) return send(...args);
@@ -196,6 +204,18 @@ export function workerLauncher(script: string, watch: Watch) {
       return (child ? (messages.get(child) ?? []) : []).filter(
         (message) => (message as { type?: unknown })?.type === type,
       );
+    },
+    /**
+     * From now on (`lose` true) or no longer, the connections the primary sends worker `index`
+     * never reach it: as when that worker has no file descriptor left, and its Node drops each
+     * socket it is sent. The primary keeps its own copy (handOver's keepOpen).
+     */
+    loseConnections(workers: unknown, index: number, lose: boolean): boolean {
+      const child = workerAt(workers, index);
+      if (!child) return false;
+      if (lose) dropping.add(child);
+      else dropping.delete(child);
+      return true;
     },
     /** Passes on everything held for worker `index`, in order, and stops holding; gives how many messages. */
     letGo(workers: unknown, index: number): number {

@@ -100,6 +100,12 @@ export default defineLab({
       section: POOL,
       timeoutMs: 15_000,
     },
+    lostOnTheWay: {
+      name: 'a connection a worker never takes (out of file descriptors) is closed within handOverTimeoutMs and logged once, while every other client is served',
+      points: 2,
+      hint: 'Give each connection on its way a deadline of handOverTimeoutMs: if its worker has not said "took" by then, forget the client and destroy your copy (the only one: it is lost on the way), and log it once until that worker takes a connection again.',
+      section: POOL,
+    },
     failedStart: {
       name: 'startClusterRelay rejects, and leaves no worker running, when the port is taken or a worker exits while starting',
       points: 2,

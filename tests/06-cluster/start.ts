@@ -72,7 +72,12 @@ export async function prepareCluster(t: Trace): Promise<Prepared> {
   return { startClusterRelay, launched, launcher, logged, log };
 }
 
-export async function startStudentCluster(t: Trace, workers = 2, options: RelayStartOptions = {}): Promise<Cluster> {
+/** What a test may set besides lab 05's limits. */
+export interface ClusterStartOptions extends RelayStartOptions {
+  handOverTimeoutMs?: number;
+}
+
+export async function startStudentCluster(t: Trace, workers = 2, options: ClusterStartOptions = {}): Promise<Cluster> {
   const { startClusterRelay, launched, launcher, logged, log } = await prepareCluster(t);
   const { limits, shown } = givenLimits(options);
   t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}${shown}, log })`);

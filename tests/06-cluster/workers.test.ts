@@ -280,6 +280,46 @@ describe(lab.title, () => {
     );
   });
 
+  graded(lab.tests.lostOnTheWay, async (t) => {
+    const handOverTimeoutMs = 500;
+    const cluster = await startStudentCluster(t, 2, { handOverTimeoutMs });
+    const { relay, port, launcher, logged } = cluster;
+    const a0 = await registerAs(t, port, 'a0');
+    const b1 = await registerAs(t, port, 'b1');
+    t.step(
+      'from now on, every connection the primary hands worker 1 is lost on the way, as when worker 1 has no file descriptor left: its Node drops a socket it cannot receive, and nobody is told',
+    );
+    await launcher.loseConnections(await relay.workers(), 1, true);
+    await t.settleHost();
+    const loggedBefore = logged.length;
+    const c0 = await registerAs(t, port, 'c0');
+    const lost = await Peer.connect(t, port, 'lost'); // worker 1
+    await registerAs(t, port, 'd0');
+    const alsoLost = await Peer.connect(t, port, 'also-lost'); // worker 1
+    for (const peer of [lost, alsoLost])
+      await peer.readToEnd(
+        handOverTimeoutMs + WAIT_MS,
+        `the relay to close ${peer.label}'s connection within handOverTimeoutMs (${handOverTimeoutMs} ms): worker 1 never took it, so it would hang`,
+      );
+    await t.settleHost();
+    const about = logged.slice(loggedBefore);
+    t.check(
+      about.length === 1,
+      'the relay to log it once: one line for the two connections worker 1 did not take, not one per connection',
+      () => (about.length === 0 ? 'nothing was logged' : `${about.length} lines:\n${about.join('\n')}`),
+    );
+    await a0.ask('SEND b1 still here?', 'OK SEND b1');
+    const got = await b1.readLine(WAIT_MS, 'b1, on worker 1, to receive "MSG a0 still here?"');
+    t.check(got === 'MSG a0 still here?', '"MSG a0 still here?"', () => JSON.stringify(got));
+    t.step('worker 1 receives the connections it is handed again, as once descriptors are free');
+    await launcher.loseConnections(await relay.workers(), 1, false);
+    await registerAs(t, port, 'e0');
+    const f1 = await registerAs(t, port, 'f1'); // worker 1
+    await f1.ask('SEND c0 served again', 'OK SEND c0');
+    const fromF1 = await c0.readLine(WAIT_MS, 'c0 to receive "MSG f1 served again"');
+    t.check(fromF1 === 'MSG f1 served again', '"MSG f1 served again"', () => JSON.stringify(fromF1));
+  });
+
   graded(lab.tests.failedStart, async (t) => {
     const { startClusterRelay, launched, launcher, log } = await prepareCluster(t);
     // Its outcome as data: a relay that started anyway is closed in teardown.

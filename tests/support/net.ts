@@ -116,8 +116,9 @@ export class Peer {
     return `nothing received, ${state}${this.error || this.ended ? '' : this.waitingBehind()}`;
   }
 
-  /** Nothing came while a client that connected before is still connected: is the server busy with it? */
+  /** Nothing came back to what it sent while a client that connected before is still connected: is the server busy with it? */
   private waitingBehind(): string {
+    if (this.socket.bytesWritten === 0) return ''; // it waits for no answer
     const peers = peersOf.get(this.t) ?? [];
     const earlier = peers
       .slice(0, peers.indexOf(this))

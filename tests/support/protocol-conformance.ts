@@ -30,8 +30,10 @@ export interface RelayStartOptions {
  * The options a test set (undefined ones left out, so the relay's defaults hold), and how they
  * read in a step: ", idleTimeoutMs: 600".
  */
-export function givenLimits(options: RelayStartOptions): { limits: RelayStartOptions; shown: string } {
-  const limits = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+export function givenLimits<Options extends object>(options: Options): { limits: Partial<Options>; shown: string } {
+  const limits = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<Options>;
   return {
     limits,
     shown: Object.entries(limits)
