@@ -209,6 +209,24 @@ export default defineVariants(lab, [
     caughtBy: ['slowReaderCutOff'],
   },
   {
+    name: 'a cut-off client still gets its PING',
+    mistake:
+      'Checks only for a destroyed socket before queuing a line, not for one already ended: the idle PING of a client cut off for not reading is written after end(), which destroys the socket, and the lines still queued for it, ERR too-slow among them, are lost.',
+    file: 'relay.ts',
+    find: '    if (this.socket.destroyed || this.socket.writableEnded) return; // cut off, or closing: nothing more',
+    replace: '    if (this.socket.destroyed) return; // cut off: nothing more',
+    caughtBy: ['conformSlowReaders'],
+  },
+  {
+    name: 'a cut-off client is cut off again when idle',
+    mistake:
+      'Cuts a silent client off without checking whether it is closing already: a client cut off for not reading gets a second end() at its idle timeout, which destroys the socket, and the lines still queued for it are lost.',
+    file: 'relay.ts',
+    find: '    if (socket.writableEnded) return; // closing already (QUIT, a cut-off): a second end would fail\n',
+    replace: '',
+    caughtBy: ['conformSlowReaders'],
+  },
+  {
     name: 'a long LIST in one line',
     mistake:
       "Answers LIST with lab 04's single NAMES line however many names there are: past about 120 names the line breaks the 2048-byte limit of server lines, and a client built to the document rejects it.",

@@ -167,6 +167,15 @@ export default defineVariants(lab, [
     caughtBy: ['lostOnTheWay'],
   },
   {
+    name: 'a cut-off client is cut off again when idle',
+    mistake:
+      'Cuts a silent client off without checking whether it is closing already: a client cut off for not reading gets a second end() at its idle timeout, which destroys the socket, and the lines still queued for it are lost.',
+    file: 'worker.ts',
+    find: '    if (socket.writableEnded) return; // closing already (QUIT, a cut-off)\n',
+    replace: '',
+    caughtBy: ['conformSlowReaders'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

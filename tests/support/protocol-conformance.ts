@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { graded as gradedTest, type GradedOptions, type Trace } from './graded.ts';
-import { LOOPBACK, Peer } from './net.ts';
+import { LOOPBACK, pause, Peer } from './net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from './relay-protocol.ts';
 import type { ConformanceTests } from './conformance-specs.ts';
 
@@ -15,6 +15,9 @@ const CLIENT_LINE = 1024;
 const SERVER_LINE = 2048;
 /** Short enough for a test, long enough that a loaded machine answers a PING well within it. */
 const IDLE_MS = 600;
+/** The idle timeout and the cut-off of the relay on which a cut-off client stays silent past the timeout. */
+const LATE_IDLE_MS = 1500;
+const LATE_CUT_OFF = 1024 * 1024;
 /** The conformList test's cut-off, and a list well past it. */
 const LIST_CUT_OFF = 8 * 1024;
 const LIST_NAMES = 600;
@@ -455,6 +458,25 @@ export function registerConformanceTests(
     await expectOpen(t, asker, `two lists of ${LIST_NAMES} names`);
   });
 
+  /**
+   * `peer`, cut off while it did not read, reads at last: whole lines, then the reason (a line
+   * starting with one of `reasons`) as the last line, then the close. Gives the lines.
+   */
+  const readCutOff = async (t: Trace, peer: Peer, ...reasons: string[]): Promise<string[]> => {
+    peer.socket.resume();
+    const what = reasons.map((reason) => `"${reason} ..."`).join(' or ');
+    await peer.until(() => peer.ended || peer.closed, WAIT_MS, `${peer.label}'s connection to end: it was cut off`);
+    const lines = peer.received.toString('utf8').split('\n');
+    const reason = lines.findIndex((line) => reasons.some((start) => line.startsWith(start)));
+    t.check(
+      reason >= 0 && reason === lines.length - 2 && lines.at(-1) === '' && !peer.error,
+      `whole lines, then ${what} as the last line, then the close`,
+      () =>
+        `${lines.length - 1} whole lines, ${reason < 0 ? `no ${what}` : `the reason as line ${reason + 1}`}${lines.at(-1) ? `, then half a line: ${JSON.stringify(lines.at(-1)!.slice(0, 40))}` : ''}${peer.error ? `, then the connection failed (${peer.error.message})` : ''}`,
+    );
+    return lines;
+  };
+
   graded(tests.conformSlowReaders, async (t) => {
     const port = await start(t, {});
     const slow = await registerAs(t, port, 'slow');
@@ -479,17 +501,8 @@ export function registerConformanceTests(
       );
     const acknowledged = linesOf(flood).filter((line) => line === 'OK SEND slow').length;
     t.step('the old "slow" reads again');
-    slow.socket.resume();
-    await slow.until(() => slow.ended || slow.closed, WAIT_MS, 'the old "slow"\'s connection to end: it was cut off');
-    const lines = slow.received.toString('utf8').split('\n');
-    const tooSlow = lines.findIndex((line) => line.startsWith('ERR too-slow'));
-    t.check(
-      tooSlow >= 0 && tooSlow === lines.length - 2 && lines.at(-1) === '',
-      'whole lines, then "ERR too-slow ..." as the last line, then the close',
-      () =>
-        `${lines.length - 1} whole lines, ${tooSlow < 0 ? 'no "ERR too-slow"' : `"ERR too-slow" as line ${tooSlow + 1}`}${lines.at(-1) ? `, then half a line: ${JSON.stringify(lines.at(-1)!.slice(0, 40))}` : ''}`,
-    );
-    const queued = lines.slice(0, tooSlow).filter((line) => line.startsWith('MSG flood ')).length;
+    const lines = await readCutOff(t, slow, 'ERR too-slow');
+    const queued = lines.slice(0, -2).filter((line) => line.startsWith('MSG flood ')).length;
     if (crossProcess) {
       t.check(
         acknowledged >= queued,
@@ -504,6 +517,21 @@ export function registerConformanceTests(
       );
     }
     await expectOpen(t, newSlow, 'the cut-off');
+    t.step(
+      `on a relay with an idle timeout of ${LATE_IDLE_MS} ms and a cut-off at ${LATE_CUT_OFF} bytes: a client cut off for not reading, still silent when its idle timer runs out`,
+    );
+    // At 1 MiB, the cut-off comes once the kernel's buffers are full and lines wait in the
+    // relay, not at a moment's burst (loopback takes megabytes): then a write after the
+    // cut-off's end() (its PING, a second end at its idle cut-off) would lose them.
+    const idlePort = await start(t, { idleTimeoutMs: LATE_IDLE_MS, maxQueuedBytes: LATE_CUT_OFF });
+    const late = await registerAs(t, idlePort, 'late');
+    late.socket.pause();
+    await floodUntilCutOff(t, await registerAs(t, idlePort, 'flood'), 'late');
+    // The scenario, not a wait for a result: its PING and its idle cut-off come while it is cut off already.
+    t.step(`"late" stays silent, and reads nothing, for ${2 * LATE_IDLE_MS + 500} ms after the cut-off, then reads`);
+    await pause(2 * LATE_IDLE_MS + 500);
+    // A busy machine may make the flood outlast 2T: then the idle cut-off comes first, and its line is the last.
+    await readCutOff(t, late, 'ERR too-slow', 'ERR idle-timeout');
     t.step('a client that reads is never cut off, however many commands it sends at once');
     const eager = await Peer.connect(t, port, 'eager');
     eager.send(`${'PING\n'.repeat(20_000)}QUIT\n`);
