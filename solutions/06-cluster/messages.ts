@@ -116,11 +116,9 @@ export function receive<T extends ToWorker | ToPrimary>(port: Port, handler: (me
  * Sends a connection to a worker: `message` with the socket as its handle, alone and at once
  * (a handle cannot ride in a batch). The primary keeps its own copy of the socket
  * (keepOpen) until the worker says it `took` it: a worker can die with the connection still
- * on its way, and then only the primary's copy is left to serve or close. Returns false if
- * the worker cannot hear any more: the socket is still the primary's alone.
+ * on its way, and then only the primary's copy is left to serve or close. A worker that can
+ * no longer hear gets nothing (the callback keeps the failure from becoming an 'error').
  */
-export function handOver(port: Port, message: ToWorker, socket: unknown): boolean {
-  if (!port.connected) return false;
+export function handOver(port: Port, message: ToWorker, socket: unknown): void {
   port.send!(message, socket, { keepOpen: true }, () => {});
-  return true;
 }

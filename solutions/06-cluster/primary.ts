@@ -200,12 +200,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
     const client = nextClient++;
     registry.clients.set(client, slot);
     onTheirWay.set(client, { socket, slot, deadline: setTimeout(() => lost(client), handOverTimeoutMs) });
-    if (!handOver(slot.child, { type: 'connection', client }, socket)) {
-      clearTimeout(onTheirWay.get(client)!.deadline);
-      onTheirWay.delete(client);
-      registry.clients.delete(client);
-      handOut(socket);
-    }
+    handOver(slot.child, { type: 'connection', client }, socket);
   };
 
   const handle = (slot: WorkerSlot, message: ToPrimary) => {
@@ -226,7 +221,7 @@ export async function startClusterRelay({ host = '0.0.0.0', port = 5000, workers
         if (notTaking.delete(slot)) log(`worker ${slot.index} takes connections again`);
         if (!taken) {
           // Later than handOverTimeoutMs: we had given it up, but it did reach this worker.
-          registry.clients.set(message.client, slot);
+          if (slot.ready) registry.clients.set(message.client, slot);
           return;
         }
         clearTimeout(taken.deadline);

@@ -140,6 +140,33 @@ export default defineVariants(lab, [
     caughtBy: ['diesMidDelivery'],
   },
   {
+    name: "a dead worker's last claim is granted",
+    mistake:
+      "Decides every claim that comes, without checking that the client is still that worker's: a claim a worker sent just before it died, read after its 'exit', gives the name to a client that is gone, and nobody can have it again.",
+    file: 'primary.ts',
+    find: "    if (this.clients.get(client) !== slot) return; // gone already, or not that worker's\n",
+    replace: '',
+    caughtBy: ['workerDies'],
+  },
+  {
+    name: 'a connection with no worker ready crashes the primary',
+    mistake:
+      'Always picks a worker in turn, ready or not: with --workers 1, a client that connects while the only worker is being replaced makes the primary pick from no workers at all, and it throws.',
+    file: 'primary.ts',
+    find: 'if (ready.length === 0) {',
+    replace: 'if (false) {',
+    caughtBy: ['waitsForAWorker'],
+  },
+  {
+    name: 'connections that wait for a worker wait for good',
+    mistake:
+      'Keeps the connections that came while no worker was ready, but never hands them out when a worker says "ready": they hang, neither served nor closed.',
+    file: 'primary.ts',
+    find: '        for (const socket of waiting.splice(0)) handOut(socket);\n',
+    replace: '',
+    caughtBy: ['waitsForAWorker'],
+  },
+  {
     name: 'a connection its worker never takes stays on its way',
     mistake:
       'Keeps the primary\'s copy of a socket until its worker says "took", however long that takes: a worker out of file descriptors never receives it (its Node drops it without a word), and the client hangs, neither served nor closed.',

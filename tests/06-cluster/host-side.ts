@@ -116,6 +116,7 @@ export function workerLauncher(script: string, watch: Watch) {
     });
     interpose(child);
     launched.push(child);
+    heldChanged.dispatchEvent(new Event('change'));
     tell(() => watch.launched(child.pid ?? -1));
     return child;
   };
@@ -154,6 +155,8 @@ export function workerLauncher(script: string, watch: Watch) {
       clearTimeout(timer);
       return launched.filter(alive).map((child) => child.pid ?? -1);
     },
+    /** Resolves once `count` worker processes have been started in all, or after `ms`; gives how many. */
+    launchedAtLeast: (count: number, ms: number): Promise<number> => waitFor(() => launched.length, count, ms),
     /** How many connections the primary has handed worker `index` of `workers` so far. */
     connectionsHandedTo: (workers: unknown, index: number): number => {
       const child = workerAt(workers, index);
@@ -216,6 +219,21 @@ export function workerLauncher(script: string, watch: Watch) {
       if (lose) dropping.add(child);
       else dropping.delete(child);
       return true;
+    },
+    /** The client numbers of the connections the primary handed the worker with pid `pid`, dead or alive. */
+    clientsHandedToPid: (pid: number): number[] => {
+      const child = launched.find((each) => each.pid === pid);
+      return (child ? (messages.get(child) ?? []) : [])
+        .filter((message) => (message as { type?: unknown })?.type === 'connection')
+        .map((message) => (message as { client: number }).client);
+    },
+    /**
+     * The primary reads `message` from the worker with pid `pid`, as if it had been in the
+     * channel still: a worker that wrote it just before it died, read after its 'exit'.
+     */
+    readFromPid(pid: number, message: unknown): boolean {
+      const child = launched.find((each) => each.pid === pid);
+      return child ? child.emit('message', message) : false;
     },
     /** Passes on everything held for worker `index`, in order, and stops holding; gives how many messages. */
     letGo(workers: unknown, index: number): number {

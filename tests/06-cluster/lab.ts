@@ -62,7 +62,7 @@ export default defineLab({
       section: NAMES,
     },
     workerDies: {
-      name: 'a killed worker drops only its own clients, their names are released at once, and a new worker serves new clients',
+      name: 'a killed worker drops only its own clients, their names are released at once, a claim it sent just before it died claims nothing, and a new worker serves new clients',
       points: 4,
       hint: 'On a worker\'s "exit": forget every client it held (releasing their names, and telling the other workers), then start a new worker in its slot, welcomed with the names as they are.',
       section: POOL,
@@ -97,6 +97,13 @@ export default defineLab({
       name: 'a worker that dies while messages stream to its clients: the survivors get theirs, in order, the senders learn the names are gone, and connections on their way to it are served',
       points: 3,
       hint: 'The primary keeps its copy of a socket until the worker says it took it (handOver keeps it open): when a worker dies, hand the connections it never took to another worker. And release each of its names in the Registry, which tells every worker to stop sending to them.',
+      section: POOL,
+      timeoutMs: 15_000,
+    },
+    waitsForAWorker: {
+      name: 'with one worker, a client that connects while the dead worker is being replaced waits, and the new worker serves it',
+      points: 2,
+      hint: 'A connection that comes while no worker is ready (with --workers 1, between a death and the replacement\'s "ready") goes on a waiting list; hand out the whole list when a worker says "ready".',
       section: POOL,
       timeoutMs: 15_000,
     },

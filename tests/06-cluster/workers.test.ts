@@ -233,6 +233,21 @@ describe(lab.title, () => {
       'LIST to answer "NAMES a0 c0": the dead worker\'s names released',
       WAIT_MS,
     );
+    // A worker's last messages can still be in its channel when its 'exit' comes: the primary
+    // reads them after it has forgotten the worker's clients.
+    const [b1Client] = await launcher.clientsHandedToPid(victim);
+    t.step(
+      `the primary read, after worker 1's exit, a claim worker 1 sent just before it died: "NAME ghost" from b1 (client ${b1Client})`,
+    );
+    await launcher.readFromPid(victim, { type: 'claim', client: b1Client, name: 'ghost' });
+    a0.sendLine('LIST');
+    const names = await a0.readLine(WAIT_MS, 'the reply to LIST');
+    t.check(
+      names === 'NAMES a0 c0',
+      '"NAMES a0 c0": the claim ignored, since b1 is gone (step 1 of Registry.claim, Task 1)',
+      () =>
+        `${JSON.stringify(names)}${names.includes('ghost') ? ': the name went to a client that is gone, for good' : ''}`,
+    );
     await a0.ask('SEND c0 still here?', 'OK SEND c0');
     const got = await c0.readLine(WAIT_MS, 'c0 to receive "MSG a0 still here?"');
     t.check(got === 'MSG a0 still here?', '"MSG a0 still here?"', () => JSON.stringify(got));
@@ -278,6 +293,21 @@ describe(lab.title, () => {
       "two live workers: the survivor and one new worker in the dead one's place",
       () => `${live.length} live of ${launched.length} started`,
     );
+  });
+
+  graded(lab.tests.waitsForAWorker, async (t) => {
+    const cluster = await startStudentCluster(t, 1);
+    const { port, launcher } = cluster;
+    const alice = await registerAs(t, port, 'alice');
+    await killWorker(t, cluster, 0);
+    await alice.readToEnd(WAIT_MS, 'alice, on the only worker, to be disconnected');
+    const started = await launcher.launchedAtLeast(2, START_MS);
+    t.check(started >= 2, 'the relay to start a new worker in place of the dead one', () =>
+      started === 1 ? `none started within ${START_MS / 1000} s` : `${started} started`,
+    );
+    t.step('bob connects at once, while the new worker starts: no worker is ready to take him yet');
+    const bob = await registerAs(t, port, 'bob', START_MS);
+    await bob.ask('LIST', 'NAMES bob');
   });
 
   graded(lab.tests.lostOnTheWay, async (t) => {
