@@ -256,9 +256,12 @@ export function handleLine<C extends Recipient>(table: NameTable<C>, client: C, 
  * Resolves once everything queued on the socket so far has been handed to the kernel (the
  * callback of an empty write comes after those of the writes before it), or the socket has
  * failed. Not 'drain', which comes only past Node's high-water mark: 16 KiB up to Node 20,
- * 64 KiB from Node 22 on, as much as the whole limit.
+ * 64 KiB from Node 22 on, as much as the whole limit. At once for an ended socket (QUIT, a
+ * cut-off): even an empty write after end() destroys it, and what is still queued, BYE or the
+ * reason, would be lost.
  */
-function flushed(socket: net.Socket): Promise<void> {
+export function flushed(socket: net.Socket): Promise<void> {
+  if (socket.writableEnded) return Promise.resolve();
   return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
 }
 

@@ -11,7 +11,7 @@ import type net from 'node:net';
 import { FramingError, MessageDecoder } from '../02-framing/framing.ts';
 import { MAX_LINE_BYTES, parseCommand } from '../04-names/protocol.ts';
 import { NameTable } from '../04-names/names.ts';
-import { Client, CUT_OFF_GRACE_MS, handleLine, IDLE_TIMEOUT_MS, IdleWatch, linesQueuedSoFar, MAX_QUEUED_BYTES, nextTurn, TURN_BUDGET, type Recipient } from '../05-relay/relay.ts';
+import { Client, CUT_OFF_GRACE_MS, flushed, handleLine, IDLE_TIMEOUT_MS, IdleWatch, linesQueuedSoFar, MAX_QUEUED_BYTES, nextTurn, TURN_BUDGET, type Recipient } from '../05-relay/relay.ts';
 import { Mesh, type Frame } from './mesh.ts';
 import { post, postNow, receive, type Limits, type NameUpdate, type ToPrimary, type ToWorker } from './messages.ts';
 
@@ -165,14 +165,6 @@ export function answer(directory: Directory, pending: Pending, id: number, clien
   handleLine(directory.table, client, line);
   return undefined;
   // END SOLUTION
-}
-
-/**
- * Resolves once everything queued on the socket so far has been handed to the kernel, or the
- * socket has failed (as in lab 05's relay).
- */
-function flushed(socket: net.Socket): Promise<void> {
-  return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
 }
 
 /**

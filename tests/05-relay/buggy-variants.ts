@@ -51,6 +51,24 @@ export default defineVariants(lab, [
     caughtBy: ['survivesResets'],
   },
   {
+    name: 'no error listener on the socket',
+    mistake:
+      "Relies on the receive loop to catch a socket's errors: once the loop has ended (after QUIT) with lines still queued, a reset is an 'error' event nobody listens to, and it brings the whole relay down.",
+    file: 'relay.ts',
+    find: "  socket.on('error', (error) => log(`connection from ${peer} failed: ${error.message}`));\n",
+    replace: '',
+    caughtBy: ['conformQuitQueued'],
+  },
+  {
+    name: 'the receive loop destroys the socket when it ends',
+    mistake:
+      'Iterates over the socket with its defaults (destroyOnReturn: true): leaving the loop after QUIT destroys the socket, and the lines still queued for the client, BYE last, never leave.',
+    file: 'relay.ts',
+    find: 'for await (const chunk of socket.iterator({ destroyOnReturn: false })) {',
+    replace: 'for await (const chunk of socket.iterator()) {',
+    caughtBy: ['conformQuitQueued'],
+  },
+  {
     name: 'message to an unknown name silently dropped',
     mistake: 'Answers OK although nobody has the name: the sender believes the message was delivered.',
     file: 'relay.ts',

@@ -12,5 +12,6 @@ describe(lab.title, () => {
     'conformCommands',
     'conformNames',
     'conformList',
+    'conformQuitQueued',
   ]);
 });

@@ -9,7 +9,7 @@ describe(lab.title, () => {
   registerConformanceTests(
     lab.tests,
     async (t, options) => (await startStudentCluster(t, 2, options)).port,
-    ['conformLines', 'conformCommands', 'conformNames', 'conformList'],
+    ['conformLines', 'conformCommands', 'conformNames', 'conformList', 'conformQuitQueued'],
     { crossProcess: true },
   );
 });

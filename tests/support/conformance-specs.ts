@@ -34,6 +34,13 @@ export function conformanceTests(sections: ConformanceSections) {
       hint: 'docs/protocol.md, "Names": release the name on QUIT, close, reset and cut-off alike.',
       section: sections.names,
     },
+    conformQuitQueued: {
+      name: 'protocol: QUIT while lines still wait for the client gets every one of them, then BYE, then the close; a reset right after QUIT costs nobody else anything',
+      points: 2,
+      hint: 'docs/protocol.md, "Commands": after QUIT, answer no more lines, but let what is queued go out first (end(), not destroy(); no write after end(), not even the empty one of a backpressure wait), and keep listening for errors until the socket is gone.',
+      section: sections.lines, // where the receive loop is written
+      timeoutMs: 30_000,
+    },
     conformList: {
       name: 'protocol: LIST answers in NAMES lines of at most 2048 bytes, each but the last ending in "...", and a list longer than the cut-off never cuts off the asker',
       points: 3,

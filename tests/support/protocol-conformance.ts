@@ -477,6 +477,74 @@ export function registerConformanceTests(
     return lines;
   };
 
+  graded(tests.conformQuitQueued, async (t) => {
+    // At 1 MiB, lines wait in the relay once loopback's buffers are full (see conformSlowReaders).
+    const port = await start(t, { maxQueuedBytes: LATE_CUT_OFF });
+    const quitter = await registerAs(t, port, 'quitter');
+    const resetter = await registerAs(t, port, 'resetter');
+    const marker = await registerAs(t, port, 'marker');
+    const flood = await registerAs(t, port, 'flood');
+    for (const peer of [quitter, resetter, marker]) peer.socket.pause();
+    t.step('quitter, resetter and marker stopped reading');
+    const HEAD_START = 512;
+    const message = 'x'.repeat(1000);
+    t.step(
+      `"flood" sends marker ${HEAD_START} messages of 1 KB, then each of the three the same 1 KB messages, 20 at a time, until the relay cuts marker off: quitter and resetter then have about ${HEAD_START} KB less waiting for them, in the relay itself`,
+    );
+    flood.socket.write(`SEND marker ${message}\n`.repeat(HEAD_START));
+    let sent = HEAD_START;
+    let read = 0;
+    let markerCutOff = false;
+    const acknowledged = { quitter: 0, resetter: 0 };
+    while (!markerCutOff && sent < 60_000) {
+      flood.socket.write(`SEND marker ${message}\nSEND quitter ${message}\nSEND resetter ${message}\n`.repeat(20));
+      sent += 60;
+      for (; read < sent; read++) {
+        const answer = await flood.readLine(WAIT_MS, 'an answer to each SEND', { quiet: true });
+        if (answer.startsWith('ERR unknown-name marker')) markerCutOff = true;
+        else if (answer === 'OK SEND quitter') acknowledged.quitter++;
+        else if (answer === 'OK SEND resetter') acknowledged.resetter++;
+        else
+          t.check(
+            answer === 'OK SEND marker',
+            '"OK SEND <name>", or "ERR unknown-name marker" once marker is cut off (it is 512 KB ahead of the others)',
+            () => JSON.stringify(answer),
+          );
+      }
+    }
+    t.step(`marker was cut off after ${sent} messages`);
+    const gone = (name: string) =>
+      listUntil(
+        t,
+        flood,
+        (names) => !names.includes(name),
+        `LIST to stop showing "${name}" once it sent QUIT`,
+        WAIT_MS,
+      );
+    quitter.send('QUIT\n');
+    await gone('quitter');
+    t.step('quitter reads again');
+    quitter.socket.resume();
+    const lines = (await quitter.readToEnd(WAIT_MS * 3, "quitter's connection to end after BYE"))
+      .toString('utf8')
+      .split('\n');
+    const messages = lines.filter((line) => line.startsWith('MSG flood ')).length;
+    t.check(
+      messages === acknowledged.quitter && lines.at(-2) === 'BYE' && lines.at(-1) === '' && !quitter.error,
+      `the ${acknowledged.quitter} messages "flood" got OK SEND quitter for, then "BYE", then the close`,
+      () =>
+        `${messages} messages, then ${JSON.stringify((lines.at(-2) ?? '').slice(0, 40))}${lines.at(-1) ? `, then half a line: ${JSON.stringify(lines.at(-1)!.slice(0, 40))}` : ''}${quitter.error ? `, then the connection failed (${quitter.error.message})` : ''}`,
+    );
+    resetter.send('QUIT\n');
+    await gone('resetter');
+    await resetter.reset();
+    t.step('the relay carries on: a new client registers and flood reaches it');
+    const after = await registerAs(t, port, 'after');
+    await flood.ask('SEND after still there?', 'OK SEND after');
+    const got = await after.readLine(WAIT_MS, 'after to receive "MSG flood still there?"');
+    t.check(got === 'MSG flood still there?', '"MSG flood still there?"', () => JSON.stringify(got));
+  });
+
   graded(tests.conformSlowReaders, async (t) => {
     const port = await start(t, {});
     const slow = await registerAs(t, port, 'slow');
