@@ -245,6 +245,15 @@ export default defineVariants(lab, [
     caughtBy: ['conformSlowReaders'],
   },
   {
+    name: 'the idle cut-off leaves the name to the finally',
+    mistake:
+      'Releases the name only when the receive loop ends: after an idle cut-off the loop ends once the connection closes, and the connection of a client that vanished with lines still waiting for it closes only after the grace period, 30 seconds later. Meanwhile nobody can take the name, not even its owner, back on a new connection.',
+    file: 'relay.ts',
+    find: '    table.release(client);\n    client.close(`ERR idle-timeout',
+    replace: '    client.close(`ERR idle-timeout',
+    caughtBy: ['conformSlowReaders'],
+  },
+  {
     name: 'a long LIST in one line',
     mistake:
       "Answers LIST with lab 04's single NAMES line however many names there are: past about 120 names the line breaks the 2048-byte limit of server lines, and a client built to the document rejects it.",
