@@ -167,6 +167,24 @@ export default defineVariants(lab, [
     caughtBy: ['waitsForAWorker'],
   },
   {
+    name: 'a failed accept crashes the primary',
+    mistake:
+      "Leaves lab 05's logRefusals out: once listening, nothing listens for the server's 'error', and the first accept that fails for want of a descriptor (EMFILE) brings the primary down, and every worker with it.",
+    file: 'primary.ts',
+    find: '        logRefusals(server, log);\n',
+    replace: '',
+    caughtBy: ['lostOnTheWay'],
+  },
+  {
+    name: 'close() forgets the connections waiting for a worker',
+    mistake:
+      'Closes the server and the workers, but not the connections that wait for a worker to be ready: a client that connected while the only worker was being replaced stays connected to nothing.',
+    file: 'primary.ts',
+    find: '    for (const socket of waiting.splice(0)) socket.destroy();\n',
+    replace: '',
+    caughtBy: ['waitsForAWorker'],
+  },
+  {
     name: 'a connection its worker never takes stays on its way',
     mistake:
       'Keeps the primary\'s copy of a socket until its worker says "took", however long that takes: a worker out of file descriptors never receives it (its Node drops it without a word), and the client hangs, neither served nor closed.',

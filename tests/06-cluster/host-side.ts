@@ -49,6 +49,10 @@ export function workerLauncher(script: string, watch: Watch) {
   const holding = new Map<ChildProcess, Held[]>();
   /** Workers whose connections are lost on the way, as Node drops a socket a worker out of descriptors cannot receive. */
   const dropping = new Set<ChildProcess>();
+  /** holdNextReady: the next worker launched keeps its "ready" here, until releaseReady. */
+  let holdNextReady = false;
+  /** Workers whose "ready" is held, and what they sent once they were (their primary's 'message' events), in order. */
+  const readyHeld = new Map<ChildProcess, unknown[][]>();
   const heldChanged = new EventTarget();
   /** How many connections the primary has sent each worker (held ones included). */
   const handed = new Map<ChildProcess, number>();
@@ -115,6 +119,25 @@ export function workerLauncher(script: string, watch: Watch) {
       tell(() => watch.stderr(stderr));
     });
     interpose(child);
+    if (holdNextReady) {
+      holdNextReady = false;
+      readyHeld.set(child, []);
+      // The primary hears the worker's messages as 'message' events: from its "ready" on, they wait here.
+      const emit = child.emit.bind(child) as (event: string, ...args: unknown[]) => boolean;
+      (child as { emit: typeof emit }).emit = (event, ...args) => {
+        const held = readyHeld.get(child);
+        const batch = Array.isArray(args[0]) ? (args[0] as unknown[]) : [args[0]];
+        const isReady = (message: unknown) => (message as { type?: unknown })?.type === 'ready';
+        if (event !== 'message' || !held || (held.length === 0 && !batch.some(isReady))) return emit(event, ...args);
+        held.push(args);
+        return true;
+      };
+      (child as { releaseReady?: () => void }).releaseReady = () => {
+        const held = readyHeld.get(child) ?? [];
+        readyHeld.delete(child);
+        for (const args of held) emit('message', ...args);
+      };
+    }
     launched.push(child);
     heldChanged.dispatchEvent(new Event('change'));
     tell(() => watch.launched(child.pid ?? -1));
@@ -154,6 +177,14 @@ export function workerLauncher(script: string, watch: Watch) {
       ]);
       clearTimeout(timer);
       return launched.filter(alive).map((child) => child.pid ?? -1);
+    },
+    /** The next worker launched is not ready, for its primary, until releaseReady(): its "ready" waits here. */
+    holdNextReady(): void {
+      holdNextReady = true;
+    },
+    /** Passes on what every worker held by holdNextReady has sent, "ready" first, and stops holding. */
+    releaseReady(): void {
+      for (const child of [...readyHeld.keys()]) (child as { releaseReady?: () => void }).releaseReady?.();
     },
     /** Resolves once `count` worker processes have been started in all, or after `ms`; gives how many. */
     launchedAtLeast: (count: number, ms: number): Promise<number> => waitFor(() => launched.length, count, ms),

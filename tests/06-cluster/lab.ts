@@ -101,16 +101,16 @@ export default defineLab({
       timeoutMs: 15_000,
     },
     waitsForAWorker: {
-      name: 'with one worker, a client that connects while the dead worker is being replaced waits, and the new worker serves it',
+      name: 'with one worker, a client that connects while the dead worker is being replaced waits, the new worker serves it, and close() closes one still waiting',
       points: 2,
       hint: 'A connection that comes while no worker is ready (with --workers 1, between a death and the replacement\'s "ready") goes on a waiting list; hand out the whole list when a worker says "ready".',
       section: POOL,
       timeoutMs: 15_000,
     },
     lostOnTheWay: {
-      name: 'a connection a worker never takes (out of file descriptors) is closed within handOverTimeoutMs and logged once, while every other client is served',
+      name: 'out of file descriptors: a connection a worker never takes is closed within handOverTimeoutMs and logged once, a failed accept crashes nothing, and every other client is served',
       points: 2,
-      hint: 'Give each connection on its way a deadline of handOverTimeoutMs: if its worker has not said "took" by then, forget the client and destroy your copy (the only one: it is lost on the way), and log it once until that worker takes a connection again.',
+      hint: "Give each connection on its way a deadline of handOverTimeoutMs: if its worker has not said \"took\" by then, forget the client and destroy your copy (the only one: it is lost on the way), and log it once until that worker takes a connection again. Once listening, hand the server to lab 05's logRefusals, or a failed accept (EMFILE) is an 'error' nobody listens to, and the primary crashes.",
       section: POOL,
     },
     failedStart: {

@@ -297,17 +297,32 @@ describe(lab.title, () => {
 
   graded(lab.tests.waitsForAWorker, async (t) => {
     const cluster = await startStudentCluster(t, 1);
-    const { port, launcher } = cluster;
+    const { port, launcher, relay } = cluster;
     const alice = await registerAs(t, port, 'alice');
-    await killWorker(t, cluster, 0);
+    /** Kills the only worker; resolves once the relay has started its replacement, which the test keeps from being ready. */
+    const replace = async (started: number) => {
+      await launcher.holdNextReady();
+      await killWorker(t, cluster, 0);
+      const count = await launcher.launchedAtLeast(started, START_MS);
+      t.check(count >= started, 'the relay to start a new worker in place of the dead one', () =>
+        count < started ? `none started within ${START_MS / 1000} s` : `${count} started`,
+      );
+      t.step('the new worker started; the test holds its "ready" back from the primary');
+    };
+    await replace(2);
     await alice.readToEnd(WAIT_MS, 'alice, on the only worker, to be disconnected');
-    const started = await launcher.launchedAtLeast(2, START_MS);
-    t.check(started >= 2, 'the relay to start a new worker in place of the dead one', () =>
-      started === 1 ? `none started within ${START_MS / 1000} s` : `${started} started`,
-    );
-    t.step('bob connects at once, while the new worker starts: no worker is ready to take him yet');
-    const bob = await registerAs(t, port, 'bob', START_MS);
+    const bob = await Peer.connect(t, port, 'bob');
+    bob.sendLine('NAME bob');
+    t.step('bob connected and sent NAME while no worker is ready; then the primary got the new worker\'s "ready"');
+    await launcher.releaseReady();
+    const reply = await bob.readLine(START_MS, 'bob to be served by the new worker: "OK NAME bob"');
+    t.check(reply === 'OK NAME bob', '"OK NAME bob"', () => JSON.stringify(reply));
     await bob.ask('LIST', 'NAMES bob');
+    await replace(3);
+    const carol = await Peer.connect(t, port, 'carol');
+    t.step("carol connected while no worker is ready, and the test called the relay's close()");
+    await relay.close();
+    await carol.readToEnd(WAIT_MS, "carol's connection, still waiting for a worker, to be closed by close()");
   });
 
   graded(lab.tests.lostOnTheWay, async (t) => {
@@ -348,6 +363,17 @@ describe(lab.title, () => {
     await f1.ask('SEND c0 served again', 'OK SEND c0');
     const fromF1 = await c0.readLine(WAIT_MS, 'c0 to receive "MSG f1 served again"');
     t.check(fromF1 === 'MSG f1 served again', '"MSG f1 served again"', () => JSON.stringify(fromF1));
+    t.step(
+      "the primary's server emits 'error' for a failed accept, EMFILE, as it does when the primary has no descriptor left; it still listens",
+    );
+    const emit = relay.server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
+    await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
+    const g0 = await registerAs(t, port, 'g0');
+    await g0.ask('SEND f1 after the failed accept', 'OK SEND f1');
+    const fromG0 = await f1.readLine(WAIT_MS, 'f1 to receive "MSG g0 after the failed accept"');
+    t.check(fromG0 === 'MSG g0 after the failed accept', '"MSG g0 after the failed accept"', () =>
+      JSON.stringify(fromG0),
+    );
   });
 
   graded(lab.tests.failedStart, async (t) => {
