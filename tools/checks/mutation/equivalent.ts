@@ -405,6 +405,114 @@ const equivalents: Record<string, Equivalent[]> = {
       reason:
         "A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student's.",
     })),
+    ...['condition → true', '&& → ||'].map((mutation) => ({
+      file: 'primary.ts',
+      code: "if (!named && this.table.nameOf(client) === name) this.publish({ type: 'claimed', version: ++this.version, name, client, worker: slot.index });",
+      mutation,
+      reason:
+        "A worker asks the primary only about a client without a name, so `named` is false whenever a claim comes; what else gets published is a `claimed` for a claim that failed (a taken name), which every worker's NameTable refuses just as the primary's did. Only the version counts one more, on every worker alike.",
+    })),
+    {
+      file: 'primary.ts',
+      code: 'if (this.clients.get(client) !== slot) return;',
+      mutation: 'condition → false',
+      reason:
+        "LIST and gone from a worker about a client it no longer holds: only from a worker that has died, read after its 'exit' (as the claim that workerDies sends). The answer to a LIST goes to a closed channel (post sends nothing), and a gone finds the client forgotten and its name released already.",
+    },
+    {
+      file: 'primary.ts',
+      code: 'this.clients.delete(client);',
+      mutation: 'removed call',
+      reason:
+        "The entry of a client that left stays in Registry.clients: memory only (a few bytes a client). The guards then let a late message about it through, but its worker sends none after its gone, and forgetWorker's second gone finds its name released already.",
+    },
+    {
+      file: 'primary.ts',
+      code: 'if (owner === slot) this.gone(slot, client);',
+      mutation: 'condition → true',
+      reason: 'gone() checks the same itself: a client of another worker is left alone.',
+    },
+    {
+      file: 'primary.ts',
+      code: 'const ready = slots.filter((slot) => slot?.ready && slot.child.connected);',
+      mutation: '&& → ||',
+      reason:
+        "Connections also go to a worker that is starting (its channel is open, its ready has not come). Node keeps them in the channel until the worker listens, and the worker reads its welcome before the primary's answer to any claim of those clients (it said ready before it read them): measured, it serves them as if they had waited (waitsForAWorker holds the ready back). A dying worker, ready but with its channel closed, is still skipped.",
+    },
+    {
+      file: 'primary.ts',
+      code: 'const peers = slots.filter((other) => other?.ready && other.mesh).map((other) => other.mesh!);',
+      mutation: '&& → ||',
+      reason:
+        "Adds the worker itself to its own welcome's peers (its mesh address is set just before): it opens a mesh channel to itself that nothing is ever sent on, since its own clients are reached directly. No other slot has a mesh address without being ready: a replacement takes a new slot object.",
+    },
+    {
+      file: 'primary.ts',
+      code: "for (const other of slots) if (other?.ready) post(other.child, { type: 'peer', peer: slot.mesh });",
+      mutation: 'condition → true',
+      reason:
+        "Also tells the new worker about itself (see the welcome's peers) and a worker still starting about it: that one connects, and connects again when its own welcome lists the same peer, which replaces the channel before any frame goes on it.",
+    },
+    ...['false → true', '0 → 1'].map((mutation) => ({
+      file: 'primary.ts',
+      code: 'const slot: WorkerSlot = { index, child: launch(index), ready: false, applied: 0 };',
+      mutation,
+      reason:
+        'A slot ready from its launch gets connections before its welcome, which Node keeps in the channel until the worker listens (see the filter of ready slots); a claim waits for its applied, which its welcome sets, so nobody hears OK NAME before the new worker knows the name. applied starting at 1: the welcome overwrites it before the slot counts.',
+    })),
+    {
+      file: 'primary.ts',
+      code: "if (message.type === 'ready') becameReady();",
+      mutation: 'condition → true',
+      reason: "A worker's first message is always its ready: resolving on any message is resolving on that one.",
+    },
+    ...['removed call', "'error' → ''"].map((mutation) => ({
+      file: 'primary.ts',
+      code: "slot.child.on('error', (error) => log(`worker ${index}: ${error.message}`));",
+      mutation,
+      reason:
+        "Node emits 'error' on a ChildProcess only when it cannot be spawned or signalled, or when a message without a callback cannot be sent: every send here has a callback, and forking a file that exists, and killing a worker not yet reaped, do not fail.",
+    })),
+    ...['removed call', "'error' → ''"].map((mutation) => ({
+      file: 'primary.ts',
+      code: "socket.on('error', () => {}); // a reset before a worker took it: the worker's copy sees it too",
+      mutation,
+      reason:
+        "The primary's copy is paused from the start (pauseOnConnect) and never written to: a reset raises no error on it, so no client can make this listener run.",
+    })),
+    ...listenerAfterListen('primary.ts'),
+    {
+      file: 'worker.ts',
+      code: 'if (client instanceof RemoteClient) this.remote.set(update.client, client);',
+      mutation: 'condition → true',
+      reason:
+        'Also records local clients (or undefined, for one gone already) in the map of remote ones: that map is read only at a release, after the local one, and the entry is deleted there.',
+    },
+    {
+      file: 'worker.ts',
+      code: 'if (client) this.table.release(client);',
+      mutation: 'condition → true',
+      reason: 'release(undefined) on a NameTable that never maps undefined does nothing.',
+    },
+    {
+      file: 'worker.ts',
+      code: 'this.remote.delete(update.client);',
+      mutation: 'removed call',
+      reason: "A released remote client's stand-in stays in the map: memory only, since client numbers never repeat.",
+    },
+    ...['condition → false', '|| → &&', '0 → 1'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'if (this.held.length > 0 || frame.version > this.version) {',
+      mutation,
+      reason:
+        "Holding frames from a newer directory no longer changes what a client sees: a frame names its recipient by client number, which a directory that is behind still maps, and the primary answers OK NAME (and lets BYE go) only once every worker has applied the change, so no line can depend on a change a worker lacks. Frames between two workers keep their order on one mesh channel either way. (Task 3 still teaches the versions; see the catalog's note on the variant retired for the same reason.)",
+    })),
+    {
+      file: 'worker.ts',
+      code: "if (line.startsWith('NAME ') || line.startsWith('LIST')) {",
+      mutation: 'condition → true',
+      reason: 'A shortcut: parseCommand of any other line gives neither NAME nor LIST, so the same branches are taken.',
+    },
     {
       file: 'worker.ts',
       code: "socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));",
