@@ -4,7 +4,7 @@
 // every PING until its link goes down. Then no packet of its ever reaches the relay again,
 // just as when a laptop's lid closes. Linux, as root (it needs `ip netns`); not part of npm test.
 //
-//   node --import tsx tools/checks/relay-checks/vanish.ts [--idle-timeout 2] [--target solutions]
+//   node --import tsx tools/checks/relay-checks/vanish.ts [--idle-timeout 2] [--target solutions] [--lab 05|06]
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,11 @@ import { REPO_ROOT } from '../../grader/lab.ts';
 import { connectClient, startRelayProgram, waitFor } from './relay-process.ts';
 
 const { values } = parseArgs({
-  options: { 'idle-timeout': { type: 'string', default: '2' }, target: { type: 'string', default: 'solutions' } },
+  options: {
+    'idle-timeout': { type: 'string', default: '2' },
+    target: { type: 'string', default: 'solutions' },
+    lab: { type: 'string', default: '05' },
+  },
 });
 const idleSeconds = Number(values['idle-timeout']);
 const RELAY_ADDRESS = '10.77.0.1';
@@ -64,12 +68,10 @@ function tearDown(): void {
 }
 
 setUp();
-const relay = await startRelayProgram(join(REPO_ROOT, values.target!, '05-relay', 'relay.ts'), [
-  '--host',
-  RELAY_ADDRESS,
-  '--idle-timeout',
-  String(idleSeconds),
-]);
+const relay = await startRelayProgram(
+  join(REPO_ROOT, values.target!, values.lab === '06' ? '06-cluster' : '05-relay', 'relay.ts'),
+  ['--host', RELAY_ADDRESS, '--idle-timeout', String(idleSeconds)],
+);
 const laptop = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', CLIENT, String(relay.port)], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -122,7 +124,7 @@ try {
   console.log(
     `${back.registered ? 'ok  ' : 'FAIL'} a new connection claims "laptop": ${JSON.stringify(back.lines[0] ?? 'no answer')}`,
   );
-  console.log(`the relay logged: ${JSON.stringify(relay.output().filter((line) => line.startsWith('cutting off')))}`);
+  console.log(`the relay logged: ${JSON.stringify(relay.output().filter((line) => line.includes('cutting off')))}`);
   failed = !freed || !back.registered;
   observer.socket.destroy();
   back.socket.destroy();
