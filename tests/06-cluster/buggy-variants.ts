@@ -221,6 +221,15 @@ export default defineVariants(lab, [
     caughtBy: ['conformSlowReaders'],
   },
   {
+    name: 'connections on their way to a dead worker are closed',
+    mistake:
+      "Closes the primary's copy of every connection a dead worker never took, as if the relay were closing: a client that connected in that moment is dropped, although another worker could serve it and the primary still has its socket.",
+    file: 'primary.ts',
+    find: '        if (closing) socket.destroy();\n        else handOut(socket);',
+    replace: '        socket.destroy();',
+    caughtBy: ['diesMidDelivery'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

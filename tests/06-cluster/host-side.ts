@@ -11,6 +11,7 @@
 // every time rather than once in a while.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 
 const STDERR_KEPT = 4000;
 
@@ -49,6 +50,8 @@ export function workerLauncher(script: string, watch: Watch) {
   const holding = new Map<ChildProcess, Held[]>();
   /** Workers whose connections are lost on the way, as Node drops a socket a worker out of descriptors cannot receive. */
   const dropping = new Set<ChildProcess>();
+  /** How many connections the primary's server has accepted since countAccepts. */
+  let accepted = 0;
   /** holdNextReady: the next worker launched keeps its "ready" here, until releaseReady. */
   let holdNextReady = false;
   /** Workers whose "ready" is held, and what they sent once they were (their primary's 'message' events), in order. */
@@ -186,6 +189,17 @@ export function workerLauncher(script: string, watch: Watch) {
     releaseReady(): void {
       for (const child of [...readyHeld.keys()]) (child as { releaseReady?: () => void }).releaseReady?.();
     },
+    /** From now on, counts the connections `server` (the relay's, as the test has it) accepts. */
+    countAccepts(server: unknown): boolean {
+      if (!(server instanceof net.Server)) return false;
+      server.on('connection', () => {
+        accepted++;
+        heldChanged.dispatchEvent(new Event('change'));
+      });
+      return true;
+    },
+    /** Resolves once the server given to countAccepts has accepted `count` connections since, or after `ms`; gives how many. */
+    acceptedAtLeast: (count: number, ms: number): Promise<number> => waitFor(() => accepted, count, ms),
     /** Resolves once `count` worker processes have been started in all, or after `ms`; gives how many. */
     launchedAtLeast: (count: number, ms: number): Promise<number> => waitFor(() => launched.length, count, ms),
     /** How many connections the primary has handed worker `index` of `workers` so far. */

@@ -319,8 +319,14 @@ describe(lab.title, () => {
     t.check(reply === 'OK NAME bob', '"OK NAME bob"', () => JSON.stringify(reply));
     await bob.ask('LIST', 'NAMES bob');
     await replace(3);
+    await launcher.countAccepts(relay.server);
     const carol = await Peer.connect(t, port, 'carol');
-    t.step("carol connected while no worker is ready, and the test called the relay's close()");
+    // Not before the primary has accepted her: close() would find her in the listen queue still.
+    const accepted = await launcher.acceptedAtLeast(1, WAIT_MS);
+    t.check(accepted >= 1, "the primary's server to accept carol's connection", () => 'it has not');
+    t.step(
+      "carol connected while no worker is ready, the primary accepted her, and the test called the relay's close()",
+    );
     await relay.close();
     await carol.readToEnd(WAIT_MS, "carol's connection, still waiting for a worker, to be closed by close()");
   });
