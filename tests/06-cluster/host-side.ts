@@ -52,10 +52,31 @@ export function workerLauncher(script: string, watch: Watch) {
   const dropping = new Set<ChildProcess>();
   /** How many connections the primary's server has accepted since countAccepts. */
   let accepted = 0;
-  /** holdNextReady: the next worker launched keeps its "ready" here, until releaseReady. */
+  /** holdNextReady: what the next worker launched says waits here, from its "ready" on. */
   let holdNextReady = false;
-  /** Workers whose "ready" is held, and what they sent once they were (their primary's 'message' events), in order. */
-  const readyHeld = new Map<ChildProcess, unknown[][]>();
+  /**
+   * Workers whose messages the primary does not hear yet (its 'message' events), and those held
+   * so far, in order; `fromReady`: holding starts at the worker's "ready".
+   */
+  const unheard = new Map<ChildProcess, { fromReady: boolean; held: unknown[][] }>();
+  /** Wraps the child's emit, so that what the worker says can wait here before the primary hears it. */
+  const overhear = (child: ChildProcess) => {
+    const emit = child.emit.bind(child) as (event: string, ...args: unknown[]) => boolean;
+    (child as { emit: typeof emit }).emit = (event, ...args) => {
+      const state = unheard.get(child);
+      const batch = Array.isArray(args[0]) ? (args[0] as unknown[]) : [args[0]];
+      const isReady = (message: unknown) => (message as { type?: unknown })?.type === 'ready';
+      const waiting = state && (!state.fromReady || state.held.length > 0 || batch.some(isReady));
+      if (event !== 'message' || !waiting) return emit(event, ...args);
+      state.held.push(args);
+      return true;
+    };
+    (child as { hearHeld?: () => void }).hearHeld = () => {
+      const held = unheard.get(child)?.held ?? [];
+      unheard.delete(child);
+      for (const args of held) emit('message', ...args);
+    };
+  };
   const heldChanged = new EventTarget();
   /** How many connections the primary has sent each worker (held ones included). */
   const handed = new Map<ChildProcess, number>();
@@ -122,25 +143,9 @@ export function workerLauncher(script: string, watch: Watch) {
       tell(() => watch.stderr(stderr));
     });
     interpose(child);
-    if (holdNextReady) {
-      holdNextReady = false;
-      readyHeld.set(child, []);
-      // The primary hears the worker's messages as 'message' events: from its "ready" on, they wait here.
-      const emit = child.emit.bind(child) as (event: string, ...args: unknown[]) => boolean;
-      (child as { emit: typeof emit }).emit = (event, ...args) => {
-        const held = readyHeld.get(child);
-        const batch = Array.isArray(args[0]) ? (args[0] as unknown[]) : [args[0]];
-        const isReady = (message: unknown) => (message as { type?: unknown })?.type === 'ready';
-        if (event !== 'message' || !held || (held.length === 0 && !batch.some(isReady))) return emit(event, ...args);
-        held.push(args);
-        return true;
-      };
-      (child as { releaseReady?: () => void }).releaseReady = () => {
-        const held = readyHeld.get(child) ?? [];
-        readyHeld.delete(child);
-        for (const args of held) emit('message', ...args);
-      };
-    }
+    overhear(child);
+    if (holdNextReady) unheard.set(child, { fromReady: true, held: [] });
+    holdNextReady = false;
     launched.push(child);
     heldChanged.dispatchEvent(new Event('change'));
     tell(() => watch.launched(child.pid ?? -1));
@@ -181,13 +186,20 @@ export function workerLauncher(script: string, watch: Watch) {
       clearTimeout(timer);
       return launched.filter(alive).map((child) => child.pid ?? -1);
     },
-    /** The next worker launched is not ready, for its primary, until releaseReady(): its "ready" waits here. */
+    /** The next worker launched is not ready, for its primary, until hearHeld(): its "ready", and what follows, wait here. */
     holdNextReady(): void {
       holdNextReady = true;
     },
-    /** Passes on what every worker held by holdNextReady has sent, "ready" first, and stops holding. */
-    releaseReady(): void {
-      for (const child of [...readyHeld.keys()]) (child as { releaseReady?: () => void }).releaseReady?.();
+    /** From now on, what worker `index` of `workers` says waits here, as if it were very slow to say it. */
+    holdWhatWorkerSays(workers: unknown, index: number): boolean {
+      const child = workerAt(workers, index);
+      if (!child) return false;
+      unheard.set(child, { fromReady: false, held: [] });
+      return true;
+    },
+    /** The primary hears, in order, what every held worker has said, and from now on hears them at once. */
+    hearHeld(): void {
+      for (const child of [...unheard.keys()]) (child as { hearHeld?: () => void }).hearHeld?.();
     },
     /** From now on, counts the connections `server` (the relay's, as the test has it) accepts. */
     countAccepts(server: unknown): boolean {

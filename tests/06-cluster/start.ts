@@ -23,6 +23,8 @@ export interface Cluster {
   launcher: Remote<Launcher>;
   /** What the relay logged. */
   logged: string[];
+  /** Resolves once the relay has logged more than `count` lines in all. */
+  loggedMoreThan(count: number): Promise<void>;
 }
 
 /** What a test needs to start the student's relay: its startClusterRelay, the launcher its workers come from, and what it logs. */
@@ -31,6 +33,7 @@ export interface Prepared {
   launched: number[];
   launcher: Remote<Launcher>;
   logged: string[];
+  loggedMoreThan(count: number): Promise<void>;
   /** The relay's `log` option: records each line in `logged`. */
   log: (line: string) => Promise<void>;
 }
@@ -66,10 +69,22 @@ export async function prepareCluster(t: Trace): Promise<Prepared> {
   // Cleanups run newest first: this one after the relay's close() (startStudentCluster's).
   t.defer(() => launcher.killAll());
   // log runs here (async, as every call from the host is).
+  const lineLogged = new EventTarget();
   const log = async (line: string) => {
     logged.push(line);
+    lineLogged.dispatchEvent(new Event('line'));
   };
-  return { startClusterRelay, launched, launcher, logged, log };
+  const loggedMoreThan = (count: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (logged.length <= count) return;
+        lineLogged.removeEventListener('line', check);
+        resolve();
+      };
+      lineLogged.addEventListener('line', check);
+      check();
+    });
+  return { startClusterRelay, launched, launcher, logged, loggedMoreThan, log };
 }
 
 /** What a test may set besides lab 05's limits. */
@@ -78,7 +93,7 @@ export interface ClusterStartOptions extends RelayStartOptions {
 }
 
 export async function startStudentCluster(t: Trace, workers = 2, options: ClusterStartOptions = {}): Promise<Cluster> {
-  const { startClusterRelay, launched, launcher, logged, log } = await prepareCluster(t);
+  const { startClusterRelay, launched, launcher, logged, loggedMoreThan, log } = await prepareCluster(t);
   const { limits, shown } = givenLimits(options);
   t.step(`started your relay: startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: ${workers}${shown}, log })`);
   // launch is the host's own function.
@@ -89,7 +104,7 @@ export async function startStudentCluster(t: Trace, workers = 2, options: Cluste
     () => `its promise has not settled; ${launched.length} worker(s) started`,
   );
   t.defer(() => relay.close());
-  return { relay, port: relay.port, launched, launcher, logged };
+  return { relay, port: relay.port, launched, launcher, logged, loggedMoreThan };
 }
 
 /**

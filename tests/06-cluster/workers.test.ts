@@ -314,7 +314,7 @@ describe(lab.title, () => {
     const bob = await Peer.connect(t, port, 'bob');
     bob.sendLine('NAME bob');
     t.step('bob connected and sent NAME while no worker is ready; then the primary got the new worker\'s "ready"');
-    await launcher.releaseReady();
+    await launcher.hearHeld();
     const reply = await bob.readLine(START_MS, 'bob to be served by the new worker: "OK NAME bob"');
     t.check(reply === 'OK NAME bob', '"OK NAME bob"', () => JSON.stringify(reply));
     await bob.ask('LIST', 'NAMES bob');
@@ -334,7 +334,7 @@ describe(lab.title, () => {
   graded(lab.tests.lostOnTheWay, async (t) => {
     const handOverTimeoutMs = 500;
     const cluster = await startStudentCluster(t, 2, { handOverTimeoutMs });
-    const { relay, port, launcher, logged } = cluster;
+    const { relay, port, launcher, logged, loggedMoreThan } = cluster;
     const a0 = await registerAs(t, port, 'a0');
     const b1 = await registerAs(t, port, 'b1');
     t.step(
@@ -347,18 +347,19 @@ describe(lab.title, () => {
     const lost = await Peer.connect(t, port, 'lost'); // worker 1
     await registerAs(t, port, 'd0');
     const alsoLost = await Peer.connect(t, port, 'also-lost'); // worker 1
-    for (const peer of [lost, alsoLost])
+    for (const peer of [lost, alsoLost]) {
       await peer.readToEnd(
         handOverTimeoutMs + WAIT_MS,
         `the relay to close ${peer.label}'s connection within handOverTimeoutMs (${handOverTimeoutMs} ms): worker 1 never took it, so it would hang`,
       );
-    await t.settleHost();
-    const about = logged.slice(loggedBefore);
-    t.check(
-      about.length === 1,
-      'the relay to log it once: one line for the two connections worker 1 did not take, not one per connection',
-      () => (about.length === 0 ? 'nothing was logged' : `${about.length} lines:\n${about.join('\n')}`),
-    );
+      await t.settleHost();
+      const about = logged.slice(loggedBefore);
+      t.check(
+        about.length === 1,
+        `the relay to log it once, when it closes the first such connection: one line${peer === alsoLost ? ' for the two connections worker 1 did not take, not one per connection' : ''}`,
+        () => (about.length === 0 ? 'nothing was logged' : `${about.length} lines:\n${about.join('\n')}`),
+      );
+    }
     await a0.ask('SEND b1 still here?', 'OK SEND b1');
     const got = await b1.readLine(WAIT_MS, 'b1, on worker 1, to receive "MSG a0 still here?"');
     t.check(got === 'MSG a0 still here?', '"MSG a0 still here?"', () => JSON.stringify(got));
@@ -370,15 +371,33 @@ describe(lab.title, () => {
     const fromF1 = await c0.readLine(WAIT_MS, 'c0 to receive "MSG f1 served again"');
     t.check(fromF1 === 'MSG f1 served again', '"MSG f1 served again"', () => JSON.stringify(fromF1));
     t.step(
+      `worker 1 is slow: what it says to the primary, "took" first, reaches the primary only after handOverTimeoutMs`,
+    );
+    await registerAs(t, port, 'g0'); // worker 0: the next client goes to worker 1
+    await launcher.holdWhatWorkerSays(await relay.workers(), 1);
+    const loggedBefore2 = logged.length;
+    const slow = await Peer.connect(t, port, 'slow'); // worker 1
+    slow.sendLine('NAME slow');
+    await t.within(
+      loggedMoreThan(loggedBefore2),
+      handOverTimeoutMs + WAIT_MS,
+      'the relay to log that worker 1 did not take a connection within handOverTimeoutMs',
+      () => 'nothing was logged',
+    );
+    t.step('the primary gave the connection up; then it heard worker 1: "took", and NAME slow');
+    await launcher.hearHeld();
+    const late = await slow.readLine(WAIT_MS, '"OK NAME slow": worker 1 has the connection after all, and serves it');
+    t.check(late === 'OK NAME slow', '"OK NAME slow"', () => JSON.stringify(late));
+    t.step(
       "the primary's server emits 'error' for a failed accept, EMFILE, as it does when the primary has no descriptor left; it still listens",
     );
     const emit = relay.server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
     await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
-    const g0 = await registerAs(t, port, 'g0');
-    await g0.ask('SEND f1 after the failed accept', 'OK SEND f1');
-    const fromG0 = await f1.readLine(WAIT_MS, 'f1 to receive "MSG g0 after the failed accept"');
-    t.check(fromG0 === 'MSG g0 after the failed accept', '"MSG g0 after the failed accept"', () =>
-      JSON.stringify(fromG0),
+    const h0 = await registerAs(t, port, 'h0');
+    await h0.ask('SEND f1 after the failed accept', 'OK SEND f1');
+    const fromH0 = await f1.readLine(WAIT_MS, 'f1 to receive "MSG h0 after the failed accept"');
+    t.check(fromH0 === 'MSG h0 after the failed accept', '"MSG h0 after the failed accept"', () =>
+      JSON.stringify(fromH0),
     );
   });
 

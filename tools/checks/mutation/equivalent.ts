@@ -482,6 +482,20 @@ const equivalents: Record<string, Equivalent[]> = {
     })),
     ...listenerAfterListen('primary.ts'),
     {
+      file: 'primary.ts',
+      code: 'registry.gone(slot, client);',
+      mutation: 'removed call',
+      reason:
+        'A connection lost on the way stays in Registry.clients, without a name: memory only (a few bytes each), freed when its worker dies. A late took for it finds it there, as it would have recorded it again.',
+    },
+    {
+      file: 'primary.ts',
+      code: 'if (slot.ready) registry.clients.set(message.client, slot);',
+      mutation: 'condition → true',
+      reason:
+        "Also records a late took from a worker that has died, read after its 'exit': an entry without a name, for a client gone with its worker, which no message will ever name again. Memory only.",
+    },
+    {
       file: 'worker.ts',
       code: 'if (client instanceof RemoteClient) this.remote.set(update.client, client);',
       mutation: 'condition → true',
