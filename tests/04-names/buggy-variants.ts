@@ -29,6 +29,16 @@ export default defineVariants(lab, [
     caughtBy: ['tableClaims', 'refusesTaken'],
   },
   {
+    name: 'a taken name checked before the connection has one',
+    mistake:
+      'Checks whether the name is taken before whether the connection already has a name: a client that asks for its own name again, or for one another client owns, is told name-taken instead of already-named.',
+    file: 'names.ts',
+    find: "    if (this.byConnection.has(connection)) return 'already-named';\n    if (this.byName.has(name)) return 'taken';",
+    replace:
+      "    if (this.byName.has(name)) return 'taken';\n    if (this.byConnection.has(connection)) return 'already-named';",
+    caughtBy: ['tableClaims'],
+  },
+  {
     name: 'release forgets the name side',
     mistake: 'Removes the connection but not its name: the name stays taken by a connection that is gone.',
     file: 'names.ts',

@@ -15,6 +15,13 @@ describe(lab.title, () => {
       ['alice', 'connection 2', 'taken'],
       ['bob', 'connection 1', 'already-named'],
       ['bob', 'connection 2', 'claimed'],
+      [
+        'bob',
+        'connection 1',
+        'already-named',
+        'connection 1 has a name: that comes first, even for a name another connection owns',
+      ],
+      ['alice', 'connection 1', 'already-named', 'its own name again: it has a name already'],
       ['Alice', 'connection 3', 'claimed', 'names are case-sensitive: "Alice" is not "alice"'],
     ];
     for (const [name, connection, want, why] of steps) {

@@ -58,6 +58,7 @@ describe(lab.title, () => {
     const other = await Peer.connect(t, port, 'another client');
     await other.ask('NAME alice', /^ERR name-taken alice( |$)/);
     await alice.ask('NAME alicia', /^ERR already-named alice( |$)/);
+    await alice.ask('NAME alice', /^ERR already-named alice( |$)/);
     await other.ask('NAME alicia', 'OK NAME alicia');
     await other.ask('LIST', 'NAMES alice alicia');
     const third = await Peer.connect(t, port, 'a third client');

@@ -281,6 +281,15 @@ export default defineVariants(lab, [
     caughtBy: ['conformSlowReaders'],
   },
   {
+    name: 'OK ALL counts a recipient the broadcast cut off',
+    mistake:
+      'Answers ALL with the number of other named clients it tried: the one that this very broadcast cut off is counted, although it was never queued for it.',
+    file: 'relay.ts',
+    find: '`OK ALL ${others.filter((other) => table.nameOf(other) !== undefined).length}`',
+    replace: '`OK ALL ${others.length}`',
+    caughtBy: ['conformSlowReaders'],
+  },
+  {
     name: 'PONG answered as an unknown command',
     mistake:
       'Handles PING but lets PONG fall through to parseCommand: every answer to the relay\'s PING earns an "ERR unknown-command PONG" the client never asked for.',

@@ -49,9 +49,9 @@ export function conformanceTests(sections: ConformanceSections) {
       timeoutMs: 60_000,
     },
     conformSlowReaders: {
-      name: 'protocol: a client that does not read is cut off with ERR too-slow after whole lines, also if it reads only after its idle timeout; its name is free at once, also at an idle cut-off with lines still waiting for it; no OK SEND for a message that was not queued',
+      name: 'protocol: a client that does not read is cut off with ERR too-slow after whole lines, also if it reads only after its idle timeout; its name is free at once, also at an idle cut-off with lines still waiting for it; no OK SEND, and no count in OK ALL, for a message that was not queued',
       points: 3,
-      hint: 'docs/protocol.md, "Limits that protect everyone": when a message cuts its recipient off, the sender gets ERR unknown-name, not OK SEND. Once a client is cut off, write nothing more to it, not its PING, not a second end(): a write after end() destroys the socket, and the lines still queued for it are lost. Free the name at the cut-off itself (too slow or idle), not when the connection ends: that can take the whole grace period.',
+      hint: 'docs/protocol.md, "Limits that protect everyone": when a message cuts its recipient off, the sender gets ERR unknown-name, not OK SEND, and OK ALL does not count that recipient. Once a client is cut off, write nothing more to it, not its PING, not a second end(): a write after end() destroys the socket, and the lines still queued for it are lost. Free the name at the cut-off itself (too slow or idle), not when the connection ends: that can take the whole grace period.',
       section: sections.slowReaders,
       timeoutMs: 30_000,
     },

@@ -575,6 +575,57 @@ export function registerConformanceTests(
     t.check(got === 'MSG flood still there?', '"MSG flood still there?"', () => JSON.stringify(got));
   });
 
+  /**
+   * A broadcast that cuts a recipient off does not count it: `OK ALL <count>` counts only the
+   * clients it was queued for. `flood` broadcasts 1 KB lines until one of the named clients,
+   * "paused", which does not read, is cut off; then "paused" reads what it got.
+   */
+  const broadcastUntilCutOff = async (t: Trace, port: number, flood: Peer) => {
+    const paused = await registerAs(t, port, 'paused');
+    paused.socket.pause();
+    t.step(
+      '"paused" stopped reading; "flood" broadcasts 1 KB lines ("ALL <n> x...") 100 at a time until its count drops',
+    );
+    let first: number | undefined;
+    let sent = 0;
+    const counts: number[] = [];
+    while (sent < 16_000 && (first === undefined || counts.at(-1) === first)) {
+      flood.socket.write(Array.from({ length: 100 }, (_, i) => `ALL ${sent + i} ${'x'.repeat(1000)}\n`).join(''));
+      sent += 100;
+      for (let i = 0; i < 100; i++) {
+        const answer = await flood.readLine(WAIT_MS, 'an answer to each ALL', { quiet: true });
+        t.check(/^OK ALL \d+$/.test(answer), '"OK ALL <count>"', () => JSON.stringify(answer));
+        counts.push(Number(answer.split(' ')[2]));
+        first ??= counts[0];
+      }
+    }
+    const counted = counts.findIndex((count) => count !== first);
+    t.check(
+      counted > 0,
+      `a count below ${first} once "paused" is cut off`,
+      () => `${sent} broadcasts, every one counted ${first}`,
+    );
+    t.step(
+      `broadcasts 0 to ${counted - 1} were answered "OK ALL ${first}", broadcast ${counted} "OK ALL ${counts[counted]}"`,
+    );
+    paused.socket.resume();
+    await paused.until(() => paused.ended || paused.closed, WAIT_MS, '"paused"\'s connection to end: it was cut off');
+    const got = paused.received
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('BROADCAST flood '));
+    const last = Number(got.at(-1)?.split(' ')[2] ?? -1);
+    // Across processes, a count includes clients the broadcast was handed to another process for.
+    t.check(
+      crossProcess ? last < counted : last === counted - 1 && got.length === counted,
+      crossProcess
+        ? `"paused" to have received no broadcast after ${counted - 1}, the last one counted for everyone`
+        : `"paused" to have received every broadcast counted for it (0 to ${counted - 1}), and no other`,
+      () =>
+        `${got.length} broadcasts, the last one number ${last}${last < counted - 1 ? `: broadcast ${last + 1} was counted for it, but it was the one that cut it off` : ''}`,
+    );
+  };
+
   graded(tests.conformSlowReaders, async (t) => {
     const port = await start(t, {});
     const slow = await registerAs(t, port, 'slow');
@@ -615,6 +666,7 @@ export function registerConformanceTests(
       );
     }
     await expectOpen(t, newSlow, 'the cut-off');
+    await broadcastUntilCutOff(t, port, flood);
     t.step(
       `on a relay with an idle timeout of ${LATE_IDLE_MS} ms and a cut-off at ${LATE_CUT_OFF} bytes: a client cut off for not reading, still silent when its idle timer runs out`,
     );
