@@ -230,6 +230,24 @@ export default defineVariants(lab, [
     caughtBy: ['diesMidDelivery'],
   },
   {
+    name: 'a reply leaves its client marked as answering',
+    mistake:
+      "Marks a client as answering while its own line is answered, but never unmarks it: once it has had a reply of its own (a PONG), what others send it never counts against the cut-off, and a client that stops reading makes its worker's memory grow without end.",
+    file: 'worker.ts',
+    find: '      client.answering = false;\n    }\n  };',
+    replace: '    }\n  };',
+    caughtBy: ['conformSlowReaders'],
+  },
+  {
+    name: 'close() hands the connections on their way out again',
+    mistake:
+      'Hands the connections a dead worker never took to another worker even while closing: the workers die one after the other, the last of them leaves its connections on the waiting list, which close() has emptied already, and those clients stay connected to nothing.',
+    file: 'primary.ts',
+    find: '        if (closing) socket.destroy();\n        else handOut(socket);',
+    replace: '        handOut(socket);',
+    caughtBy: ['cleanShutdown'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

@@ -120,7 +120,7 @@ export default defineLab({
       section: POOL,
     },
     cleanShutdown: {
-      name: 'close() stops accepting and ends every worker process before it resolves',
+      name: 'close() stops accepting, closes the connections on their way to a worker, and ends every worker process before it resolves',
       points: 2,
       hint: 'Close the server, kill each worker, and wait for each one\'s "exit" event before resolving.',
       section: POOL,

@@ -462,6 +462,11 @@ describe(lab.title, () => {
     const { relay, port, launched, launcher } = await startStudentCluster(t);
     await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
+    await registerAs(t, port, 'carol'); // worker 0: the next client goes to worker 1
+    await launcher.hold(await relay.workers(), 1);
+    const onItsWay = await Peer.connect(t, port, 'a client whose connection is on its way to worker 1');
+    const held = await launcher.connectionsHeld(await relay.workers(), 1, 1, WAIT_MS);
+    t.check(held === 1, 'the primary to hand the connection to worker 1', () => `${held} connection(s) on their way`);
     t.step('called relay.close()');
     const running = await t.within(
       launcher.runningAfter(relay.close),
@@ -476,6 +481,7 @@ describe(lab.title, () => {
     );
     t.check(!(await relay.server.listening), 'the server to stop listening', () => 'it still listens');
     await bob.readToEnd(WAIT_MS, "bob's connection to be closed, its worker gone");
+    await onItsWay.readToEnd(WAIT_MS, 'the connection still on its way to worker 1 to be closed, not handed out again');
     t.step(`connected a new client to ${LOOPBACK}:${port}`);
     const refused = await new Promise<boolean>((resolve) => {
       const probe = Peer.connect(t, port, 'a late client', 1000);

@@ -527,6 +527,84 @@ const equivalents: Record<string, Equivalent[]> = {
       mutation: 'condition → true',
       reason: 'A shortcut: parseCommand of any other line gives neither NAME nor LIST, so the same branches are taken.',
     },
+    ...["'NAME ' → ''", "'LIST' → ''"].map((mutation) => ({
+      file: 'worker.ts',
+      code: "if (line.startsWith('NAME ') || line.startsWith('LIST')) {",
+      mutation,
+      reason:
+        'Makes the shortcut true for every line: parseCommand of any other line gives neither NAME nor LIST, so the same branches are taken.',
+    })),
+    ...['condition → false', 'false → true'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'if (directory.local.get(id) !== client) return false; // once only',
+      mutation,
+      reason:
+        "A second leave (a cut-off, then the loop's end) tells the primary gone again, which its guard ignores, and releases a name already released; a close after a cut-off then waits for a left that the first gone already brought.",
+    })),
+    {
+      file: 'worker.ts',
+      code: 'directory.local.delete(id);',
+      mutation: 'removed call',
+      reason:
+        'A client that left stays in the local map: memory only. Frames for its number still find it, and its Client queues nothing on an ended or destroyed socket; the primary sends no answer for a client that is gone.',
+    },
+    ...["'log' → ''", '?? → &&', "'a client' → ''", '2 → 3', '1000 → 1001'].map((mutation) => ({
+      file: 'worker.ts',
+      code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
+      mutation,
+      reason:
+        "A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student's.",
+    })),
+    {
+      file: 'worker.ts',
+      code: 'leave();',
+      mutation: 'removed call',
+      nth: 2,
+      reason:
+        "At the idle cut-off: client.close() right after it leaves too (LeavingClient's close waits for the primary's left after its own leave()), in the same tick.",
+    },
+    ...['* → /', '2 → 3', '1000 → 1001'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);',
+      mutation,
+      reason:
+        'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.',
+    })),
+    {
+      file: 'worker.ts',
+      code: 'client.answering = true;',
+      mutation: 'true → false',
+      nth: 1,
+      reason:
+        "The replies the worker writes itself (PONG, OK SEND, errors: LIST and NAME are answered through the primary's answer, which marks them) are short, and backpressure stops reading a client's commands at a quarter of the cut-off: counted against the cut-off, they never reach it.",
+    },
+    {
+      file: 'worker.ts',
+      code: "let work = 0; // this turn's, in lab 05's TURN_BUDGET units",
+      mutation: '0 → 1',
+      reason:
+        "A turn one unit shorter, once: fairness is about bounding a turn's work, and 255 units bound it as well as 256.",
+    },
+    {
+      file: 'primary.ts',
+      code: 'onTheirWay.delete(client);',
+      mutation: 'removed call',
+      nth: 2,
+      reason:
+        "In a dead worker's 'exit': its entries stay in the map with their deadlines cleared, under the old client numbers, which nothing names again: memory only. The connections themselves are handed out again under new numbers.",
+    },
+    ...['removed call', '?? → &&'].map((mutation) => ({
+      file: 'primary.ts',
+      code: 'log(`worker ${index} died (${signal ?? `exit code ${code}`}); its clients are gone; starting a new one`);',
+      mutation,
+      reason: "A log line for whoever runs the relay: no client sees it, and its wording is the student's.",
+    })),
+    {
+      file: 'primary.ts',
+      code: 'if (!wasReady) return log(`worker ${index} exited before it was ready (${signal ?? `exit code ${code}`})`);',
+      mutation: '?? → &&',
+      reason: "Only the log line's wording changes: no client sees it.",
+    },
     {
       file: 'worker.ts',
       code: "socket.on('error', (error) => tell({ type: 'log', line: `connection from ${peer} failed: ${error.message}` }));",
