@@ -248,6 +248,15 @@ export default defineVariants(lab, [
     caughtBy: ['cleanShutdown'],
   },
   {
+    name: 'a claim for a client gone already names nobody',
+    mistake:
+      "Applies every claimed change to the worker's table, also one for a client of its own that has gone meanwhile: the name is claimed for undefined, its release finds no client to release, and the name stays taken in that worker's table for good. Its next owner cannot be reached from there.",
+    file: 'worker.ts',
+    find: '      if (client) this.table.claim(update.name, client);',
+    replace: '      this.table.claim(update.name, client!);',
+    caughtBy: ['claimOfTheGone'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

@@ -74,6 +74,12 @@ export default defineLab({
       hint: 'A RemoteClient forwards to a client number, never a name (numbers are never reused); a frame whose version is newer than your directory waits in the held queue until the changes up to that version have come.',
       section: STALE,
     },
+    claimOfTheGone: {
+      name: 'a claim that reaches a worker after its own client has gone (cut off while the claim was on its way) leaves the name free there for its next owner',
+      points: 2,
+      hint: "In Directory.apply, a claimed change for a client of this worker that is no longer in directory.local has nobody to name: skip it (its release comes next). Claiming the name for undefined keeps it taken in this worker's table for good.",
+      section: DIRECTORY,
+    },
     claimRace: {
       name: 'the primary decides every claim: a worker that is behind neither gives away a name just claimed elsewhere nor refuses one just freed',
       points: 3,

@@ -63,6 +63,26 @@ async function letGo(t: Trace, { relay, launcher }: Cluster, index: number): Pro
 }
 
 describe(lab.title, () => {
+  graded(lab.tests.claimOfTheGone, async (t) => {
+    const IDLE_MS = 1000;
+    const cluster = await startStudentCluster(t, 2, { idleTimeoutMs: IDLE_MS });
+    const { port } = cluster;
+    const vanishing = await Peer.connect(t, port, 'a client that falls silent (worker 0)');
+    await hold(t, cluster, 0);
+    vanishing.sendLine('NAME ghost');
+    await changesHeld(t, cluster, 0, 1, 'the claim of "ghost"');
+    t.step(
+      `the client says nothing more: worker 0 cuts it off as idle after ${(2 * IDLE_MS) / 1000} s, its claim unanswered`,
+    );
+    await changesHeld(t, cluster, 0, 2, 'the release of "ghost", once worker 0 told the primary the client is gone');
+    await letGo(t, cluster, 0);
+    const owner = await registerAs(t, port, 'ghost'); // worker 1
+    const sender = await registerAs(t, port, 'sender'); // worker 0
+    await sender.ask('SEND ghost hello', 'OK SEND ghost');
+    const got = await owner.readLine(WAIT_MS, 'the new "ghost" to receive "MSG sender hello"');
+    t.check(got === 'MSG sender hello', '"MSG sender hello"', () => JSON.stringify(got));
+  });
+
   graded(lab.tests.staleDirectory, async (t) => {
     const cluster = await startStudentCluster(t);
     const { port } = cluster;
