@@ -257,6 +257,15 @@ export default defineVariants(lab, [
     caughtBy: ['claimOfTheGone'],
   },
   {
+    name: 'a worker that dies while starting is replaced again',
+    mistake:
+      'Replaces every worker that exits, also one that never became ready: with a worker.ts that throws as it loads, each replacement dies at once and is replaced at once, a loop that forks processes as fast as the machine allows.',
+    file: 'primary.ts',
+    find: '      if (!wasReady) return log(',
+    replace: '      if (false) return log(',
+    caughtBy: ['failedStart'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

@@ -136,7 +136,10 @@ export function workerLauncher(script: string, watch: Watch) {
     const worker = (Array.isArray(workers) ? workers : [])[index];
     return launched.find((each) => each === worker);
   };
+  /** breakLaunches: every worker launched from now on exits at once. */
+  let breaking = false;
   const launch = (): ChildProcess => {
+    if (breaking) return launchBroken();
     const child = fork(script, [], { execArgv: ['--enable-source-maps'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_KEPT);
@@ -152,12 +155,12 @@ export function workerLauncher(script: string, watch: Watch) {
     return child;
   };
   /** A process with an IPC channel that exits at once, with code 3, as a worker.ts that throws as it loads does. */
-  const launchBroken = (): ChildProcess => {
+  function launchBroken(): ChildProcess {
     const child = spawn(process.execPath, ['-e', 'process.exit(3)'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     launched.push(child);
     tell(() => watch.launched(child.pid ?? -1));
     return child;
-  };
+  }
   return {
     launch,
     /** Like launch, except that worker 1 exits at once, before it is ready. */
@@ -212,6 +215,28 @@ export function workerLauncher(script: string, watch: Watch) {
     },
     /** Resolves once the server given to countAccepts has accepted `count` connections since, or after `ms`; gives how many. */
     acceptedAtLeast: (count: number, ms: number): Promise<number> => waitFor(() => accepted, count, ms),
+    /** From now on (`broken` true) or no longer, every worker launched exits at once, as a worker.ts that throws as it loads. */
+    breakLaunches(broken: boolean): void {
+      breaking = broken;
+    },
+    /**
+     * Resolves once the worker launched last has exited and every listener of its 'exit' has
+     * run (the primary's among them), or after `ms`; gives how many workers were launched by then.
+     */
+    async launchedOnceTheLastExits(ms: number): Promise<number> {
+      const last = launched.at(-1);
+      let timer: NodeJS.Timeout | undefined;
+      if (last && alive(last))
+        await Promise.race([
+          once(last, 'exit'),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, ms);
+          }),
+        ]);
+      clearTimeout(timer);
+      await new Promise((resolve) => setImmediate(resolve));
+      return launched.length;
+    },
     /** Resolves once `count` worker processes have been started in all, or after `ms`; gives how many. */
     launchedAtLeast: (count: number, ms: number): Promise<number> => waitFor(() => launched.length, count, ms),
     /** How many connections the primary has handed worker `index` of `workers` so far. */

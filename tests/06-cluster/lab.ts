@@ -120,7 +120,7 @@ export default defineLab({
       section: POOL,
     },
     failedStart: {
-      name: 'startClusterRelay rejects, and leaves no worker running, when the port is taken or a worker exits while starting',
+      name: 'startClusterRelay rejects, and leaves no worker running, when the port is taken or a worker exits while starting; a replacement that exits while starting is not replaced again',
       points: 2,
       hint: "Reject on the server's 'error' (EADDRINUSE) and on a worker's 'exit' before its \"ready\"; in the catch, await your own close() before you rethrow.",
       section: POOL,

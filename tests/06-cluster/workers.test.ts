@@ -7,7 +7,7 @@ import { graded } from '../support/graded.ts';
 import { LOOPBACK, Peer, startTestServer } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from '../support/relay-protocol.ts';
 import { isRunning } from '../../tools/shared/proc.ts';
-import { killWorker, prepareCluster, startStudentCluster } from './start.ts';
+import { killWorker, prepareCluster, startStudentCluster, type Cluster } from './start.ts';
 import lab from './lab.ts';
 
 // Every wait is for a reply over loopback and one or two IPC hops: milliseconds when it
@@ -456,6 +456,27 @@ describe(lab.title, () => {
       return t.fail('its promise to reject: worker 1 exited before it was ready', 'it resolved');
     t.step(`it rejected: ${broken.message}`);
     await noneLeft('worker 0 too, once the start has failed');
+
+    t.step(`called startClusterRelay({ host: "${LOOPBACK}", port: 0, workers: 2, log })`);
+    const relay = await t.within(
+      startClusterRelay({ host: LOOPBACK, port: 0, workers: 2, log, launch: launcher.launch }),
+      START_MS,
+      'startClusterRelay to resolve',
+      () => 'its promise has not settled',
+    );
+    t.defer(() => relay.close());
+    t.step('from now on, every worker launched exits at once (code 3), as a worker.ts that throws as it loads');
+    await launcher.breakLaunches(true);
+    const before = await launcher.launchedAtLeast(0, 0); // how many so far, in this test
+    await killWorker(t, { relay, launcher } as Cluster, 1);
+    const replaced = await launcher.launchedAtLeast(before + 1, START_MS);
+    t.check(replaced > before, 'the relay to start a new worker in place of the dead one', () => 'it started none');
+    const after = await launcher.launchedOnceTheLastExits(START_MS);
+    t.check(
+      after === replaced,
+      'the replacement, which exited before it was ready, not to be replaced again: it would only die again, and again',
+      () => `${after - replaced} more worker(s) launched the moment it exited`,
+    );
   });
 
   graded(lab.tests.cleanShutdown, async (t) => {
