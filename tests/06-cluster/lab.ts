@@ -124,6 +124,7 @@ export default defineLab({
       points: 2,
       hint: "Reject on the server's 'error' (EADDRINUSE) and on a worker's 'exit' before its \"ready\"; in the catch, await your own close() before you rethrow.",
       section: POOL,
+      timeoutMs: 20_000,
     },
     cleanShutdown: {
       name: 'close() stops accepting, closes the connections on their way to a worker, and ends every worker process before it resolves',
