@@ -79,6 +79,7 @@ export default defineLab({
       points: 2,
       hint: "In Directory.apply, a claimed change for a client of this worker that is no longer in directory.local has nobody to name: skip it (its release comes next). Claiming the name for undefined keeps it taken in this worker's table for good.",
       section: DIRECTORY,
+      timeoutMs: 15_000,
     },
     claimRace: {
       name: 'the primary decides every claim: a worker that is behind neither gives away a name just claimed elsewhere nor refuses one just freed',
@@ -118,6 +119,7 @@ export default defineLab({
       points: 2,
       hint: "Give each connection on its way a deadline of handOverTimeoutMs: if its worker has not said \"took\" by then, forget the client and destroy your copy (the only one: it is lost on the way), and log it once until that worker takes a connection again. Once listening, hand the server to lab 05's logRefusals, or a failed accept (EMFILE) is an 'error' nobody listens to, and the primary crashes.",
       section: POOL,
+      timeoutMs: 20_000,
     },
     failedStart: {
       name: 'startClusterRelay rejects, and leaves no worker running, when the port is taken or a worker exits while starting; a replacement that exits while starting is not replaced again',
