@@ -586,6 +586,81 @@ const equivalents: Record<string, Equivalent[]> = {
         "A turn one unit shorter, once: fairness is about bounding a turn's work, and 255 units bound it as well as 256.",
     },
     {
+      file: 'worker.ts',
+      code: 'if (!(error instanceof FramingError)) throw error;',
+      mutation: 'condition → false',
+      reason: 'decoder.push throws nothing but a FramingError.',
+    },
+    {
+      file: 'worker.ts',
+      code: 'if (socket.writableEnded || client.closing) break; // QUIT, or cut off: the rest is not answered',
+      mutation: 'condition → false',
+      reason:
+        'The lines after QUIT (or a bad line, or a cut-off) are answered into nothing: a closing LeavingClient, and a cut-off Client, queue no line, and a NAME or LIST asked of the primary for a client that is gone gets no answer. The client sees what it would have seen.',
+    },
+    {
+      file: 'worker.ts',
+      code: "if (asked) await asked; // the next line waits for the primary's answer (no await otherwise: it costs a turn)",
+      mutation: 'condition → true',
+      reason: 'Awaiting undefined costs a microtask, not a turn of the event loop: the same lines, in the same order.',
+    },
+    ...['condition → true', 'condition → false', '> → >=', '4 → 5'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'if (socket.writableLength > maxQueuedBytes / 4) await flushed(socket);',
+      mutation,
+      reason:
+        "Backpressure on a client's own replies, waited for after every line, never, or from a slightly different point: its own replies never count against the cut-off (they are marked answering), so what a client sees is the same; without it only the worker's memory grows (lab 05's ownRepliesBounded catches that in lab 05's loop, which this one repeats).",
+    })),
+    ...['condition → true', 'condition → false'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'if (backlog) await backlog;',
+      mutation,
+      reason:
+        "Waiting for a mesh channel's backlog after every line, or never: without it the sending worker's memory grows while a peer is slow (tools/checks/self-test/mesh.test.ts checks the mesh's part); awaiting undefined changes nothing.",
+    })),
+    ...['- → +', '1 → 2'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'work += 1 + linesQueuedSoFar() - queuedBefore;',
+      mutation,
+      reason: "Counts a client's turn faster: it gives way sooner, which is as fair, only slower for that client.",
+    })),
+    ...['condition → true', '>= → >'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'if (work >= TURN_BUDGET) {',
+      mutation,
+      reason:
+        'Gives way after every line, or a unit later: fairness is the same for every client, only slower or a unit longer.',
+    })),
+    { file: 'worker.ts', code: 'work = 0;', mutation: '0 → 1', reason: TURN },
+    ...['condition → false', '|| → &&'].map((mutation) => ({
+      file: 'worker.ts',
+      code: 'if (socket.writableEnded || client.closing) break;',
+      mutation,
+      reason:
+        'After QUIT, a bad line or a cut-off the loop waits for the next chunk instead of leaving at once, and stops at its first line (the check inside the loop); the connection ends by itself meanwhile, which ends the loop.',
+    })),
+    {
+      file: 'worker.ts',
+      code: 'idle.stop();',
+      mutation: 'removed call',
+      reason:
+        "The idle timer of a client that has gone runs out in its own time: its PING finds the socket ended (the Client sends nothing) and its cut-off returns at writableEnded. Two timers' worth of memory, for at most 2T.",
+    },
+    {
+      file: 'worker.ts',
+      code: 'pending.delete(message.client);',
+      mutation: 'removed call',
+      reason:
+        "A resolved waiter stays in the map until that client's next question replaces it: memory only, one entry per client.",
+    },
+    {
+      file: 'worker.ts',
+      code: 'directory.leaving.delete(message.client);',
+      mutation: 'removed call',
+      reason:
+        'A called resolver stays in the map: memory only, one entry per client that quit, whose number never comes again.',
+    },
+    {
       file: 'primary.ts',
       code: 'onTheirWay.delete(client);',
       mutation: 'removed call',
