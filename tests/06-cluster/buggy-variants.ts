@@ -266,6 +266,15 @@ export default defineVariants(lab, [
     caughtBy: ['failedStart'],
   },
   {
+    name: 'an answer for a client gone already crashes the worker',
+    mistake:
+      "Takes the client of a primary's answer from the local map without checking that it is still there: the answer to the claim of a client cut off while the claim was on its way finds nobody, and the worker crashes with every client it holds.",
+    file: 'worker.ts',
+    find: '      const client = directory.local.get(message.client); // gone already: so is the answer\n      if (client) {',
+    replace: '      const client = directory.local.get(message.client)!;\n      {',
+    caughtBy: ['claimOfTheGone'],
+  },
+  {
     name: 'a new worker starts with an empty directory',
     mistake:
       'Welcomes a replacement worker with no names: its clients cannot LIST or reach anyone who registered before it started.',

@@ -81,6 +81,12 @@ describe(lab.title, () => {
     await sender.ask('SEND ghost hello', 'OK SEND ghost');
     const got = await owner.readLine(WAIT_MS, 'the new "ghost" to receive "MSG sender hello"');
     t.check(got === 'MSG sender hello', '"MSG sender hello"', () => JSON.stringify(got));
+    const started = await cluster.launcher.launchedAtLeast(0, 0);
+    t.check(
+      started === 2,
+      'both workers to have lived through it: the answer to a claim of a client gone already reaches nobody, and crashes nothing',
+      () => `${started - 2} worker(s) died and were replaced meanwhile`,
+    );
   });
 
   graded(lab.tests.staleDirectory, async (t) => {

@@ -668,6 +668,13 @@ const equivalents: Record<string, Equivalent[]> = {
       reason:
         "In a dead worker's 'exit': its entries stay in the map with their deadlines cleared, under the old client numbers, which nothing names again: memory only. The connections themselves are handed out again under new numbers.",
     },
+    {
+      file: 'primary.ts',
+      code: 'if (notTaking.delete(slot)) log(`worker ${slot.index} takes connections again`);',
+      mutation: 'removed call',
+      reason:
+        'Only the log line that a spell has ended goes: no client sees it (the spell still ends, and the next one is logged).',
+    },
     ...['removed call', '?? → &&'].map((mutation) => ({
       file: 'primary.ts',
       code: 'log(`worker ${index} died (${signal ?? `exit code ${code}`}); its clients are gone; starting a new one`);',
