@@ -9,21 +9,21 @@ import type { ServerProcess } from './server-process.ts';
 
 const REPLY_TIMEOUT_MS = 10_000;
 
-/** The next whole line the socket receives. */
-function nextLine(socket: net.Socket, what: string): Promise<string> {
+/** The whole lines the socket receives, once `complete` holds for them. */
+function readLines(socket: net.Socket, what: string, complete: (lines: string[]) => boolean): Promise<string[]> {
   return new Promise((resolve, reject) => {
     let text = '';
-    const finish = (error: Error | undefined, line = '') => {
+    const finish = (error: Error | undefined, lines: string[] = []) => {
       clearTimeout(timer);
       socket.off('data', onData);
       socket.off('close', onClose);
       if (error) reject(error);
-      else resolve(line);
+      else resolve(lines);
     };
     const onData = (chunk: Buffer) => {
       text += chunk.toString('latin1');
-      const end = text.indexOf('\n');
-      if (end >= 0) finish(undefined, text.slice(0, end));
+      const lines = text.split('\n').slice(0, -1);
+      if (complete(lines)) finish(undefined, lines);
     };
     const onClose = () => finish(new Error(`the relay closed the connection instead of answering ${what}`));
     const timer = setTimeout(
@@ -33,6 +33,11 @@ function nextLine(socket: net.Socket, what: string): Promise<string> {
     socket.on('data', onData);
     socket.on('close', onClose);
   });
+}
+
+/** The first line the relay sends on `socket`. */
+async function nextLine(socket: net.Socket, what: string): Promise<string> {
+  return (await readLines(socket, what, (lines) => lines.length > 0))[0];
 }
 
 async function register(socket: net.Socket, name: string): Promise<void> {
@@ -59,17 +64,26 @@ export async function runIdle(server: ServerProcess, count: number): Promise<Idl
     newcomer = await connectClients(server.port, 1);
     const asked = performance.now();
     newcomer[0].write('LIST\n');
-    const reply = await nextLine(newcomer[0], `LIST with ${count} clients held`);
+    // docs/protocol.md: NAMES lines, each but the last ending in "...", or another reply.
+    const isNames = (line: string) => line === 'NAMES' || line.startsWith('NAMES ');
+    const lines = await readLines(newcomer[0], `LIST with ${count} clients held`, (got) =>
+      got.some((line) => !isNames(line) || !line.endsWith(' ...')),
+    );
     const listMs = performance.now() - asked;
+    const reply = lines.join('\n');
     // The answer holds every name: summarize it, never print it.
-    const answered = reply === 'NAMES' || reply.startsWith('NAMES ');
-    const listedNames = answered ? reply.split(' ').length - 1 : 0;
+    const answered = lines.every(isNames);
+    const listedNames = answered
+      ? lines.reduce((names, line) => names + line.split(' ').filter((field) => field !== '...').length - 1, 0)
+      : 0;
     return {
       held: count,
       connectSeconds,
       listMs,
       listAnswered: answered,
-      listReply: answered ? `NAMES with ${listedNames} names` : reply.slice(0, 200),
+      listReply: answered
+        ? `${lines.length} NAMES line(s) with ${listedNames.toLocaleString('en-US')} names`
+        : reply.slice(0, 200),
       listedNames,
       dropped,
       rssBeforeMb: rssBefore / 1e6,

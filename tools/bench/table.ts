@@ -73,7 +73,7 @@ export function idleReport(idle: IdleResult): string[] {
   return [
     `idle: ${idle.held.toLocaleString('en-US')} clients connected and registered in ${idle.connectSeconds.toFixed(2)} s; ${idle.dropped} dropped by the relay`,
     idle.listAnswered
-      ? `  a fresh client's LIST was answered in ${ms(idle.listMs)} ms: NAMES with ${idle.listedNames.toLocaleString('en-US')} names`
+      ? `  a fresh client's LIST was answered in ${ms(idle.listMs)} ms: ${idle.listReply}`
       : `  CHECK FAILED: a fresh client's LIST got "${idle.listReply.slice(0, 100)}" instead of NAMES (after ${ms(idle.listMs)} ms)`,
     `  relay RSS: ${mb(idle.rssBeforeMb)} before, ${mb(idle.peakRssMb)} peak (about ${orNa(perClientKb, 1)} KB per idle client)`,
   ];
