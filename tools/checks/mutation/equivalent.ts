@@ -45,6 +45,10 @@ const CORK =
 const TURN =
   'The turn budget off by a unit or so (256 or 257 units of work before the event loop gets a turn): fairness is the same for every client.';
 
+/** The seconds in ERR idle-timeout's explanation, mutated: both relays. */
+const IDLE_EXPLANATION =
+  'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.';
+
 const equivalents: Record<string, Equivalent[]> = {
   '01-echo': [
     { file: 'client.ts', code: 'process.exitCode = 1;', mutation: '1 → 2', reason: NON_ZERO },
@@ -324,8 +328,7 @@ const equivalents: Record<string, Equivalent[]> = {
       file: 'relay.ts',
       code: RELAY_IDLE_CLOSE,
       mutation,
-      reason:
-        'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.',
+      reason: IDLE_EXPLANATION,
     })),
     { file: 'relay.ts', code: "let work = 0; // this turn's, in TURN_BUDGET's units", mutation: '0 → 1', reason: TURN },
     {
@@ -398,13 +401,15 @@ const equivalents: Record<string, Equivalent[]> = {
       mutation: "'a client' → ''",
       reason: "A log line for whoever runs the relay: no client sees it, and its wording is the student's.",
     },
-    ...['removed call', '* → /'].map((mutation) => ({
-      file: 'worker.ts',
-      mutation,
-      code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
-      reason:
-        "A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student's.",
-    })),
+    ...['removed call', '* → /', "'log' → ''", '?? → &&', "'a client' → ''", '2 → 3', '1000 → 1001'].map(
+      (mutation) => ({
+        file: 'worker.ts',
+        mutation,
+        code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
+        reason:
+          "A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student's.",
+      }),
+    ),
     ...['condition → true', '&& → ||'].map((mutation) => ({
       file: 'primary.ts',
       code: "if (!named && this.table.nameOf(client) === name) this.publish({ type: 'claimed', version: ++this.version, name, client, worker: slot.index });",
@@ -548,13 +553,6 @@ const equivalents: Record<string, Equivalent[]> = {
       reason:
         'A client that left stays in the local map: memory only. Frames for its number still find it, and its Client queues nothing on an ended or destroyed socket; the primary sends no answer for a client that is gone.',
     },
-    ...["'log' → ''", '?? → &&', "'a client' → ''", '2 → 3', '1000 → 1001'].map((mutation) => ({
-      file: 'worker.ts',
-      code: "tell({ type: 'log', line: `cutting off ${directory.table.nameOf(client) ?? 'a client'}: no line for ${(2 * idleTimeoutMs) / 1000} s, not even after PING` });",
-      mutation,
-      reason:
-        "A log line for whoever runs the relay: no client sees it, and its wording (or whether an idle cut-off is logged) is the student's.",
-    })),
     {
       file: 'worker.ts',
       code: 'leave();',
@@ -567,8 +565,7 @@ const equivalents: Record<string, Equivalent[]> = {
       file: 'worker.ts',
       code: 'client.close(`ERR idle-timeout no line from you for ${(2 * idleTimeoutMs) / 1000} s, not even PONG after PING`);',
       mutation,
-      reason:
-        'Only the number of seconds in the explanation of ERR idle-timeout changes: docs/protocol.md leaves explanations to people, and the code, idle-timeout, is the same.',
+      reason: IDLE_EXPLANATION,
     })),
     {
       file: 'worker.ts',
