@@ -1,7 +1,7 @@
 // Everyone at once: silent clients, new clients, slow readers, resets, garbage, the proxy.
 import { describe } from 'vitest';
 import { graded, Mismatch, type Trace } from '../support/graded.ts';
-import { Peer, throughChaosProxy } from '../support/net.ts';
+import { failAnAccept, Peer, throughChaosProxy } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs, seededRandom } from '../support/relay-protocol.ts';
 import { startStudentRelay } from './start.ts';
 import lab from './lab.ts';
@@ -52,11 +52,7 @@ describe(lab.title, () => {
     const { port, server, supervisor } = await startStudentRelay(t);
     const alice = await registerAs(t, port, 'alice');
     const bob = await registerAs(t, port, 'bob');
-    t.step(
-      "the server emits 'error' for a failed accept, EMFILE, as it does when the process has no file descriptor left; it still listens",
-    );
-    const emit = server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
-    await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
+    await failAnAccept(t, server, 'the server');
     await alice.ask('SEND bob still there?', 'OK SEND bob');
     const got = await bob.readLine(WAIT_MS, 'bob to receive "MSG alice still there?"');
     t.check(got === 'MSG alice still there?', '"MSG alice still there?"', () => JSON.stringify(got));

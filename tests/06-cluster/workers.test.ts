@@ -4,7 +4,7 @@
 // every test below connects its clients one by one for that reason.
 import { describe } from 'vitest';
 import { graded } from '../support/graded.ts';
-import { LOOPBACK, Peer, startTestServer } from '../support/net.ts';
+import { failAnAccept, LOOPBACK, Peer, startTestServer } from '../support/net.ts';
 import { floodUntilCutOff, listUntil, registerAs } from '../support/relay-protocol.ts';
 import { isRunning } from '../../tools/shared/proc.ts';
 import { killWorker, prepareCluster, startStudentCluster, type Cluster } from './start.ts';
@@ -388,11 +388,7 @@ describe(lab.title, () => {
     await launcher.hearHeld();
     const late = await slow.readLine(WAIT_MS, '"OK NAME slow": worker 1 has the connection after all, and serves it');
     t.check(late === 'OK NAME slow', '"OK NAME slow"', () => JSON.stringify(late));
-    t.step(
-      "the primary's server emits 'error' for a failed accept, EMFILE, as it does when the primary has no descriptor left; it still listens",
-    );
-    const emit = relay.server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
-    await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
+    await failAnAccept(t, relay.server, "the primary's server");
     const h0 = await registerAs(t, port, 'h0');
     await h0.ask('SEND f1 after the failed accept', 'OK SEND f1');
     const fromH0 = await f1.readLine(WAIT_MS, 'f1 to receive "MSG h0 after the failed accept"');

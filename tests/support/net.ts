@@ -223,6 +223,18 @@ export class Peer {
 }
 
 /**
+ * Makes the student's server emit the 'error' of a failed accept (EMFILE), as Node does when
+ * the process has no file descriptor left; the server still listens. `whose`: for the step.
+ */
+export async function failAnAccept(t: Trace, server: RemoteInstance<net.Server>, whose: string): Promise<void> {
+  t.step(
+    `${whose} emits 'error' for a failed accept, EMFILE, as it does when the process has no file descriptor left; it still listens`,
+  );
+  const emit = server.emit as unknown as (event: 'error', error: Error) => Promise<boolean>; // the Remote type keeps only emit's last overload
+  await emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' }));
+}
+
+/**
  * A second server started on `port`, which the test's first server holds, must fail as the
  * program needs it to: `start()` (a call of the student's `startName({ host, port, log })`)
  * rejects with listen's EADDRINUSE error, so that the program can explain it and exit 1.
