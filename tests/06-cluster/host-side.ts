@@ -22,6 +22,18 @@ const tell = (call: () => unknown) =>
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
+/** Resolves once `promise` settles, or after `ms`, whichever comes first (never rejects). */
+async function atMost(ms: number, promise: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => {}),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** What the test hears as it happens (calls into the test process: they may fail once it has ended). */
 export interface Watch {
   launched(pid: number): unknown;
@@ -114,9 +126,9 @@ export function workerLauncher(script: string, watch: Watch) {
   };
   /** Resolves once `count()` reaches `atLeast`, or after `ms`; gives the count. */
   const waitFor = async (count: () => number, atLeast: number, ms: number): Promise<number> => {
-    let timer: NodeJS.Timeout | undefined;
     let listener = () => {};
-    await Promise.race([
+    await atMost(
+      ms,
       new Promise<void>((resolve) => {
         listener = () => {
           if (count() >= atLeast) resolve();
@@ -124,11 +136,7 @@ export function workerLauncher(script: string, watch: Watch) {
         heldChanged.addEventListener('change', listener);
         listener();
       }),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, ms);
-      }),
-    ]);
-    clearTimeout(timer);
+    );
     heldChanged.removeEventListener('change', listener);
     return count();
   };
@@ -179,14 +187,7 @@ export function workerLauncher(script: string, watch: Watch) {
     /** Waits at most `ms` for every worker started so far to exit; gives the pids of those still running. */
     async runningAfterWaiting(ms: number): Promise<number[]> {
       const running = launched.filter(alive);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(running.map((child) => (alive(child) ? once(child, 'exit') : undefined))),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, ms);
-        }),
-      ]);
-      clearTimeout(timer);
+      await atMost(ms, Promise.all(running.map((child) => (alive(child) ? once(child, 'exit') : undefined))));
       return launched.filter(alive).map((child) => child.pid ?? -1);
     },
     /** The next worker launched is not ready, for its primary, until hearHeld(): its "ready", and what follows, wait here. */
@@ -225,15 +226,7 @@ export function workerLauncher(script: string, watch: Watch) {
      */
     async launchedOnceTheLastExits(ms: number): Promise<number> {
       const last = launched.at(-1);
-      let timer: NodeJS.Timeout | undefined;
-      if (last && alive(last))
-        await Promise.race([
-          once(last, 'exit'),
-          new Promise((resolve) => {
-            timer = setTimeout(resolve, ms);
-          }),
-        ]);
-      clearTimeout(timer);
+      if (last && alive(last)) await atMost(ms, once(last, 'exit'));
       await new Promise((resolve) => setImmediate(resolve));
       return launched.length;
     },
